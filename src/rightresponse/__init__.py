@@ -1,0 +1,1 @@
+"""RightResponse: the right response, from the right responder, at the right time."""

@@ -1,0 +1,43 @@
+"""Reads about users: their roles and agency."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .models import Agency, AuditEvent
+from .roles import ADMINISTRATOR
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def user_roles(user: AnyUser) -> frozenset[str]:
+    """The role names a user holds; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_rr_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        if user.is_superuser:  # type: ignore[attr-defined]
+            cached = cached | {ADMINISTRATOR}
+        user._rr_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_has_role(user: AnyUser, *roles: str) -> bool:
+    held = user_roles(user)
+    return ADMINISTRATOR in held or bool(held.intersection(roles))
+
+
+def user_agency(user: AnyUser) -> Agency | None:
+    if not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.agency if profile is not None else None
+
+
+def audit_events_for_person(person_id: int, limit: int = 200) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(person_id=person_id)
+        .select_related("actor", "actor_agency")
+        .order_by("-at")[:limit]
+    )

@@ -1,0 +1,88 @@
+"""Writes about users, tokens and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Agency, ApiToken, AuditEvent, Profile, token_digest
+from .roles import ROLES
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    agency: Agency,
+    roles: Iterable[str],
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    is_staff: bool = False,
+) -> User:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown role(s): {', '.join(unknown)}")
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+    )
+    Profile.objects.create(user=user, agency=agency, title=title)
+    user.groups.set([Group.objects.get_or_create(name=r)[0] for r in roles])
+    return user
+
+
+def token_create(user: AbstractBaseUser, name: str = "api") -> str:
+    """Create a token and return its key. Only the digest is stored."""
+    key = "rr_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, digest=token_digest(key), prefix=key[:8])
+    return key
+
+
+def token_user(key: str) -> AbstractBaseUser | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(key), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch last_used at most once a minute: an audit aid that must not cost a write per call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def audit_record(
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    person_id: int | None = None,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event. Call it on every read or share of personal data."""
+    actor = user if user is not None and user.is_authenticated else None
+    profile = getattr(actor, "profile", None) if actor is not None else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_agency=profile.agency if profile is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        person_id=person_id,
+        purpose=purpose[:200],
+        detail=detail or {},
+    )

@@ -1,0 +1,6 @@
+"""Pages of the analytics pillar."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "analytics"
+urlpatterns: list = []

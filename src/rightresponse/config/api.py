@@ -1,0 +1,46 @@
+"""The REST API: one NinjaAPI, a router per pillar. OpenAPI at /api/openapi.json, docs at /api/docs.
+
+An operation that declares no ``auth`` falls back to administrators only, so a forgotten
+declaration fails closed.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+
+from rightresponse.accounts.api import router as auth_router
+from rightresponse.accounts.permissions import PUBLIC, allow
+from rightresponse.accounts.roles import ADMINISTRATOR
+from rightresponse.analytics.api import router as analytics_router
+from rightresponse.dispatch.api import router as dispatch_router
+from rightresponse.ecosystem.api import router as ecosystem_router
+from rightresponse.performance.api import router as performance_router
+from rightresponse.triage.api import router as triage_router
+
+api = NinjaAPI(
+    title="RightResponse API",
+    version="1",
+    description=(
+        "Triage, dispatch, the service ecosystem, analytics and performance for a city's "
+        "community-safety ecosystem. Authenticate with `Authorization: Bearer <token>` "
+        "(POST /api/auth/token)."
+    ),
+    auth=allow(ADMINISTRATOR),
+    urls_namespace="api",
+)
+api.add_router("/auth", auth_router)
+api.add_router("/triage", triage_router)
+api.add_router("/dispatch", dispatch_router)
+api.add_router("/ecosystem", ecosystem_router)
+api.add_router("/analytics", analytics_router)
+api.add_router("/performance", performance_router)
+
+
+@api.get("/health", auth=PUBLIC, tags=["operations"], summary="Liveness and database check")
+def health(request: HttpRequest) -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": connection.vendor}

@@ -1,0 +1,134 @@
+"""Charts as self-contained SVG strings: no JavaScript, no CDN, readable offline.
+
+Every chart carries a <title> and <desc> (text alternatives, WCAG 2.1 1.1.1); pages should
+also offer the numbers as a table. Pure functions: data in, markup out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+PALETTE = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#2f7d6d", "#5b6b7b")
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 640,
+    bar_height: int = 22,
+    color: str = PALETTE[0],
+) -> str:
+    """Horizontal bars, one per label, with the value printed at the end of each bar."""
+    if len(labels) != len(values):
+        raise ValueError("labels and values differ in length")
+    label_width = min(260, 8 + 7 * max((len(str(label)) for label in labels), default=4))
+    value_width = 90
+    plot = max(40, width - label_width - value_width)
+    top = 8
+    height = top + bar_height * len(labels) + 8
+    peak = max((v for v in values if v is not None), default=0) or 1
+    desc = "; ".join(f"{label}: {_fmt(v)}{unit}" for label, v in zip(labels, values, strict=True))
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * bar_height
+        length = max(0.0, plot * (value / peak)) if value else 0.0
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + bar_height * 0.68:.1f}" '
+            f'text-anchor="end">{escape(str(label))}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" '
+            f'height="{bar_height - 6}" fill="{color}"></rect>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height * 0.68:.1f}">'
+            f"{escape(_fmt(value))}{escape(unit)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(
+    x_labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 240,
+    target: float | None = None,
+) -> str:
+    """One line per series over shared x labels; gaps (None) break the line. An optional
+    dashed target line supports RBA 'turn the curve' views."""
+    left, right, top, bottom = 48, 12, 10, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    points = [v for values in series.values() for v in values if v is not None]
+    if target is not None:
+        points.append(target)
+    low, high = (min(points), max(points)) if points else (0.0, 1.0)
+    low = min(low, 0.0)
+    span = (high - low) or 1.0
+    n = max(1, len(x_labels) - 1)
+
+    def x_at(i: int) -> float:
+        return left + plot_w * i / n
+
+    def y_at(v: float) -> float:
+        return top + plot_h * (1 - (v - low) / span)
+
+    desc = "; ".join(
+        f"{name}: "
+        + ", ".join(f"{x} {_fmt(v)}" for x, v in zip(x_labels, vals, strict=False) if v is not None)
+        for name, vals in series.items()
+    )
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#8c959f"/>',
+        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{escape(_fmt(high))}</text>',
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">{escape(_fmt(low))}</text>',
+    ]
+    step = max(1, len(x_labels) // 8)
+    for i, label in enumerate(x_labels):
+        if i % step == 0 or i == len(x_labels) - 1:
+            parts.append(
+                f'<text x="{x_at(i):.1f}" y="{height - 12}" text-anchor="middle">{escape(str(label))}</text>'
+            )
+    if target is not None:
+        parts.append(
+            f'<line x1="{left}" y1="{y_at(target):.1f}" x2="{left + plot_w}" y2="{y_at(target):.1f}" '
+            f'stroke="#1a7f37" stroke-dasharray="6 4"><title>target {escape(_fmt(target))}</title></line>'
+        )
+    for k, (name, values) in enumerate(series.items()):
+        color = PALETTE[k % len(PALETTE)]
+        segments: list[list[str]] = [[]]
+        for i, v in enumerate(values):
+            if v is None:
+                segments.append([])
+            else:
+                segments[-1].append(f"{x_at(i):.1f},{y_at(v):.1f}")
+        for seg in segments:
+            if len(seg) > 1:
+                parts.append(
+                    f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(seg)}"/>'
+                )
+            elif seg:
+                x, y = seg[0].split(",")
+                parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{color}"/>')
+        parts.append(
+            f'<text x="{left + 6 + 110 * k}" y="{top + 12}" fill="{color}">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,6 @@
+"""Pages of the dispatch pillar."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "dispatch"
+urlpatterns: list = []

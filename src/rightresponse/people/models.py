@@ -1,0 +1,55 @@
+"""People involved in calls, incidents and referrals.
+
+Least information (report "System Integration", ~1674-1676): a person record holds who
+they are, how to reach them, behavioural flags and what works. It holds no diagnoses and
+no criminal history; those stay in the systems of record of the agencies that own them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from rightresponse.accounts.models import Agency
+
+
+class Person(models.Model):
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="people")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_language = models.CharField(max_length=40, blank=True)
+    # Optional, self-reported, used only in aggregate for equity breakdowns (report ~374-379).
+    gender = models.CharField(max_length=40, blank=True)
+    race_ethnicity = models.CharField(max_length=80, blank=True)
+    # What a responder may see: behaviour to expect and what has helped before.
+    behavioural_flags = models.JSONField(default=list, blank=True)
+    what_works = models.TextField(blank=True, max_length=2000)
+    # Victims of domestic or sexual violence: stricter sharing rules (VAWA, FVPSA, VOCA).
+    is_protected_victim = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or f"Person {self.pk}"
+
+    @property
+    def age_band(self) -> str:
+        """The report's age bands for preventive outcomes (0-5, 6-12, 13-17, 18-24, 25+)."""
+        from datetime import date
+
+        if self.date_of_birth is None:
+            return "unknown"
+        today = date.today()
+        age = (
+            today.year
+            - self.date_of_birth.year
+            - ((today.month, today.day) < (self.date_of_birth.month, self.date_of_birth.day))
+        )
+        for upper, band in ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24")):
+            if age <= upper:
+                return band
+        return "25+"

@@ -1,0 +1,6 @@
+"""The public dashboard: no login, aggregates only."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "public"
+urlpatterns: list = []

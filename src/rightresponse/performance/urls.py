@@ -1,0 +1,6 @@
+"""Pages of the performance pillar."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "performance"
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""REST endpoints of the triage pillar (thin: parse, authorise, call a service or selector)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["triage"])

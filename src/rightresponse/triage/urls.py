@@ -1,0 +1,6 @@
+"""Pages of the triage pillar."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "triage"
+urlpatterns: list = []

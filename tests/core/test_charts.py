@@ -1,0 +1,31 @@
+from xml.etree import ElementTree
+
+import pytest
+
+from rightresponse.core.charts import bar_chart, line_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_bar_chart_is_valid_svg_with_text_alternative_and_scaled_bars() -> None:
+    svg = ElementTree.fromstring(bar_chart(["Crisis", "Noise <&>"], [30, 15], title="Calls"))
+    assert svg.find(f"{SVG}title").text == "Calls"
+    assert "Noise <&>: 15" in svg.find(f"{SVG}desc").text
+    widths = [float(rect.get("width")) for rect in svg.iter(f"{SVG}rect")]
+    assert widths[0] == pytest.approx(2 * widths[1])
+
+
+def test_line_chart_breaks_at_gaps_and_draws_target() -> None:
+    svg = ElementTree.fromstring(
+        line_chart(
+            ["Jan", "Feb", "Mar", "Apr"], {"rate": [1.0, 2.0, None, 3.0]}, title="T", target=2.5
+        )
+    )
+    assert len(list(svg.iter(f"{SVG}polyline"))) == 1  # Jan-Feb; Apr alone is a dot
+    assert len(list(svg.iter(f"{SVG}circle"))) == 1
+    assert any(line.get("stroke-dasharray") for line in svg.iter(f"{SVG}line"))
+
+
+def test_bar_chart_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError, match="differ"):
+        bar_chart(["a"], [1, 2], title="x")
