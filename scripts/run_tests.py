@@ -6,6 +6,7 @@ Extra arguments are passed to pytest. Exits non-zero if either run fails.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -41,7 +42,8 @@ def main() -> int:
         print("PostgreSQL not available: database tests ran on SQLite only.")
         return sqlite_status
     print("== Database tests on PostgreSQL ==", flush=True)
-    pg_env = {**env, "DATABASE_URL": url}
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    pg_env = {**env, "DATABASE_URL": url, "RIGHTRESPONSE_TEST_DB_NAME": f"test_rr_{checkout}"}
     pg_status = pytest(["-m", "not browser", "--ignore=tests/core", *extra], pg_env)
     return sqlite_status or pg_status
 

@@ -107,7 +107,10 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Several checkouts may share one server: each names its own test database.
+        config["TEST"] = {"NAME": os.environ.get("RIGHTRESPONSE_TEST_DB_NAME") or None}
+        return config
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
