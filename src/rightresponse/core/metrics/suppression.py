@@ -87,6 +87,17 @@ def _determined(suppressed: Sequence[Cell], rows: Sequence[str], cols: Sequence[
     return fixed
 
 
+def _lonely_line(fixed: Sequence[Cell], hidden: set[Cell]) -> tuple[str, str, int]:
+    """A fixed cell and the line on which it is the only hidden cell (1: its row, 0: its
+    column). A fixed cell alone on no line bridges two protected groups: use its row."""
+    for r, c in fixed:
+        if sum(1 for cell in hidden if cell[0] == r) == 1:
+            return r, c, 1
+        if sum(1 for cell in hidden if cell[1] == c) == 1:
+            return r, c, 0
+    return fixed[0][0], fixed[0][1], 1
+
+
 def determined_cells(table: ProtectedTable) -> list[Cell]:
     return _determined(table.suppressed, table.rows, table.cols)
 
@@ -122,18 +133,20 @@ def protect_table(
         fixed = _determined(sorted(hidden), out_rows, out_cols)
         if not fixed:
             break
-        r, c = fixed[0]
-        hidden_cols = {cell[1] for cell in hidden if cell != (r, c)}
-        candidates = [cell for cell in values if cell[0] == r and cell not in hidden]
-        if not candidates:
+        r, c, line_of = _lonely_line(fixed, hidden)
+        if line_of == 1:  # a partner on row r
+            candidates = [cell for cell in values if cell[0] == r and cell not in hidden]
+            partner_lines = {cell[1] for cell in hidden}
+        else:  # a partner on column c
             candidates = [cell for cell in values if cell[1] == c and cell not in hidden]
-        if not candidates:  # a lone row and column: nothing can protect it but hiding all
+            partner_lines = {cell[0] for cell in hidden}
+        if not candidates:  # nothing left on that line: hide the whole table's interior
             hidden |= set(values)
             break
-        # Prefer a cell whose column already has a hidden cell (closing a rectangle), then
-        # the smallest non-zero count (hide as little information as possible).
+        # Prefer a cell on a line that already holds a hidden cell (closing a rectangle),
+        # then the smallest non-zero count (hide as little as possible).
         candidates.sort(
-            key=lambda cell: (cell[1] not in hidden_cols, values[cell] == 0, values[cell])
+            key=lambda cell: (cell[line_of] not in partner_lines, values[cell] == 0, values[cell])
         )
         hidden.add(candidates[0])
     return ProtectedTable(
