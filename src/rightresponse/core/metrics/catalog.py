@@ -283,3 +283,27 @@ def load_catalog(path: str | Path) -> Catalog:
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML ({exc})") from exc
     return parse_catalog(data, str(path))
+
+
+def fields_used(catalog: Catalog, facts: str) -> set[str]:
+    """The fact fields the catalog's computations and breakdowns read, so that adapters
+    convert only those columns."""
+    from .facts import PERIOD_FIELD
+
+    used = {PERIOD_FIELD[facts]}
+    for metric in catalog:
+        spec = metric.compute
+        if spec is None:
+            continue
+        for key in ("where", "numerator_where", "per_where"):
+            which = spec.get("per_facts") if key == "per_where" else spec["facts"]
+            if which != facts or not spec.get(key):
+                continue
+            for name, condition in _where_fields(spec[key]):
+                used.add(name)
+                if isinstance(condition, Mapping) and "ne_field" in condition:
+                    used.add(str(condition["ne_field"]))
+        if spec["facts"] == facts:
+            used |= {spec[k] for k in ("start", "end", "key") if k in spec}
+    used |= {carriers[facts] for _, carriers in DIMENSIONS.values() if facts in carriers}
+    return used
