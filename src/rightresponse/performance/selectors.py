@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from rightresponse.core.metrics import Catalog, Evaluator, Frame, Metric, Value, load_catalog
@@ -60,16 +62,46 @@ def _fact_source(facts: str) -> Callable[..., list[dict[str, Any]]] | None:
         return None
 
 
-def fact_frames(start: datetime | None, end: datetime | None) -> dict[str, Frame]:
-    """Frames of every kind of facts whose selector exists, for [start, end)."""
+# Converted frames are kept for a few seconds: several panels of one page, and people
+# refreshing a dashboard together, then share one conversion. "Near real time" means at
+# most this stale. Settings: RIGHTRESPONSE_METRICS_CACHE_SECONDS (0 turns it off).
+_FRAMES: dict[tuple[Any, ...], tuple[float, Frame]] = {}
+_FRAMES_KEPT = 4
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "RIGHTRESPONSE_METRICS_CACHE_SECONDS", 30))
+
+
+def fact_frames(
+    start: datetime | None, end: datetime | None, dimensions: Iterable[str] | None = None
+) -> dict[str, Frame]:
+    """Frames of every kind of facts whose selector exists, for [start, end), with the
+    columns the catalog's computations and the given breakdown ``dimensions`` need."""
     frames = {}
     catalog = metrics_catalog()
+    ttl = _cache_seconds()
+    now = monotonic()
     for facts in ("incidents", "referrals"):
         source = _fact_source(facts)
         if source is None:
             continue
-        frames[facts] = Frame.from_rows(facts, source(start, end), fields_used(catalog, facts))
+        fields = frozenset(fields_used(catalog, facts, dimensions))
+        key = (facts, start, end, source)
+        cached = _FRAMES.get(key)
+        if cached is not None and cached[0] > now and fields <= set(cached[1].kinds_loaded()):
+            frames[facts] = cached[1]
+            continue
+        frame = Frame.from_rows(facts, source(start, end), fields)
+        frames[facts] = frame
+        if ttl > 0:
+            while len(_FRAMES) >= _FRAMES_KEPT:
+                del _FRAMES[min(_FRAMES, key=lambda k: _FRAMES[k][0])]
+            _FRAMES[key] = (now + ttl, frame)
     return frames
+
+
+DASHBOARD_DIMENSIONS = ("incident_type", "area", "responder_type", "outcome")
 
 
 # ---- periods
@@ -271,7 +303,7 @@ def metric_breakdown(metric: Metric, dimension: str, period: Period, area: str =
         overall = _entered_for(metric, period, area)
         total = Value(overall.value) if overall else None
     else:
-        frames = fact_frames(period.start_at, period.end_at)
+        frames = fact_frames(period.start_at, period.end_at, {dimension, "area", "incident_type"})
         if metric.compute["facts"] not in frames:
             return Breakdown(
                 metric,

@@ -53,7 +53,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     catalog = sel.metrics_catalog()
     form, period, area, category = _filters(request)
     trend_periods = sel.months_back(period.end, 12)
-    frames = sel.fact_frames(min(trend_periods[0].start_at, period.start_at), period.end_at)
+    frames = sel.fact_frames(
+        min(trend_periods[0].start_at, period.start_at), period.end_at, sel.DASHBOARD_DIMENSIONS
+    )
     views = sel.metric_views(
         period, area=area, category=category, frames=frames, metrics=catalog.computed()
     )

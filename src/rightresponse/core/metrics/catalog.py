@@ -5,7 +5,7 @@ A ``CatalogError`` names the file, the place inside it and the reason."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -285,9 +285,12 @@ def load_catalog(path: str | Path) -> Catalog:
     return parse_catalog(data, str(path))
 
 
-def fields_used(catalog: Catalog, facts: str) -> set[str]:
-    """The fact fields the catalog's computations and breakdowns read, so that adapters
-    convert only those columns."""
+def fields_used(
+    catalog: Catalog, facts: str, dimensions: Iterable[str] | None = None
+) -> set[str]:
+    """The fact fields the catalog's computations read, plus the fields carrying
+    ``dimensions`` (all of them by default), so that adapters convert only those columns
+    (turning rows into columns is the costly part of a dashboard refresh)."""
     from .facts import PERIOD_FIELD
 
     used = {PERIOD_FIELD[facts]}
@@ -305,5 +308,6 @@ def fields_used(catalog: Catalog, facts: str) -> set[str]:
                     used.add(str(condition["ne_field"]))
         if spec["facts"] == facts:
             used |= {spec[k] for k in ("start", "end", "key") if k in spec}
-    used |= {carriers[facts] for _, carriers in DIMENSIONS.values() if facts in carriers}
+    wanted = DIMENSIONS if dimensions is None else {d: DIMENSIONS[d] for d in dimensions}
+    used |= {carriers[facts] for _, carriers in wanted.values() if facts in carriers}
     return used

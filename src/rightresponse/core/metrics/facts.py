@@ -147,6 +147,10 @@ class Frame:
                 frame.labels[name] = [None if v is None else str(v) for v in index]
         return frame
 
+    def kinds_loaded(self) -> list[str]:
+        """The fields this frame holds."""
+        return [*self.times, *self.numbers, *self.flags, *self.codes]
+
     def kind(self, name: str) -> Kind:
         return FACT_FIELDS[self.facts][name]
 
