@@ -84,7 +84,9 @@ def render_metrics_doc(catalog: Catalog) -> str:
             dimensions=", ".join(f"`{k}` ({v[0]})" for k, v in DIMENSIONS.items()),
             min_cell=MIN_CELL,
             max_small=MIN_CELL - 1,
-            committees="\n".join(f"| `{c.id}` | {c.name} | {c.line} |" for c in catalog.committees.values()),
+            committees="\n".join(
+                f"| `{c.id}` | {c.name} | {c.line} |" for c in catalog.committees.values()
+            ),
         )
     ]
     computed = len(catalog.computed())
@@ -108,7 +110,11 @@ def render_metrics_doc(catalog: Catalog) -> str:
             definition = f"{m.numerator}"
             if m.denominator:
                 definition += f" / {m.denominator}"
-            better = {"up": "higher is better", "down": "lower is better", "neutral": "no direction"}[m.direction]
+            better = {
+                "up": "higher is better",
+                "down": "lower is better",
+                "neutral": "no direction",
+            }[m.direction]
             definition += f" ({m.unit}; {better})"
             source = f"`{m.source}`" + (f": {m.needs}" if m.needs else "")
             parts.append(
@@ -116,8 +122,14 @@ def render_metrics_doc(catalog: Catalog) -> str:
                 f"{QUADRANT_SHORT[m.quadrant]} | {STAGES[m.stage]} | {', '.join(m.breakdowns)} | {_cell(source)} |\n"
             )
         for line, wording, dims in group.breakdown_lines:
-            parts.append(f"\nLine {line}, “{wording}”: the {', '.join(dims)} breakdown of the metrics above.\n")
-    parts.append("\n## Other report lines the catalog accounts for\n\n| lines | topic | implemented by |\n|---|---|---|\n")
+            parts.append(
+                f"\nLine {line}, “{wording}”: the {', '.join(dims)} breakdown of the metrics above.\n"
+            )
+    parts.append(
+        "\n## Other report lines the catalog accounts for\n\n| lines | topic | implemented by |\n|---|---|---|\n"
+    )
     for lines, topic, implemented_by in catalog.references:
-        parts.append(f"| {', '.join(str(x) for x in lines)} | {_cell(topic)} | {_cell(implemented_by)} |\n")
+        parts.append(
+            f"| {', '.join(str(x) for x in lines)} | {_cell(topic)} | {_cell(implemented_by)} |\n"
+        )
     return "".join(parts)

@@ -285,9 +285,7 @@ def load_catalog(path: str | Path) -> Catalog:
     return parse_catalog(data, str(path))
 
 
-def fields_used(
-    catalog: Catalog, facts: str, dimensions: Iterable[str] | None = None
-) -> set[str]:
+def fields_used(catalog: Catalog, facts: str, dimensions: Iterable[str] | None = None) -> set[str]:
     """The fact fields the catalog's computations read, plus the fields carrying
     ``dimensions`` (all of them by default), so that adapters convert only those columns
     (turning rows into columns is the costly part of a dashboard refresh)."""

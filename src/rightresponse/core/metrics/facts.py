@@ -99,6 +99,12 @@ DEMOGRAPHICS = ("age_band", "gender", "race_ethnicity")
 NULL_LABEL = "(not recorded)"
 
 
+def _columns(rows: Sequence[Mapping[str, Any]], names: list[str]) -> list[list[Any]]:
+    """One list per field; a row missing a key reads as null. (Transposing with
+    itemgetter and zip measured no faster.)"""
+    return [[row.get(name) for row in rows] for name in names]
+
+
 @dataclass
 class Frame:
     """Columns of one kind of facts. Times are POSIX seconds (NaN when null), numbers are
@@ -121,11 +127,9 @@ class Frame:
         wanted = list(fields) if fields is not None else list(kinds)
         frame = cls(facts=facts, size=len(rows))
         nan = float("nan")
-        for name in wanted:
+        columns = _columns(rows, wanted)
+        for name, column in zip(wanted, columns, strict=True):
             kind = kinds[name]
-            # List comprehensions over the rows: the conversion is the costly part of a
-            # dashboard refresh, and they are several times faster than per-value calls.
-            column = [row.get(name) for row in rows]
             if kind == "time":
                 try:
                     stamps = [nan if v is None else v.timestamp() for v in column]

@@ -16,8 +16,12 @@ class Command(BaseCommand):
     help = "Generate docs/metrics.md from the metrics catalog."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-        parser.add_argument("--output", default=str(Path(settings.PROJECT_DIR) / "docs" / "metrics.md"))
+        parser.add_argument(
+            "--check", action="store_true", help="exit 1 if the file is out of date"
+        )
+        parser.add_argument(
+            "--output", default=str(Path(settings.PROJECT_DIR) / "docs" / "metrics.md")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = render_metrics_doc(metrics_catalog())
