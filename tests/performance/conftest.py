@@ -4,7 +4,7 @@ the adapter in performance/selectors.py in place of the dispatch and ecosystem s
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -55,11 +55,3 @@ def facts(
 def no_facts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither pillar's selector is installed."""
     monkeypatch.setattr(selectors, "_fact_source", lambda facts: None)
-
-
-def rows_between(
-    rows: list[dict[str, Any]], start: date, end: date, moment: str = "received_at"
-) -> list[dict[str, Any]]:
-    lo = timezone.make_aware(datetime.combine(start, time.min))
-    hi = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    return [r for r in rows if lo <= r[moment] < hi]

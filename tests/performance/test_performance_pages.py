@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import rows_between
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from performance_helpers import rows_between
 
 from rightresponse.accounts.models import AuditEvent
 from rightresponse.performance.models import ActionItem, CitiStatMeeting, EnteredValue, MetricTarget

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import rows_between
 from django.urls import reverse
+from performance_helpers import rows_between
 
 pytestmark = pytest.mark.django_db
 Cell = tuple[str, str]
