@@ -154,7 +154,7 @@ class EntryIn(Schema):
 )
 def enter(request: HttpRequest, payload: EntryIn) -> tuple[int, dict[str, Any]]:
     try:
-        row = services.entered_value_record(request.user, payload.dict(), source="api")  # type: ignore[arg-type]
+        row = services.entered_value_record(request.user, payload.dict(), source="api")
     except services.EntryError as exc:
         raise HttpError(400, "; ".join(exc.problems)) from exc
     return 201, {

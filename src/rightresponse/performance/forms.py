@@ -55,8 +55,8 @@ class EnteredValueForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["metric_id"].choices = _entered_choices()  # type: ignore[attr-defined]
-        self.fields["dimension"].choices = [("", "—")] + [(k, v[0]) for k, v in DIMENSIONS.items()]  # type: ignore[attr-defined]
+        self.fields["metric_id"].choices = _entered_choices()
+        self.fields["dimension"].choices = [("", "—")] + [(k, v[0]) for k, v in DIMENSIONS.items()]
 
 
 class CsvUploadForm(forms.Form):
@@ -66,7 +66,7 @@ class CsvUploadForm(forms.Form):
     )
 
 
-class TargetForm(forms.ModelForm):  # type: ignore[type-arg]
+class TargetForm(forms.ModelForm):
     class Meta:
         model = MetricTarget
         fields = [
@@ -96,7 +96,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["committee"].choices = [("", "All committees")] + [  # type: ignore[attr-defined]
+        self.fields["committee"].choices = [("", "All committees")] + [
             (c.id, c.name) for c in metrics_catalog().committees.values()
         ]
 
@@ -111,7 +111,7 @@ class ActionItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["metric_id"].choices = [("", "—")] + [
             (m.id, m.wording[:70]) for m in metrics_catalog()
-        ]  # type: ignore[attr-defined]
+        ]
 
 
 class ActionStatusForm(forms.Form):
@@ -145,4 +145,4 @@ class EvaluationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["metric_id"].choices = [
             (m.id, m.wording[:80]) for m in metrics_catalog() if m.computed
-        ]  # type: ignore[attr-defined]
+        ]

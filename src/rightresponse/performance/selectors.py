@@ -333,6 +333,7 @@ class ScorecardRow:
     target: MetricTarget | None
     trend: list[float | None]
     assessment: Assessment
+    sparkline: str = ""  # SVG, drawn by the view
 
 
 def scorecard(

@@ -157,7 +157,7 @@ def metric_detail(request: HttpRequest, metric_id: str) -> HttpResponse:
         "committee": catalog.committees[metric.committee],
         "min_cell": MIN_CELL,
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "performance/_breakdown.html", context)
     periods = sel.months_back(period.end, 12)
     trend = sel.metric_trend(metric, periods, area=area)
@@ -193,7 +193,7 @@ def target_edit(request: HttpRequest, metric_id: str) -> HttpResponse:
         )
         return redirect("performance:metric", metric_id=metric_id)
     try:
-        services.target_set(request.user, metric_id, **form.cleaned_data)  # type: ignore[arg-type]
+        services.target_set(request.user, metric_id, **form.cleaned_data)
     except services.EntryError as exc:
         messages.error(request, "The target was not saved: " + "; ".join(exc.problems))
     else:
@@ -218,7 +218,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     metrics = sel.scorecard_metrics(committee, with_targets_only=only_targets)
     rows = sel.scorecard(metrics, period, area=area, scope=scope, scope_name=scope_name)
     for row in rows:
-        row.sparkline = charts.line_chart(  # type: ignore[attr-defined]
+        row.sparkline = charts.line_chart(
             [str(i) for i in range(len(row.trend))],
             {"value": row.trend},
             title=f"{row.view.metric.wording[:60]}: last 12 months",
@@ -260,7 +260,7 @@ def entry(request: HttpRequest) -> HttpResponse:
                         "period_start": form.cleaned_data["period_start"].isoformat(),
                         "period_end": form.cleaned_data["period_end"].isoformat(),
                     },
-                )  # type: ignore[arg-type]
+                )
             except services.EntryError as exc:
                 problems = exc.problems
                 status = 400
@@ -290,7 +290,7 @@ def entry_csv(request: HttpRequest) -> HttpResponse:
     if upload.is_valid():
         file = upload.cleaned_data["file"]
         try:
-            rows = services.entered_values_import_csv(request.user, file.read(), file.name)  # type: ignore[arg-type]
+            rows = services.entered_values_import_csv(request.user, file.read(), file.name)
         except services.EntryError as exc:
             problems = exc.problems
         else:
@@ -317,7 +317,7 @@ def citistat(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = services.citistat_meeting_create(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            meeting = services.citistat_meeting_create(request.user, **form.cleaned_data)
         except services.EntryError as exc:
             for problem in exc.problems:
                 form.add_error(None, problem)
