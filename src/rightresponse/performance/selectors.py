@@ -38,7 +38,13 @@ NEEDED_FACTS = {
     "referrals": "referral records from the ecosystem pillar "
     "(rightresponse.ecosystem.selectors.referral_facts)",
 }
-HEADLINE = ("call_volume", "time_to_dispatch", "time_to_scene", "diverted_share", "escalated_share")
+HEADLINE = {
+    "call_volume": "Calls for service",
+    "time_to_dispatch": "Time to dispatch",
+    "time_to_scene": "Time to arrive on scene",
+    "diverted_share": "Answered without a police lead",
+    "escalated_share": "Escalated from civilian to police",
+}
 
 
 @cache

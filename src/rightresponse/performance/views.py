@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "category": category,
         "areas": areas,
         "categories": categories,
-        "headline": [views[m] for m in sel.HEADLINE],
+        "headline": [(label, views[m]) for m, label in sel.HEADLINE.items()],
         "groups": [(g, vs) for g, vs in groups if vs],
         "volume_chart": volume_chart,
         "trend_chart": trend_chart,
