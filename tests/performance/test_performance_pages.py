@@ -278,3 +278,20 @@ def test_pilot_evaluation_gives_intervals(logged_in: Any, facts: dict[str, Any])
     assert response.status_code == 200
     assert "Pre/post in the pilot areas" in page and "Difference-in-differences" in page
     assert " to " in page
+
+
+def test_referral_metrics_are_not_shown_by_area(logged_in: Any, facts: dict[str, Any]) -> None:
+    """Referral records carry no area: an area filter must not show a city-wide figure."""
+    from rightresponse.performance.selectors import metric_views, metrics_catalog
+
+    catalog = metrics_catalog()
+    metrics = [
+        catalog.metrics["referral_connection_rate"],
+        catalog.metrics["referrals_per_incident"],
+        catalog.metrics["call_volume"],
+    ]
+    views = metric_views(default_period(), area="precinct_1", metrics=metrics)
+    assert not views["referral_connection_rate"].measured
+    assert not views["referrals_per_incident"].measured
+    assert "Not recorded by area" in views["referrals_per_incident"].needs
+    assert views["call_volume"].measured

@@ -240,6 +240,13 @@ def metric_views(
                     metric, False, needs="Needs " + " and ".join(missing) + "."
                 )
                 continue
+            if area and not carries(metric, "area"):
+                views[metric.id] = MetricView(
+                    metric,
+                    False,
+                    needs="Not recorded by area (referral records carry no area): clear the area filter.",
+                )
+                continue
             result = evaluator.compute(metric.compute, metric.default_breakdown)
             views[metric.id] = MetricView(metric, True, result.total, groups=result.groups)
         else:
@@ -251,6 +258,14 @@ def metric_views(
                     metric, True, Value(entered.value, events=0), entered=entered
                 )
     return views
+
+
+def carries(metric: Metric, dimension: str) -> bool:
+    """Do all the facts a computed metric reads carry ``dimension``?"""
+    if metric.compute is None:
+        return True
+    facts = {metric.compute["facts"], metric.compute.get("per_facts", metric.compute["facts"])}
+    return all(f in DIMENSIONS[dimension][1] for f in facts)
 
 
 def metric_trend(
@@ -504,7 +519,7 @@ def public_dashboard(period: Period) -> PublicDashboard:
         metric = catalog.metrics[metric_id]
         if metric.compute is None or metric.compute["facts"] not in frames:
             continue
-        for area in ["", *[a for a in areas if a != "Other"]]:
+        for area in ["", *[a for a in areas if a != "Other" and carries(metric, "area")]]:
             scoped = (
                 evaluator
                 if not area

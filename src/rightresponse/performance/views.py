@@ -487,6 +487,7 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
             "months": request.GET.get("months", "12"),
             "volume_chart": volume_chart,
             "rates": [(catalog.metrics[m], figures_by_metric.get(m, [])) for m in sel.PUBLIC_RATES],
+            "area_columns": max((len(f) for f in figures_by_metric.values()), default=1) - 1,
             "explained": [m for m in catalog if m.public],
             "not_measured": [m for m in catalog if not m.public],
             "min_cell": MIN_CELL,
