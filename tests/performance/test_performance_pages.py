@@ -322,3 +322,34 @@ def test_converted_frames_are_reused_for_a_short_while(
     settings.RIGHTRESPONSE_METRICS_CACHE_SECONDS = 0
     selectors.fact_frames(period.start_at, period.end_at)
     assert len(calls) == 4
+
+
+def test_programme_scorecard_counts_that_programme(
+    logged_in: Any, users: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    from rightresponse.performance.selectors import metric_views, metrics_catalog
+
+    period = default_period()
+    rows = [
+        r
+        for r in rows_between(facts["incidents"], period.start, period.end)
+        if r["responder_type"] == "community_responder"
+    ]
+    catalog = metrics_catalog()
+    views = metric_views(
+        period,
+        programme="community_responder",
+        metrics=[catalog.metrics["call_volume"], catalog.metrics["mentoring_sessions"]],
+    )
+    assert views["call_volume"].value is not None and views["call_volume"].value.value == len(rows)
+    assert not views["mentoring_sessions"].measured  # nothing entered for the programme yet
+    page = (
+        logged_in("analyst")
+        .get(
+            reverse("performance:scorecards"),
+            {"committee": "communications_911", "programme": "community_responder", "all": "1"},
+        )
+        .content.decode()
+    )
+    row = page[page.index("metrics/call_volume/") :][:700]
+    assert f'<td class="num">{len(rows):,}</td>' in row, row

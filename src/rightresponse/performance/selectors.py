@@ -189,10 +189,16 @@ def format_value(metric: Metric, value: float | None) -> str:
     return f"{value:,.1f}{metric.unit_suffix}"
 
 
-def scope_filter(area: str = "", category: str = "") -> dict[str, dict[str, Any]]:
+def scope_filter(
+    area: str = "", category: str = "", programme: str = ""
+) -> dict[str, dict[str, Any]]:
+    """Filters on the facts for an area, an incident category and a programme (the
+    responder programme of the protocol, e.g. community_responder)."""
     incidents: dict[str, Any] = {}
     if area:
         incidents["area"] = area
+    if programme:
+        incidents["responder_type"] = programme
     if category:
         incidents["category"] = category
     scope: dict[str, dict[str, Any]] = {"incidents": incidents}
@@ -201,14 +207,17 @@ def scope_filter(area: str = "", category: str = "") -> dict[str, dict[str, Any]
     return scope
 
 
-def _entered_for(metric: Metric, period: Period, area: str = "") -> EnteredValue | None:
+def _entered_for(
+    metric: Metric, period: Period, area: str = "", programme: str = ""
+) -> EnteredValue | None:
     return (
         EnteredValue.objects.filter(
             metric_id=metric.id,
             period_end__gte=period.start,
             period_start__lte=period.end,
             area=area,
-            dimension="",
+            dimension="programme" if programme else "",
+            group=programme,
         )
         .select_related("entered_by")
         .order_by("-period_end", "-entered_at")
@@ -221,6 +230,7 @@ def metric_views(
     *,
     area: str = "",
     category: str = "",
+    programme: str = "",
     frames: dict[str, Frame] | None = None,
     metrics: Iterable[Metric] | None = None,
 ) -> dict[str, MetricView]:
@@ -228,7 +238,9 @@ def metric_views(
     the latest value entered for the period; "not yet measured" (never zero) otherwise."""
     catalog = metrics_catalog()
     frames = fact_frames(period.start_at, period.end_at) if frames is None else frames
-    evaluator = Evaluator(frames, period.start_at, period.end_at, scope_filter(area, category))
+    evaluator = Evaluator(
+        frames, period.start_at, period.end_at, scope_filter(area, category, programme)
+    )
     views: dict[str, MetricView] = {}
     for metric in metrics if metrics is not None else catalog:
         if metric.compute is not None:
@@ -249,10 +261,15 @@ def metric_views(
                     needs="Not recorded by area (referral records carry no area): clear the area filter.",
                 )
                 continue
+            if programme and not carries(metric, "responder_type"):
+                views[metric.id] = MetricView(
+                    metric, False, needs="Not recorded by programme: clear the programme filter."
+                )
+                continue
             result = evaluator.compute(metric.compute, metric.default_breakdown)
             views[metric.id] = MetricView(metric, True, result.total, groups=result.groups)
         else:
-            entered = None if category else _entered_for(metric, period, area)
+            entered = None if category else _entered_for(metric, period, area, programme)
             if entered is None:
                 views[metric.id] = MetricView(metric, False, needs=metric.needs)
             else:
@@ -271,7 +288,11 @@ def carries(metric: Metric, dimension: str) -> bool:
 
 
 def metric_trend(
-    metric: Metric, periods: list[Period], frames: dict[str, Frame] | None = None, area: str = ""
+    metric: Metric,
+    periods: list[Period],
+    frames: dict[str, Frame] | None = None,
+    area: str = "",
+    programme: str = "",
 ) -> list[float | None]:
     """The metric's value in each period (None where there is none)."""
     if metric.compute is not None:
@@ -282,14 +303,23 @@ def metric_trend(
             or metric.compute.get("per_facts", "incidents") not in frames
         ):
             return [None for _ in periods]
-        scope = scope_filter(area)
+        if (area and not carries(metric, "area")) or (
+            programme and not carries(metric, "responder_type")
+        ):
+            return [None for _ in periods]
+        scope = scope_filter(area, programme=programme)
         return [
             Evaluator(frames, p.start_at, p.end_at, scope).compute(metric.compute).total.value
             for p in periods
         ]
     values = {
         (v.period_start, v.period_end): v.value
-        for v in EnteredValue.objects.filter(metric_id=metric.id, area=area, dimension="")
+        for v in EnteredValue.objects.filter(
+            metric_id=metric.id,
+            area=area,
+            dimension="programme" if programme else "",
+            group=programme,
+        )
     }
     out: list[float | None] = []
     for p in periods:
@@ -370,7 +400,8 @@ def scorecard(
 ) -> list[ScorecardRow]:
     periods = months_back(period.end, months)
     frames = fact_frames(periods[0].start_at, period.end_at)
-    views = metric_views(period, area=area, frames=frames, metrics=metrics)
+    programme = scope_name if scope == "programme" else ""
+    views = metric_views(period, area=area, programme=programme, frames=frames, metrics=metrics)
     targets = {
         t.metric_id: t
         for t in MetricTarget.objects.filter(
@@ -379,7 +410,7 @@ def scorecard(
     }
     rows = []
     for metric in metrics:
-        trend = metric_trend(metric, periods, frames, area)
+        trend = metric_trend(metric, periods, frames, area, programme)
         target = targets.get(metric.id)
         status = assess(
             trend if any(v is not None for v in trend) else [],
