@@ -399,7 +399,7 @@ def scorecard(
     months: int = 12,
 ) -> list[ScorecardRow]:
     periods = months_back(period.end, months)
-    frames = fact_frames(periods[0].start_at, period.end_at)
+    frames = fact_frames(min(periods[0].start_at, period.start_at), period.end_at)
     programme = scope_name if scope == "programme" else ""
     views = metric_views(period, area=area, programme=programme, frames=frames, metrics=metrics)
     targets = {
