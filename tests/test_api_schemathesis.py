@@ -8,11 +8,14 @@ exercised. Examples per operation are few and bounded so the whole run stays fas
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth.models import Group, User
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from rightresponse.accounts.models import Agency, Profile
@@ -26,7 +29,18 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def admin_token(db: Any) -> str:
+def keep_db_connection() -> Iterator[None]:
+    """Called through WSGI, Django would close the test's connection at the end of each
+    request (it is inside the test transaction); Django's own test client does this too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(db: Any, keep_db_connection: None) -> str:
     """An administrator without a password (no slow hashing per operation)."""
     agency = Agency.objects.create(slug="fuzz-city", name="Fuzz City", kind="city")
     user = User.objects.create(username="fuzz-admin")
