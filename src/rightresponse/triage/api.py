@@ -265,7 +265,7 @@ def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[st
     if agency is None:
         raise HttpError(403, "Your account belongs to no agency, so it cannot take calls.")
     details = CallDetails(
-        **payload.dict(exclude={"call_type", "answers"}),
+        **payload.model_dump(exclude={"call_type", "answers"}),
     )
     try:
         call = call_create(
