@@ -79,12 +79,34 @@ def client(port: int, token: str, bodies: list[bytes], out: list[float], errors:
             errors.append(str(response.status))
 
 
+def run_clients(
+    port: int, token: str, bodies: list[bytes], per_client: int
+) -> tuple[list[list[float]], list[str], float]:
+    """CLIENTS threads at once, each sending its share of bodies; latencies per client."""
+    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
+    errors: list[str] = []
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(port, token, bodies[i * per_client : (i + 1) * per_client], latencies[i], errors),
+        )
+        for i in range(CLIENTS)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run")
     args = parser.parse_args()
     per_client = 15 if args.quick else 100
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    threads = int(os.environ.get("BENCH_THREADS", "8"))
 
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "rightresponse.config.settings")
@@ -104,14 +126,14 @@ def main() -> int:
     port = free_port()
     server = subprocess.Popen(
         [python, "-m", "gunicorn", "rightresponse.config.wsgi",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "8",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--worker-class", "gthread", "--access-logfile", "/dev/null", "--log-level", "warning"],
         env=env, start_new_session=True,
     )  # fmt: skip
     try:
         wait_healthy(port)
         protocol = load_protocol(ROOT / "protocols" / "default.yaml")
-        calls = random_calls(protocol, CLIENTS * per_client + 40, seed=11)
+        calls = random_calls(protocol, CLIENTS * (per_client + 5), seed=11)
         bodies = [
             json.dumps(
                 {"call_type": ct, "answers": answers, "caller_name": "Bench Caller",
@@ -119,24 +141,11 @@ def main() -> int:
             ).encode()
             for ct, answers in calls
         ]  # fmt: skip
-        warm: list[float] = []
-        client(port, token, bodies[:40], warm, [])  # warm up workers and connections
-        latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
-        errors: list[str] = []
-        threads = [
-            threading.Thread(
-                target=client,
-                args=(port, token, bodies[40 + i * per_client : 40 + (i + 1) * per_client],
-                      latencies[i], errors),
-            )
-            for i in range(CLIENTS)
-        ]  # fmt: skip
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        warm_up = 5  # per client: every worker loads the protocol and opens its connections
+        latencies = run_clients(port, token, bodies[: CLIENTS * warm_up], warm_up)[0]
+        latencies, errors, elapsed = run_clients(
+            port, token, bodies[CLIENTS * warm_up :], per_client
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -146,7 +155,7 @@ def main() -> int:
     q = statistics.quantiles(all_ms, n=100, method="inclusive")
     p50, p95, p99 = q[49], q[94], q[98]
     print(
-        f"database: {database}; gunicorn {workers} workers x 8 threads; "
+        f"database: {database}; gunicorn {workers} workers x {threads} threads; "
         f"{CLIENTS} concurrent clients x {per_client} calls = {len(all_ms)} POST /api/triage/calls"
     )
     print(f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}  max {all_ms[-1]:.1f}")
