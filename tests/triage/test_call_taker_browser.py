@@ -84,3 +84,16 @@ def test_screened_out_bias_call_is_shown(login_page: Any) -> None:
         page.wait_for_load_state("networkidle")
     page.wait_for_selector("#screened")
     assert "Tier 0" in page.locator("#tier-badge").inner_text()
+
+
+def test_page_has_no_accessibility_violations(login_page: Any) -> None:
+    """axe-core (bundled with axe-playwright-python, nothing fetched) on the live page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = login_page("supervisor")
+    page.goto("/triage/?call_type=domestic_violence")
+    page.wait_for_selector("#tier-badge")
+    results = Axe().run(page)
+    assert len(results.response["passes"]) > 10  # axe really ran
+    violations = [(v["id"], v["help"]) for v in results.response["violations"]]
+    assert violations == [], results.generate_report()
