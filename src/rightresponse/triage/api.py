@@ -16,7 +16,6 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
-from rightresponse.accounts.selectors import user_agency
 from rightresponse.core.triage import (
     TIER_LABELS,
     Protocol,
@@ -27,7 +26,7 @@ from rightresponse.core.triage import (
 
 from .models import Call
 from .protocols import active_protocol
-from .selectors import call_get, calls_recent, calls_visible_to
+from .selectors import call_get, calls_recent, calls_visible_to, user_agency_id
 from .services import CallDetails, call_create, call_retriage
 
 router = Router(tags=["triage"])
@@ -261,8 +260,8 @@ def decision_preview(request: HttpRequest, payload: DecisionRequest) -> dict[str
     summary="Create a call; its decision and protocol version are stored with it",
 )
 def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[str, Any]]:
-    agency = user_agency(request.user)
-    if agency is None:
+    agency_id = user_agency_id(request.user)
+    if agency_id is None:
         raise HttpError(403, "Your account belongs to no agency, so it cannot take calls.")
     details = CallDetails(
         **payload.model_dump(exclude={"call_type", "answers"}),
@@ -270,7 +269,7 @@ def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[st
     try:
         call = call_create(
             user=request.user,
-            agency=agency,
+            agency=agency_id,
             call_type=payload.call_type,
             answers=payload.answers,
             details=details,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from rightresponse.accounts.models import Profile
 from rightresponse.accounts.roles import ADMINISTRATOR
 from rightresponse.accounts.selectors import user_agency, user_roles
 from rightresponse.accounts.services import audit_record
@@ -47,3 +48,13 @@ def calls_recent(user: AbstractBaseUser | AnonymousUser, limit: int = 50) -> lis
         )
         .order_by("-received_at")[:limit]
     )
+
+
+def user_agency_id(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """The id of the user's agency in one small query (the API's hot path needs no more)."""
+    if not user.is_authenticated:
+        return None
+    agency_id: int | None = (
+        Profile.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
+    )
+    return agency_id

@@ -49,18 +49,20 @@ def _apply_decision(call: Call, decision: Decision) -> None:
 def call_create(
     *,
     user: AbstractBaseUser | None,
-    agency: Agency,
+    agency: Agency | int,
     call_type: str,
     answers: Mapping[str, str],
     details: CallDetails,
     protocol: Protocol | None = None,
 ) -> Call:
-    """Decide first (raises UnknownIdError naming bad ids), then store call and decision."""
+    """Decide first (raises UnknownIdError naming bad ids), then store call and decision.
+
+    ``agency`` is the agency that owns the call, or its id."""
     protocol = protocol or active_protocol()
     decision = decide(protocol, call_type, answers)
     now = timezone.now()
     call = Call(
-        agency=agency,
+        agency_id=agency if isinstance(agency, int) else agency.pk,
         received_at=details.received_at or now,
         answered_at=details.received_at or now,
         created_by=user if user is not None and user.is_authenticated else None,
