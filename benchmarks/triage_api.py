@@ -80,17 +80,17 @@ def client(port: int, token: str, bodies: list[bytes], out: list[float], errors:
 
 
 def run_clients(
-    port: int, token: str, bodies: list[bytes], per_client: int
+    port: int, token: str, bodies: list[bytes], per_client: int, clients: int = CLIENTS
 ) -> tuple[list[list[float]], list[str], float]:
-    """CLIENTS threads at once, each sending its share of bodies; latencies per client."""
-    latencies: list[list[float]] = [[] for _ in range(CLIENTS)]
+    """``clients`` threads at once, each sending its share of bodies; latencies per client."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
     threads = [
         threading.Thread(
             target=client,
             args=(port, token, bodies[i * per_client : (i + 1) * per_client], latencies[i], errors),
         )
-        for i in range(CLIENTS)
+        for i in range(clients)
     ]
     started = time.perf_counter()
     for t in threads:
@@ -133,7 +133,7 @@ def main() -> int:
     try:
         wait_healthy(port)
         protocol = load_protocol(ROOT / "protocols" / "default.yaml")
-        calls = random_calls(protocol, CLIENTS * (per_client + 5), seed=11)
+        calls = random_calls(protocol, CLIENTS * (per_client + 5) + 200, seed=11)
         bodies = [
             json.dumps(
                 {"call_type": ct, "answers": answers, "caller_name": "Bench Caller",
@@ -143,8 +143,10 @@ def main() -> int:
         ]  # fmt: skip
         warm_up = 5  # per client: every worker loads the protocol and opens its connections
         latencies = run_clients(port, token, bodies[: CLIENTS * warm_up], warm_up)[0]
+        # One client alone first: the service time without queueing.
+        alone = sorted(run_clients(port, token, bodies[-200:], 200, clients=1)[0][0])
         latencies, errors, elapsed = run_clients(
-            port, token, bodies[CLIENTS * warm_up :], per_client
+            port, token, bodies[CLIENTS * warm_up : -200], per_client
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -158,6 +160,8 @@ def main() -> int:
         f"database: {database}; gunicorn {workers} workers x {threads} threads; "
         f"{CLIENTS} concurrent clients x {per_client} calls = {len(all_ms)} POST /api/triage/calls"
     )
+    one = statistics.quantiles(alone, n=100, method="inclusive")
+    print(f"one client alone (200 calls): p50 {one[49]:.1f} ms, p99 {one[98]:.1f} ms")
     print(f"latency ms: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}  max {all_ms[-1]:.1f}")
     print(f"throughput: {len(all_ms) / elapsed:,.0f} calls/s; errors: {len(errors)}")
     print(
