@@ -68,6 +68,8 @@ REFERRALS = [
     (5, 2, "second_response", BH, "restorative", "in-progress", None, False, True),
     (6, None, "navigator", None, "preventive", "draft", None, None, False),
     (7, 3, "second_response", VIOLENT, "restorative", "completed", True, True, True),
+    # A completed referral that is not a second response: connected is left null.
+    (8, 10, "incident", DISORDER, "responsive", "completed", None, None, False),
 ]
 # fmt: on
 

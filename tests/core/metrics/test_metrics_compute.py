@@ -86,8 +86,9 @@ EXPECTED: dict[str, float | tuple[float, float]] = {
     "deescalated_share": 100 / 11,
     "location_recurrence_share": 37.5,  # 8 keyed calls, L1 three times
     "eligible_not_served_share": 100 / 11,  # 11, off hours
-    "referrals_per_incident": 5 / 11,  # referrals 1,2,3,5,7 from incidents; 11 incidents
-    "referral_connection_rate": 50.0,  # 6 sent (6 is a draft), connected 1, 2, 7
+    "referrals_per_incident": 6 / 11,  # referrals 1,2,3,5,7,8 from incidents; 11 incidents
+    # 7 sent (6 is a draft); connected 1, 2, 7, and 8 completed (connected left null)
+    "referral_connection_rate": 400 / 7,
     "second_response_reach_rate": 50.0,  # 5 not reached, 7 reached
 }
 
@@ -194,7 +195,7 @@ def test_referrals_per_incident_by_incident_type(frames: dict[str, Frame]) -> No
     assert _groups(frames, "referrals_per_incident", "incident_type") == pytest.approx(
         {
             "behavioral_health": 2 / 6,  # referrals 1, 5 over 6 incidents
-            "disorder": 1.0,  # referrals 2, 3 over 2 incidents
+            "disorder": 1.5,  # referrals 2, 3, 8 over 2 incidents
             "violent": 1.0,  # referral 7 over incident 3
             "property": 0.0,  # no referrals over 2 incidents: a real zero
         }
