@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rightresponse.accounts import roles as r
@@ -451,7 +452,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 # ---- public
 def _public_period(request: HttpRequest) -> sel.Period:
     """Whole months only (the public sees settled figures), default the last full year."""
-    today = date.today()
+    today = timezone.localdate()
     last = today.replace(day=1) - timedelta(days=1)
     try:
         months = int(request.GET.get("months", "12"))
