@@ -1,0 +1,85 @@
+"""What dispatch needs from the triage protocol: program kinds and call-type categories.
+
+The protocol (contract 1) is the one source of truth; the tables below are used only for
+ids the protocol does not define (e.g. an imported EIDD document from another system).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+from rightresponse.core.dispatch import PROGRAM_KINDS
+
+log = logging.getLogger(__name__)
+
+FALLBACK_CATEGORIES: dict[str, str] = {
+    "behavioral_crisis": "behavioral_health",
+    "suicidal_person": "behavioral_health",
+    "welfare_check": "welfare",
+    "medical": "medical",
+    "overdose": "medical",
+    "intoxicated_person": "substance_use",
+    "low_acuity_disorder": "quality_of_life",
+    "trespass": "quality_of_life",
+    "noise_complaint": "quality_of_life",
+    "traffic_collision": "traffic",
+    "parking": "traffic",
+    "property_crime_report": "property_crime",
+    "burglary_in_progress": "property_crime",
+    "homelessness_assist": "homelessness",
+    "domestic_violence": "domestic_violence",
+    "sexual_assault": "sexual_violence",
+    "animal": "animal",
+    "violence_interrupter_request": "community_violence",
+    "assault": "violent_crime",
+    "robbery": "violent_crime",
+    "shots_fired": "violent_crime",
+    "violent_crime_in_progress": "violent_crime",
+    "bias_based_complaint": "bias",
+}
+# Call types where a crisis-trained (CIT) responder is preferred when police respond.
+CRISIS_CALL_TYPES = frozenset({"behavioral_crisis", "suicidal_person", "intoxicated_person"})
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Any:
+    try:
+        from rightresponse.core.triage import load_protocol
+    except ImportError:  # the triage core not installed: fall back to the tables above
+        return None
+    try:
+        return load_protocol(path)
+    except Exception:  # a broken protocol must not stop dispatch; triage reports it
+        log.exception("dispatch: cannot load the protocol %s", path)
+        return None
+
+
+def protocol() -> Any:
+    return _load(str(getattr(settings, "RIGHTRESPONSE_PROTOCOL", "")))
+
+
+def program_kinds() -> dict[str, str]:
+    kinds = dict(PROGRAM_KINDS)
+    proto = protocol()
+    if proto is not None:
+        kinds.update({pid: program.kind for pid, program in proto.programs.items()})
+    return kinds
+
+
+def call_types() -> dict[str, str]:
+    """Call-type id -> label."""
+    proto = protocol()
+    if proto is not None:
+        return {cid: ct.label for cid, ct in proto.call_types.items()}
+    return {cid: cid.replace("_", " ").capitalize() for cid in FALLBACK_CATEGORIES}
+
+
+def category_of(call_type: str) -> str:
+    proto = protocol()
+    if proto is not None and call_type in proto.call_types:
+        return str(proto.call_types[call_type].category)
+    return FALLBACK_CATEGORIES.get(call_type, "other")
