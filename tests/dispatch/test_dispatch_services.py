@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from rightresponse.dispatch import protocol as proto
 from rightresponse.dispatch import services
 from rightresponse.dispatch.errors import Conflict, Invalid
 from rightresponse.dispatch.models import (
@@ -143,13 +144,13 @@ def test_full_lifecycle_with_escalation_lead_switch_and_close(
     assert incident.status == "closed" and incident.closed_by == responder
     assert incident.en_route_at and incident.on_scene_at and incident.cleared_at
     assert incident.escalated and incident.lead_switches == 2
-    assert incident.category == "violent_crime" and incident.initial_category == "welfare"
+    assert incident.category == proto.category_of("assault") != incident.initial_category
     assert units["CARE-1"].status == "available"
     assert UseOfForceReport.objects.get(incident=incident).force_type == "hands-on restraint"
     kinds = list(incident.events.values_list("kind", flat=True))
     assert {"reclassify", "escalation", "lead_switch", "close"} <= set(kinds)
     assert len(received) == 1 and received[0]["incident_id"] == incident.pk
-    assert received[0]["outcome"] == "arrest" and received[0]["category"] == "violent_crime"
+    assert received[0]["outcome"] == "arrest" and received[0]["category"] == incident.category
 
 
 def test_illegal_transitions_are_refused_with_a_message(

@@ -34,7 +34,6 @@ from rightresponse.core.dispatch import (
     recommend,
     tier_change_kind,
 )
-from rightresponse.core.dispatch.recommend import ALTERNATIVE_KINDS
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
 
@@ -281,9 +280,9 @@ def incident_assign(
 
 
 def _record_not_served(incident: Incident, unit: Unit, now: datetime) -> None:
-    """When the alternative response was eligible but a non-alternative unit goes, record
-    why (Denver STAR, report ~1243)."""
-    if unit.kind in ALTERNATIVE_KINDS:
+    """When a civilian response was eligible but another kind of unit goes (co-response or
+    police), record why (Denver STAR, report ~1243)."""
+    if unit.kind == "civilian":
         return
     for item in (incident.recommendation or {}).get("eligible_not_served") or []:
         EligibleNotServed.objects.get_or_create(

@@ -114,3 +114,13 @@ def test_never_recommends_a_busy_unit(statuses: list[str]) -> None:
     assert all(by_id[c.unit_id].status == "available" for c in result.candidates)
     if "available" not in statuses:
         assert result.not_served_reason == "none_available"
+
+
+def test_protocol_fallback_programs_are_not_recorded_once_an_alternative_serves() -> None:
+    care = unit(1, "community_responder", "civilian")
+    result = recommend(
+        need(tier=2, programs=("community_responder", "cit_co_response", "police")),
+        [care, unit(2, "police", "police", latitude=47.7)],
+    )
+    assert result.primary is not None and result.primary.unit_id == 1
+    assert result.eligible_not_served == ()

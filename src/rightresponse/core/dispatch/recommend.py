@@ -211,7 +211,9 @@ def recommend(need: IncidentNeed, units: Sequence[UnitInfo]) -> Recommendation:
         if eligible:
             candidates += _rank(eligible, need, rank)
             served_kinds.append(kind)
-        elif kind in ALTERNATIVE_KINDS:
+        elif kind in ALTERNATIVE_KINDS and not any(k in ALTERNATIVE_KINDS for k in served_kinds):
+            # Later programs are the protocol's own fallbacks: not "not served" once an
+            # earlier alternative program is served.
             reason = _not_served_reason(of_program, need)
             not_served.append((program, reason))
             reasons.append(f"{program} is eligible but cannot respond: {reason.replace('_', ' ')}")
