@@ -209,7 +209,7 @@ def incident_need(incident: Incident) -> IncidentNeed:
         preferred.add("CIT")
     person = next((link.person for link in incident.person_links.all()), None)
     if person is not None and person.preferred_language:
-        preferred.add(person.preferred_language)
+        preferred.add(f"lang:{person.preferred_language.strip().lower()[:3]}")
     return IncidentNeed(
         tier=incident.tier if incident.tier is not None else 4,
         programs=tuple(incident.programs or ["police"]),
