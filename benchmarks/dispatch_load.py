@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# Sync workers: under this load gunicorn 27's gthread worker left accepted requests unread
+# (CLOSE-WAIT sockets with their request still queued) until the client timed out.
+WORKERS = 6
 
 
 def free_port() -> int:
@@ -112,8 +115,8 @@ class Server:
     def start(self) -> None:
         command = [
             sys.executable, "-m", "gunicorn", "rightresponse.config.wsgi",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "3", "--threads", "8",
-            "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "/dev/null",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
+            "--worker-class", "sync", "--timeout", "60", "--access-logfile", "/dev/null",
         ]  # fmt: skip
         # A session of its own, so SIGKILL reaches the master and its workers and nothing else.
         self.process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
