@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 # Sync workers: under this load gunicorn 27's gthread worker left accepted requests unread
 # (CLOSE-WAIT sockets with their request still queued) until the client timed out.
-WORKERS = 6
+MAX_WORKERS = 6
 
 
 def free_port() -> int:
@@ -108,14 +108,14 @@ def setup(run: str, clients: int, seconds: int) -> tuple[str, list[int]]:
 
 
 class Server:
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int, workers: int) -> None:
+        self.port, self.workers = port, workers
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         command = [
             sys.executable, "-m", "gunicorn", "rightresponse.config.wsgi",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
             "--worker-class", "sync", "--timeout", "60", "--access-logfile", "/dev/null",
         ]  # fmt: skip
         # A session of its own, so SIGKILL reaches the master and its workers and nothing else.
@@ -287,7 +287,7 @@ def main() -> int:
     run = uuid.uuid4().hex[:8]
     token, call_ids = setup(run, args.clients, args.seconds)
     port = free_port()
-    server = Server(port)
+    server = Server(port, workers=min(MAX_WORKERS, max(2, args.clients // 4)))
     server.start()
     calls = iter(call_ids)
     lock = threading.Lock()
