@@ -20,6 +20,21 @@ schema.app = application  # type: ignore[attr-defined]
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection() -> Any:
+    """Calling the WSGI app directly fires request_started/finished, which would close the
+    test's database connection mid-transaction; Django's test client disconnects the same
+    handler for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def supervisor_token(users: dict, units: dict, make_incident: Any) -> str:
     from rightresponse.accounts.services import token_create
