@@ -15,15 +15,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_board_shows_waiting_incidents_recommendation_units_and_map(
-    logged_in: Any, make_incident: Any, units: dict
+    logged_in: Any, make_incident: Any, units: dict, agencies: dict
 ) -> None:
+    from rightresponse.dispatch.models import LocationHazard
+
+    make_incident("welfare_check")  # an earlier call at the same place
     incident = make_incident("welfare_check")
+    LocationHazard.objects.create(agency=agencies["police"], latitude=incident.latitude,
+                                  longitude=incident.longitude, flag="aggressive dog",
+                                  detail="secret detail")  # fmt: skip
     client = logged_in("dispatcher")
     page = client.get("/dispatch/")
     html = page.content.decode()
     assert page.status_code == 200
     assert f'data-incident="{incident.pk}"' in html and "CARE-1" in html and "(recommended)" in html
     assert "<svg" in html and 'hx-trigger="every 1s"' in html
+    assert "⚠ aggressive dog" in html and "secret detail" not in html
+    assert "1 earlier call within 150 m" in html
     live = client.get("/dispatch/board/live/").content.decode()
     assert "<html" not in live and f'data-incident="{incident.pk}"' in live
     assert logged_in("analyst").get("/dispatch/").status_code == 403

@@ -190,3 +190,17 @@ def test_idempotent_write_happens_once(users: dict) -> None:
     assert len(calls) == 1
     with pytest.raises(Invalid, match="another request"):
         services.idempotent(user, "k1", "POST /y", write)
+
+
+def test_member_capabilities_count_only_while_their_shift_is_on(
+    units: dict, agencies: dict
+) -> None:
+    from rightresponse.dispatch.models import UnitMember
+
+    UnitMember.objects.create(agency=agencies["police"], unit=units["PD-1"], employee_id="N1",
+                              name="Night", capabilities=["CIT"], shift="Mon 03:00-03:01")  # fmt: skip
+    UnitMember.objects.create(agency=agencies["police"], unit=units["PD-2"], employee_id="D1",
+                              name="Always", capabilities=["EMT"], shift="24/7")  # fmt: skip
+    infos = {u.call_sign: u for u in services._unit_infos()}
+    assert "CIT" not in infos["PD-1"].capabilities
+    assert "EMT" in infos["PD-2"].capabilities

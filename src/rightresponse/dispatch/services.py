@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from rightresponse.accounts.models import Agency
 from rightresponse.core.dispatch import (
+    HoursError,
     IllegalTransition,
     IncidentNeed,
     Recommendation,
@@ -175,11 +176,18 @@ def call_triaged(call: Call) -> Incident | None:
 
 
 def _unit_infos(exclude_ids: set[int] | None = None) -> list[UnitInfo]:
+    # A member's capabilities count while their shift is on (report ~1682: HR shift data).
+    now = timezone.localtime(timezone.now()).replace(tzinfo=None)
     members: dict[int, set[str]] = {}
-    for unit_id, caps in UnitMember.objects.filter(active=True, unit__isnull=False).values_list(
-        "unit_id", "capabilities"
-    ):
-        members.setdefault(unit_id, set()).update(caps or [])
+    for unit_id, caps, shift in UnitMember.objects.filter(
+        active=True, unit__isnull=False
+    ).values_list("unit_id", "capabilities", "shift"):
+        try:
+            on_shift = parse_hours(shift).open_at(now)
+        except HoursError:
+            on_shift = False
+        if on_shift:
+            members.setdefault(unit_id, set()).update(caps or [])
     infos = []
     for unit in Unit.objects.all():
         if exclude_ids and unit.pk in exclude_ids:

@@ -54,6 +54,16 @@ def _board_context() -> dict[str, Any]:
         for i in waiting if i.latitude is not None and i.longitude is not None
     ]  # fmt: skip
     labels = proto.call_types()
+    for incident in waiting[:20]:
+        # Flags only (report ~1680): hazard details are for supervisors, through the API.
+        incident.hazard_flags = [  # type: ignore[attr-defined]
+            h.flag for h in selectors.location_hazards(incident.latitude, incident.longitude)
+        ]
+        incident.history_count = len(  # type: ignore[attr-defined]
+            selectors.location_history(
+                incident.latitude, incident.longitude, exclude_id=incident.pk
+            )
+        )
     for incident in waiting + active:
         incident.elapsed = _elapsed(incident.received_at)  # type: ignore[attr-defined]
         incident.label = labels.get(incident.call_type, incident.call_type)  # type: ignore[attr-defined]
