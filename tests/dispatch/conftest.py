@@ -21,6 +21,15 @@ TIERS = {
 }  # fmt: skip
 
 
+@pytest.fixture
+def closed_hours() -> str:
+    """Service hours certain to be closed now: an hour on the day after tomorrow."""
+    from rightresponse.core.dispatch.hours import DAYS
+
+    day = DAYS[(timezone.localtime().weekday() + 2) % 7].capitalize()
+    return f"{day} 10:00-11:00"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """The shared ``users`` fixture hashes seven passwords per test; a fast hasher keeps the

@@ -93,10 +93,10 @@ def test_database_refuses_two_active_assignments_for_one_unit(
 
 
 def test_off_hours_civilian_is_recorded_as_eligible_not_served(
-    make_incident: Any, units: dict, users: dict
+    make_incident: Any, units: dict, users: dict, closed_hours: str
 ) -> None:
     for sign in ("CARE-1", "CARE-2"):
-        units[sign].service_hours = "Mon 03:00-03:01"  # effectively never open
+        units[sign].service_hours = closed_hours
         units[sign].save()
     units["CIT-1"].status = "out_of_service"
     units["CIT-1"].save()
@@ -198,7 +198,7 @@ def test_member_capabilities_count_only_while_their_shift_is_on(
     from rightresponse.dispatch.models import UnitMember
 
     UnitMember.objects.create(agency=agencies["police"], unit=units["PD-1"], employee_id="N1",
-                              name="Night", capabilities=["CIT"], shift="Mon 03:00-03:01")  # fmt: skip
+                              name="Night", capabilities=["CIT"], shift=closed_hours)  # fmt: skip
     UnitMember.objects.create(agency=agencies["police"], unit=units["PD-2"], employee_id="D1",
                               name="Always", capabilities=["EMT"], shift="24/7")  # fmt: skip
     infos = {u.call_sign: u for u in services._unit_infos()}
