@@ -193,7 +193,7 @@ def test_idempotent_write_happens_once(users: dict) -> None:
 
 
 def test_member_capabilities_count_only_while_their_shift_is_on(
-    units: dict, agencies: dict
+    units: dict, agencies: dict, closed_hours: str
 ) -> None:
     from rightresponse.dispatch.models import UnitMember
 
