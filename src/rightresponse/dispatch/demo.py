@@ -282,7 +282,7 @@ def _stream_step(rng: random.Random) -> None:
     if agency is None:
         return
     now = timezone.now()
-    if rng.random() < HOURLY[timezone.localtime(now).hour] / max(HOURLY):
+    if rng.random() < 0.4 + 0.6 * HOURLY[timezone.localtime(now).hour] / max(HOURLY):
         call = _call(rng, agency, now - timedelta(seconds=rng.randint(60, 150)))
         call.triaged_at = now
         call.save()  # the receiver turns a triaged call into an incident
@@ -297,8 +297,11 @@ def _stream_step(rng: random.Random) -> None:
             except Exception:  # a unit taken meanwhile: recommend again next tick
                 services.incident_recommend(incident)
     steps = {"dispatched": "en_route", "en_route": "on_scene", "on_scene": "cleared"}
-    for incident in Incident.objects.filter(status__in=list(steps)).order_by("?")[:3]:
-        if rng.random() < 0.35:
+    since = {"dispatched": "dispatched_at", "en_route": "en_route_at", "on_scene": "on_scene_at"}
+    for incident in Incident.objects.filter(status__in=list(steps)).order_by("?")[:4]:
+        last = getattr(incident, since[incident.status]) or incident.received_at
+        # Realistic-looking pace: each stage lasts a little while on the board.
+        if (now - last).total_seconds() > rng.uniform(15, 75):
             responder = None
             try:
                 if (
@@ -310,7 +313,9 @@ def _stream_step(rng: random.Random) -> None:
                 services.incident_set_status(incident.pk, steps[incident.status], responder)
             except Exception:
                 log.debug("demo: could not move incident %s", incident.pk, exc_info=True)
-    for incident in Incident.objects.filter(status="cleared")[:3]:
+    for incident in Incident.objects.filter(
+        status="cleared", cleared_at__lt=now - timedelta(seconds=10)
+    )[:3]:
         outcome = rng.choices(["resolved_on_scene", "referred", "transported", "report_taken",
                                "no_action_needed"], weights=[45, 25, 10, 10, 10])[0]  # fmt: skip
         try:
