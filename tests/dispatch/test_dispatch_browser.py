@@ -44,6 +44,11 @@ def test_full_incident_from_call_to_close(
     # A new call appears on the open board without a reload (HTMX polls every second).
     second = triaged_call(agencies, users, "noise_complaint", {"weapon": "no", "violence": "no"})
     page.locator(f"#incident-{Incident.objects.get(call=second).pk}").wait_for(timeout=4000)
+    # Typing an override reason pauses the refresh, so the text is not wiped.
+    page.fill(f"#override-{incident.pk}", "checking the radio")
+    page.wait_for_timeout(2200)
+    assert page.input_value(f"#override-{incident.pk}") == "checking the radio"
+    page.fill(f"#override-{incident.pk}", "")
     item.get_by_role("button", name="Assign").click()
     page.locator(f"tr[data-incident='{incident.pk}']").wait_for()
     incident.refresh_from_db()
