@@ -73,3 +73,33 @@ def test_full_incident_from_call_to_close(
     assert incident.disposition.outcome == "referred"
     kinds = list(incident.events.values_list("kind", flat=True))
     assert kinds.count("status") >= 4 and "escalation" in kinds and "close" in kinds
+
+
+def test_board_and_responder_view_have_no_serious_accessibility_violations(
+    login_page: Any, agencies: dict, users: dict, units: dict
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    call = triaged_call(agencies, users, "welfare_check", {"weapon": "no", "violence": "no"})
+    from rightresponse.dispatch import services
+
+    services.incident_assign(
+        Incident.objects.get(call=call).pk, units["CARE-1"].pk, users["dispatcher"]
+    )
+    triaged_call(agencies, users, "noise_complaint", {"weapon": "no", "violence": "no"})
+    axe = Axe()
+    page = login_page("dispatcher")
+    page.goto("/dispatch/")
+    serious = [
+        v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
+    page.get_by_role("button", name="Sign out").click()
+    page = login_page("responder")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto("/dispatch/responder/")
+    serious = [
+        v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], [(v["id"], v["nodes"][0]["target"]) for v in serious]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
