@@ -204,3 +204,14 @@ def test_member_capabilities_count_only_while_their_shift_is_on(
     infos = {u.call_sign: u for u in services._unit_infos()}
     assert "CIT" not in infos["PD-1"].capabilities
     assert "EMT" in infos["PD-2"].capabilities
+
+
+def test_override_is_measured_against_the_recommendation_now(
+    make_incident: Any, units: dict, users: dict
+) -> None:
+    first, second = make_incident(), make_incident()
+    assert second.recommendation["candidates"][0]["call_sign"] == "CARE-1"
+    services.incident_assign(first.pk, units["CARE-1"].pk, users["dispatcher"])
+    # CARE-1 is gone; CARE-2 is now the recommended unit, so no reason is needed.
+    services.incident_assign(second.pk, units["CARE-2"].pk, users["dispatcher"])
+    assert not IncidentEvent.objects.filter(kind="override").exists()

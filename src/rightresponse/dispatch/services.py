@@ -230,15 +230,28 @@ def incident_need(incident: Incident) -> IncidentNeed:
     )
 
 
-def incident_recommend(incident: Incident) -> Recommendation:
-    """Recommend units now and keep the recommendation on the incident for the board."""
+def incident_recommend(
+    incident: Incident, units: list[UnitInfo] | None = None, *, save: bool = True
+) -> Recommendation:
+    """Recommend units now; by default keep the recommendation on the incident (what the
+    dispatcher was shown, and what an override is measured against)."""
     busy = set(incident.assignments.filter(active=True).values_list("unit_id", flat=True))
-    result = recommend(incident_need(incident), _unit_infos(exclude_ids=busy))
+    infos = [u for u in (units if units is not None else _unit_infos()) if u.id not in busy]
+    result = recommend(incident_need(incident), infos)
     data = result.to_dict()
     data["at"] = timezone.now().isoformat()
-    Incident.objects.filter(pk=incident.pk).update(recommendation=data)
+    if save:
+        Incident.objects.filter(pk=incident.pk).update(recommendation=data)
     incident.recommendation = data
     return result
+
+
+def incidents_refresh_recommendations(incidents: list[Incident]) -> None:
+    """Fresh recommendations for the board (units load once), in memory only: a unit freed
+    or taken a moment ago shows at once."""
+    units = _unit_infos()
+    for incident in incidents:
+        incident_recommend(incident, units, save=False)
 
 
 # ---------------------------------------------------------------- assignment
@@ -256,7 +269,8 @@ def incident_assign(
     unit = _locked_unit(unit_id)
     if unit.status != "available":
         raise Conflict(f"unit {unit.call_sign} is {unit.status.replace('_', ' ')}, not available")
-    candidates = (incident.recommendation or {}).get("candidates") or []
+    # Measured against the recommendation now, not a stale one: units change every minute.
+    candidates = incident_recommend(incident).to_dict()["candidates"]
     top = candidates[0]["unit_id"] if candidates else None
     recommended = top == unit.pk
     reason = override_reason.strip()
