@@ -147,3 +147,27 @@ def test_eidd_export_then_import_round_trips(
     assert (
         broken.status_code == 422 and "incidentStatusCommonRegistryText" in broken.json()["detail"]
     )
+
+
+def test_people_on_an_incident_least_information_and_audited(
+    api_client: Any, make_incident: Any, units: dict, users: dict, agencies: dict
+) -> None:
+    from rightresponse.dispatch import services
+    from rightresponse.people.models import Person
+
+    incident = make_incident()
+    jo = Person.objects.create(owner_agency=agencies["care"], given_name="Jo", family_name="Doe",
+                               behavioural_flags=["hears voices"], what_works="calm voice")  # fmt: skip
+    victim = Person.objects.create(owner_agency=agencies["care"], given_name="Vi",
+                                   is_protected_victim=True)  # fmt: skip
+    services.incident_link_person(incident.pk, jo.pk, "subject", users["dispatcher"])
+    services.incident_link_person(incident.pk, victim.pk, "victim", users["dispatcher"])
+    services.incident_assign(incident.pk, units["CARE-1"].pk, users["dispatcher"])
+    url = f"/api/dispatch/incidents/{incident.pk}/people"
+    seen = api_client("responder").get(url).json()
+    assert seen[0]["behavioural_flags"] == ["hears voices"] and "family_name" not in seen[0]
+    assert seen[1] == {"role": "victim", "protected": True}
+    assert api_client("dispatcher").get(url).json()[0]["family_name"] == "Doe"
+    assert api_client("supervisor").get(url).json()[1]["given_name"] == "Vi"
+    assert AuditEvent.objects.filter(person_id=jo.pk, action="read").count() == 3
+    assert api_client("analyst").get(url).status_code == 403

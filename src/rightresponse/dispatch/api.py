@@ -24,7 +24,12 @@ from rightresponse.core.dispatch import eidd_from_incident
 from rightresponse.triage.models import Call
 
 from . import selectors, services
-from .access import HAZARD_DETAIL_ROLES, may_act_on_incident, may_act_on_unit
+from .access import (
+    HAZARD_DETAIL_ROLES,
+    PERSON_DETAIL_ROLES,
+    may_act_on_incident,
+    may_act_on_unit,
+)
 from .errors import DispatchError
 from .models import Incident, Unit
 
@@ -328,6 +333,30 @@ def link_person(request: HttpRequest, incident_id: int, payload: PersonIn) -> tu
         return 201, {"incident_id": incident_id, "person_id": link.person_id, "role": link.role}
 
     return _write(request, f"POST /incidents/{incident_id}/people", payload.dict(), work)
+
+
+@router.get("/incidents/{incident_id}/people", auth=allow(*FIELD, r.CALL_TAKER), response=list[dict],
+            summary="People linked to the incident: least information, audited")  # fmt: skip
+def people(request: HttpRequest, incident_id: int) -> list[dict[str, Any]]:
+    """Everyone sees behaviour and what works (report ~1674-1676); dispatching roles also
+    see the family name; a protected victim's details go to supervisors only."""
+    incident = _incident(request, incident_id)
+    more = user_has_role(request.user, *PERSON_DETAIL_ROLES)
+    rows = []
+    for link in selectors.incident_people(incident):
+        person = link.person
+        if person.is_protected_victim and not user_has_role(request.user, r.SUPERVISOR):
+            rows.append({"role": link.role, "protected": True})
+            continue
+        audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
+                     purpose=f"incident {incident_id}")  # fmt: skip
+        row = {"role": link.role, "person_id": person.pk, "given_name": person.given_name,
+               "preferred_language": person.preferred_language,
+               "behavioural_flags": person.behavioural_flags, "what_works": person.what_works}  # fmt: skip
+        if more:
+            row["family_name"] = person.family_name
+        rows.append(row)
+    return rows
 
 
 @router.get("/incidents/{incident_id}/location", auth=allow(*FIELD), response=dict,

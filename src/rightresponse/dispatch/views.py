@@ -117,6 +117,10 @@ def _responder_context(request: HttpRequest) -> dict[str, Any]:
     people = []
     for link in selectors.incident_people(incident):
         person = link.person
+        if person.is_protected_victim:  # VAWA/FVPSA: stricter sharing; the role only
+            people.append({"role": link.get_role_display(), "first_name": "", "flags": [],
+                           "what_works": "", "language": ""})  # fmt: skip
+            continue
         audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
                      purpose=f"responder on incident {incident.pk}")  # fmt: skip
         people.append(
