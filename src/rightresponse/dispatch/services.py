@@ -364,7 +364,7 @@ def _release_units(incident: Incident, actor: Any, now: datetime) -> None:
 def incident_set_status(incident_id: int, status: str, actor: Any = None) -> Incident:
     """Move an incident along its lifecycle; illegal moves raise Conflict with a message."""
     incident = _locked_incident(incident_id)
-    if status == "closed" and incident.status != "waiting":
+    if status == "closed":  # closing records the outcome and sends incident_closed
         raise Conflict("close an incident with its disposition and outcome (the close action)")
     if status == "dispatched" and not incident.assignments.filter(active=True).exists():
         raise Conflict("assign a unit to dispatch an incident")
