@@ -171,3 +171,42 @@ def test_people_on_an_incident_least_information_and_audited(
     assert api_client("supervisor").get(url).json()[1]["given_name"] == "Vi"
     assert AuditEvent.objects.filter(person_id=jo.pk, action="read").count() == 3
     assert api_client("analyst").get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("notesComponent",), [{"noteTimestamp": None, "noteFromText": {"x": 1}}], "expected text"),
+        (("dispositionComponent", "referralsMadeCount"), "many", "malformed"),
+        (("incidentComponent", "incidentPriorityCode"), 99, "1-5"),
+        (("locationComponent",), {"not": "a list"}, "locationComponent"),
+        (("incidentComponent", "incidentLeadText"), "mayor", "civilian or police"),
+        (
+            ("eligibleNotServedExtension",),
+            [{"programText": "x", "reasonCode": "weather"}],
+            "unknown reason",
+        ),
+    ],
+)
+def test_malformed_eidd_documents_are_422_never_500(
+    api_client: Any,
+    make_incident: Any,
+    units: dict,
+    users: dict,
+    path: tuple,
+    value: Any,
+    expected: str,
+) -> None:
+    from rightresponse.dispatch import services
+
+    incident = make_incident()
+    services.incident_close(incident.pk, users["dispatcher"], disposition="x", outcome="referred")
+    supervisor = api_client("supervisor")
+    doc = supervisor.get(f"/api/dispatch/incidents/{incident.pk}/eidd").json()
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    response = post(supervisor, "/api/dispatch/eidd", doc)
+    assert response.status_code == 422, response.content
+    assert expected in response.json()["detail"]

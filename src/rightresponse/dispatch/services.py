@@ -591,6 +591,43 @@ def _dt(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
+def _bounded(record: dict[str, Any]) -> dict[str, Any]:
+    """Fit an imported record to the columns, refusing what cannot be stored."""
+    out = dict(record)
+    for key, limit in (("call_type", 60), ("initial_call_type", 60), ("category", 60),
+                       ("initial_category", 60), ("address", 200), ("area", 60), ("channel", 10)):  # fmt: skip
+        value = out.get(key)
+        if value is not None and not isinstance(value, str):
+            raise Invalid(f"EIDD {key}: expected text")
+        out[key] = (value or "")[:limit]
+    for key in ("lead", "initial_lead"):
+        if out.get(key) not in (None, "", "civilian", "police"):
+            raise Invalid(f"EIDD {key}: expected civilian or police")
+    for key in ("initial_tier",):
+        if out.get(key) is not None and (not isinstance(out[key], int) or not 0 <= out[key] <= 4):
+            raise Invalid(f"EIDD {key}: expected a tier 0-4")
+    priority = out.get("priority")
+    if priority is not None and (not isinstance(priority, int) or not 1 <= priority <= 5):
+        raise Invalid("EIDD incidentComponent.incidentPriorityCode: expected 1-5")
+    for key in ("latitude", "longitude"):
+        value = out.get(key)
+        if value is not None and (not isinstance(value, int | float) or abs(value) > 180):
+            raise Invalid(f"EIDD locationComponent gmlPoint.{key}: expected a coordinate")
+    disposition = out.get("disposition")
+    if disposition:
+        if disposition.get("outcome") not in (None, *dict(OUTCOMES)):
+            raise Invalid("EIDD dispositionComponent.dispositionOutcomeText: unknown outcome")
+        for key in ("referrals_made", "service_connections"):
+            if not 0 <= disposition[key] <= 1000:
+                raise Invalid(f"EIDD dispositionComponent: {key} out of range")
+        disposition["disposition"] = str(disposition.get("disposition") or "")[:120]
+    for item in out.get("eligible_not_served") or []:
+        if item["reason"] not in ("off_hours", "out_of_area", "none_available"):
+            raise Invalid(f"EIDD eligibleNotServedExtension: unknown reason {item['reason']!r}")
+        item["program"] = str(item["program"])[:60]
+    return out
+
+
 @transaction.atomic
 def incident_import_eidd(doc: dict[str, Any], actor: Any, agency: Agency) -> Incident:
     """Create an incident from an EIDD-style document (see docs/dispatch.md). Units are
@@ -601,10 +638,11 @@ def incident_import_eidd(doc: dict[str, Any], actor: Any, agency: Agency) -> Inc
         record = incident_from_eidd(doc)
     except EiddError as exc:
         raise Invalid(str(exc)) from None
-    tracking = doc["incidentComponent"].get("incidentTrackingIdentifier", "")
+    tracking = str(doc["incidentComponent"].get("incidentTrackingIdentifier") or "")[:200]
     if tracking and Incident.objects.filter(imported_from=tracking).exists():
         raise Conflict(f"EIDD incident {tracking} was imported before")
     stamps = {k: _dt(v) for k, v in record["timestamps"].items()}
+    record = _bounded(record)
     units = {}
     for i, item in enumerate(record["units"]):
         unit = Unit.objects.filter(call_sign=item["call_sign"]).first()
@@ -626,7 +664,7 @@ def incident_import_eidd(doc: dict[str, Any], actor: Any, agency: Agency) -> Inc
         triaged_at=stamps["triaged_at"], dispatched_at=stamps["dispatched_at"],
         en_route_at=stamps["en_route_at"], on_scene_at=stamps["on_scene_at"],
         cleared_at=stamps["cleared_at"], closed_at=stamps["closed_at"],
-        imported_from=tracking[:200],
+        imported_from=tracking,
     )  # fmt: skip
     for item in record["units"]:
         # Imported history: assignments are inactive so live units are not blocked.

@@ -168,6 +168,23 @@ def incident_from_eidd(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Read an EIDD-style document back into the incident record shape."""
     if not isinstance(doc, Mapping):
         raise EiddError("EIDD: the document must be a JSON object")
+    try:
+        return _read(doc)
+    except EiddError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise EiddError(f"EIDD: malformed document ({type(exc).__name__}: {exc})") from None
+
+
+def _text(value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise EiddError(f"EIDD: expected text, got {type(value).__name__}")
+    return str(value)[:limit]
+
+
+def _read(doc: Mapping[str, Any]) -> dict[str, Any]:
     inc = _get(doc, "incidentComponent", Mapping)
     status_text = _get(doc, "incidentComponent.incidentStatusCommonRegistryText", str)
     if status_text not in EIDD_TO_STATUS:
@@ -242,11 +259,11 @@ def incident_from_eidd(doc: Mapping[str, Any]) -> dict[str, Any]:
         "events": [
             {
                 "at": _timestamp(note.get("noteTimestamp"), f"notesComponent.{i}.noteTimestamp"),
-                "kind": note.get("noteTypeText", "note"),
-                "from": note.get("noteFromText", ""),
-                "to": note.get("noteToText", ""),
-                "reason": note.get("noteText", ""),
-                "actor": note.get("noteAuthorText", ""),
+                "kind": _text(note.get("noteTypeText", "note"), 20),
+                "from": _text(note.get("noteFromText", ""), 60),
+                "to": _text(note.get("noteToText", ""), 60),
+                "reason": _text(note.get("noteText", ""), 500),
+                "actor": _text(note.get("noteAuthorText", ""), 150),
             }
             for i, note in enumerate(doc.get("notesComponent") or [])
         ],
