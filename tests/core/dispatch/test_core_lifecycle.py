@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rightresponse.core.dispatch import (
+    INCIDENT_STATUSES,
     EiddError,
     HoursError,
     IllegalTransition,
@@ -150,3 +153,16 @@ def test_eidd_import_names_the_bad_path() -> None:
         incident_from_eidd(doc)
     with pytest.raises(EiddError, match="incidentComponent: missing"):
         incident_from_eidd({"eiddVersion": "x"})
+
+
+@given(st.lists(st.sampled_from(sorted(INCIDENT_STATUSES)), max_size=30))
+def test_any_walk_of_legal_moves_ends_nowhere_after_closed(targets: list[str]) -> None:
+    state = "waiting"
+    for target in targets:
+        try:
+            check_incident_transition(state, target)
+        except IllegalTransition:
+            continue
+        assert state != "closed"  # nothing leaves closed
+        state = target
+    assert state in INCIDENT_STATUSES
