@@ -33,9 +33,29 @@ def triaged_call(agencies: dict, users: dict, call_type: str, answers: dict[str,
 def test_full_incident_from_call_to_close(
     login_page: Any, agencies: dict, users: dict, units: dict
 ) -> None:
-    answers = {q: "no" for q in ("weapon", "violence", "medical_emergency", "threat_to_life")}
-    call = triaged_call(agencies, users, "welfare_check", answers)
+    # Call in and triage on the call-taker page (the triage pillar's page).
+    page = login_page("call_taker")
+    page.goto("/triage/")
+    page.select_option("#call_type", "welfare_check")
+    page.wait_for_selector("#tier-badge")
+    questions = page.eval_on_selector_all(
+        "fieldset.question", "els => els.map(e => e.id.replace('question-', ''))"
+    )
+    assert "weapon" in questions
+    for question in questions:  # nothing dangerous: "No" to every question
+        page.check(f"#answer-{question}-no")
+        page.wait_for_function(f"document.querySelector('#answer-{question}-no').checked")
+    page.wait_for_function("document.querySelector('#tier-badge').innerText.includes('Tier 1')")
+    page.fill("#id_address", "100 Pine St")
+    page.fill("#id_area", "north")
+    page.click("#create-call")
+    page.wait_for_selector(".messages li")
+    call = Call.objects.get()
+    assert call.tier == 1
     incident = Incident.objects.get(call=call)
+    page.get_by_role("button", name="Sign out").click()
+
+    # Dispatch from the live board.
     page = login_page("dispatcher")
     page.goto("/dispatch/")
     item = page.locator(f"#incident-{incident.pk}")

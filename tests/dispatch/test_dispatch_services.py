@@ -215,3 +215,16 @@ def test_override_is_measured_against_the_recommendation_now(
     # CARE-1 is gone; CARE-2 is now the recommended unit, so no reason is needed.
     services.incident_assign(second.pk, units["CARE-2"].pk, users["dispatcher"])
     assert not IncidentEvent.objects.filter(kind="override").exists()
+
+
+def test_retriage_before_dispatch_updates_the_waiting_incident(make_call: Any, units: dict) -> None:
+    from rightresponse.triage.protocols import active_protocol
+    from rightresponse.triage.services import call_retriage
+
+    call = make_call("welfare_check")
+    call_retriage(call=call, user=None, answers={"weapon": "yes", "violence": "yes"},
+                  protocol=active_protocol())  # fmt: skip
+    incident = Incident.objects.get(call=call)
+    assert incident.tier == call.tier >= 3 and incident.initial_tier == call.tier
+    assert not incident.escalated  # not an escalation: no unit had been sent
+    assert incident.events.filter(kind="reclassify", reason="re-triaged before dispatch").exists()

@@ -7,7 +7,6 @@ ids the protocol does not define (e.g. an imported EIDD document from another sy
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -47,21 +46,15 @@ FALLBACK_CATEGORIES: dict[str, str] = {
 CRISIS_CALL_TYPES = frozenset({"behavioral_crisis", "suicidal_person", "intoxicated_person"})
 
 
-@lru_cache(maxsize=4)
-def _load(path: str) -> Any:
-    try:
-        from rightresponse.core.triage import load_protocol
-    except ImportError:  # the triage core not installed: fall back to the tables above
-        return None
-    try:
-        return load_protocol(path)
-    except Exception:  # a broken protocol must not stop dispatch; triage reports it
-        log.exception("dispatch: cannot load the protocol %s", path)
-        return None
-
-
 def protocol() -> Any:
-    return _load(str(getattr(settings, "RIGHTRESPONSE_PROTOCOL", "")))
+    """The live protocol, through triage's cache (reloaded when the file changes)."""
+    try:
+        from rightresponse.triage.protocols import active_protocol
+
+        return active_protocol()
+    except Exception:  # a broken protocol must not stop dispatch; triage reports it
+        log.exception("dispatch: cannot load the protocol %s", settings.RIGHTRESPONSE_PROTOCOL)
+        return None
 
 
 def program_kinds() -> dict[str, str]:

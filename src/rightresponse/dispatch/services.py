@@ -166,10 +166,48 @@ def incident_create_from_call(call: Call, actor: Any = None) -> Incident:
 
 def call_triaged(call: Call) -> Incident | None:
     """Called when a call is saved: a triaged call that needs a field response becomes an
-    incident. Tier 0 (virtual) and screened-out calls do not."""
+    incident. Tier 0 (virtual) and screened-out calls do not. A call re-triaged before any
+    unit was sent updates its waiting incident."""
+    existing = Incident.objects.filter(call=call).first()
+    if existing is not None:
+        if existing.status == "waiting" and existing.dispatched_at is None:
+            _retriage_waiting(existing, call)
+        return existing
     if call.tier is None or call.tier == 0 or call.screened_out or not call.call_type:
         return None
     return incident_create_from_call(call)
+
+
+def _retriage_waiting(incident: Incident, call: Call) -> None:
+    """Before dispatch the call taker's newest triage *is* the initial classification, so
+    initial and current values move together (escalation is measured after dispatch)."""
+    decision = call.decision or {}
+    if (call.call_type, call.tier) == (incident.call_type, incident.tier) and list(
+        decision.get("programs") or []
+    ) == list(incident.programs or []):
+        return
+    if call.tier is None or call.tier == 0 or call.screened_out:
+        _event(incident, call.created_by, "reclassify", from_value=incident.call_type,
+               to_value=call.call_type, reason="re-triaged: no field response needed")  # fmt: skip
+        incident.status = "closed"
+        incident.closed_at = timezone.now()
+        incident.save(update_fields=["status", "closed_at"])
+        Disposition.objects.create(incident=incident, disposition="re-triaged to a virtual option",
+                                   outcome="no_action_needed")  # fmt: skip
+        return
+    category = decision.get("category") or proto.category_of(call.call_type)
+    lead = call.lead or decision.get("lead") or lead_of_tier(call.tier) or ""
+    _event(incident, call.created_by, "reclassify",
+           from_value=f"{incident.call_type} tier {incident.tier}",
+           to_value=f"{call.call_type} tier {call.tier}", reason="re-triaged before dispatch")  # fmt: skip
+    for field, value in (("call_type", call.call_type), ("category", category),
+                         ("tier", call.tier), ("lead", lead)):  # fmt: skip
+        setattr(incident, field, value)
+        setattr(incident, f"initial_{field}", value)
+    incident.programs = list(decision.get("programs") or [])
+    incident.priority = priority_of(call.tier, call.risk_score)
+    incident.save()
+    incident_recommend(incident)
 
 
 # ---------------------------------------------------------------- recommendation
