@@ -31,41 +31,41 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-CENTER = (47.6062, -122.3321)
-# Precinct -> (latitude, longitude) of its middle; a demo city about 12 km across.
+# The report's city: Minneapolis, five police precincts (approximate middles), matching the
+# areas the triage demo uses.
 AREAS = {
-    "downtown": (47.606, -122.333),
-    "north": (47.660, -122.330),
-    "east": (47.615, -122.290),
-    "south": (47.550, -122.300),
-    "west": (47.570, -122.385),
+    "Precinct 1": (44.976, -93.272),
+    "Precinct 2": (45.005, -93.245),
+    "Precinct 3": (44.935, -93.245),
+    "Precinct 4": (45.010, -93.300),
+    "Precinct 5": (44.935, -93.305),
 }
 STAR_PILOT_HOURS = "Mon-Fri 10:00-18:00"  # Denver STAR's pilot hours (report ~1243)
 
 # call sign, agency, program, kind, capabilities, areas, hours, home area
 UNITS = [
-    *[(f"PD-{a[0].upper()}{n}", "metro-pd", "police", "police",
+    *[(f"PD-{a[-1]}{'AB'[n - 1]}", "metro-pd", "police", "police",
        ["CIT"] if n == 1 else [], [a], "24/7", a) for a in AREAS for n in (1, 2)],
-    ("CIT-1", "metro-pd", "cit_co_response", "co_response", ["CIT", "clinician"], [], "Mon-Sun 08:00-24:00", "downtown"),
-    ("CIT-2", "metro-pd", "cit_co_response", "co_response", ["CIT", "clinician"], [], "Mon-Sun 12:00-24:00", "south"),
-    ("CARE-1", "care-team", "community_responder", "civilian", ["EMT", "clinician"], ["downtown", "north", "east"], "Mon-Sun 07:00-23:00", "downtown"),
-    ("CARE-2", "care-team", "community_responder", "civilian", ["EMT", "clinician"], ["south", "west", "downtown"], "Mon-Sun 07:00-23:00", "south"),
-    ("CARE-3", "care-team", "community_responder", "civilian", ["EMT", "peer_support"], ["north", "east"], STAR_PILOT_HOURS, "north"),
-    ("CARE-4", "care-team", "community_responder", "civilian", ["EMT", "lang:es"], ["south", "west"], STAR_PILOT_HOURS, "west"),
-    ("BCT-1", "county-bh", "behavioral_crisis_team", "civilian", ["clinician", "peer_support"], [], "Mon-Sun 08:00-22:00", "downtown"),
-    ("BCT-2", "county-bh", "behavioral_crisis_team", "civilian", ["clinician", "lang:es"], ["south", "west"], "Mon-Fri 10:00-20:00", "south"),
-    ("M-1", "metro-fire", "ems", "medical", ["EMT", "paramedic", "naloxone"], [], "24/7", "downtown"),
-    ("M-2", "metro-fire", "ems", "medical", ["EMT", "paramedic", "naloxone"], [], "24/7", "north"),
-    ("M-3", "metro-fire", "ems", "medical", ["EMT", "naloxone"], [], "24/7", "south"),
-    ("E-1", "metro-fire", "fire", "fire", ["EMT"], [], "24/7", "east"),
-    ("DV-1", "safe-harbor", "dv_advocate", "civilian", ["DV_advocate", "lang:es"], [], "Mon-Fri 09:00-21:00", "east"),
-    ("VI-1", "city-ops", "violence_interrupters", "civilian", ["peer_support"], ["south", "east"], "Mon-Sun 16:00-23:59", "south"),
+    ("CIT-1", "metro-pd", "cit_co_response", "co_response", ["CIT", "clinician"], [], "Mon-Sun 08:00-24:00", "Precinct 1"),
+    ("CIT-2", "metro-pd", "cit_co_response", "co_response", ["CIT", "clinician"], [], "Mon-Sun 12:00-24:00", "Precinct 3"),
+    ("CARE-1", "care-team", "community_responder", "civilian", ["EMT", "clinician"], ["Precinct 1", "Precinct 4", "Precinct 2"], "Mon-Sun 07:00-23:00", "Precinct 1"),
+    ("CARE-2", "care-team", "community_responder", "civilian", ["EMT", "clinician"], ["Precinct 3", "Precinct 5", "Precinct 1"], "Mon-Sun 07:00-23:00", "Precinct 3"),
+    ("CARE-3", "care-team", "community_responder", "civilian", ["EMT", "peer_support"], ["Precinct 4", "Precinct 2"], STAR_PILOT_HOURS, "Precinct 4"),
+    ("CARE-4", "care-team", "community_responder", "civilian", ["EMT", "lang:es"], ["Precinct 3", "Precinct 5"], STAR_PILOT_HOURS, "Precinct 5"),
+    ("BCT-1", "county-bh", "behavioral_crisis_team", "civilian", ["clinician", "peer_support"], [], "Mon-Sun 08:00-22:00", "Precinct 1"),
+    ("BCT-2", "county-bh", "behavioral_crisis_team", "civilian", ["clinician", "lang:es"], ["Precinct 3", "Precinct 5"], "Mon-Fri 10:00-20:00", "Precinct 3"),
+    ("M-1", "metro-fire", "ems", "medical", ["EMT", "paramedic", "naloxone"], [], "24/7", "Precinct 1"),
+    ("M-2", "metro-fire", "ems", "medical", ["EMT", "paramedic", "naloxone"], [], "24/7", "Precinct 4"),
+    ("M-3", "metro-fire", "ems", "medical", ["EMT", "naloxone"], [], "24/7", "Precinct 3"),
+    ("E-1", "metro-fire", "fire", "fire", ["EMT"], [], "24/7", "Precinct 2"),
+    ("DV-1", "safe-harbor", "dv_advocate", "civilian", ["DV_advocate", "lang:es"], [], "Mon-Fri 09:00-21:00", "Precinct 2"),
+    ("VI-1", "city-ops", "violence_interrupters", "civilian", ["peer_support"], ["Precinct 3", "Precinct 2"], "Mon-Sun 16:00-23:59", "Precinct 3"),
 ]  # fmt: skip
 FIRST = ["Alex", "Blair", "Carmen", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June", "Kai",
          "Lena", "Marco", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sol", "Tariq", "Uma", "Vic"]  # fmt: skip
 LAST = ["Ahmed", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hill", "Ito", "Jones", "Kim",
         "Lopez", "Mills", "Nguyen", "Ortiz", "Patel", "Reyes", "Singh", "Tran", "Wong"]  # fmt: skip
-DEMO_USERS = {"officer": "PD-D1", "responder": "CARE-1", "clinician": "BCT-1"}
+DEMO_USERS = {"officer": "PD-1A", "responder": "CARE-1", "clinician": "BCT-1"}
 
 # Share of calls by type (per 1,000), in the proportions typical of published calls-for-
 # service data: traffic, disorder and welfare calls lead; violent crime is a small share.
@@ -83,8 +83,9 @@ HOURLY = [40, 32, 26, 20, 17, 18, 25, 38, 52, 60, 64, 67, 70, 72, 74, 78, 82, 84
 QUESTIONS = ["weapon", "violence", "medical_emergency", "substance_escalating", "threat_to_life",
              "crime_in_progress", "suspect_on_scene", "victim_in_danger", "injury",
              "firearm_or_vehicle_involved", "caller_requests_police"]  # fmt: skip
-STREETS = ["Pine St", "Pike St", "Union St", "Madison St", "Jackson St", "Rainier Ave S",
-           "Aurora Ave N", "Delridge Way SW", "Beacon Ave S", "23rd Ave", "Broadway", "1st Ave"]  # fmt: skip
+STREETS = ["Hennepin Ave", "Lake St", "Nicollet Ave", "W Broadway Ave", "Franklin Ave",
+           "Chicago Ave", "Lyndale Ave", "Central Ave NE", "Penn Ave N", "Cedar Ave",
+           "Portland Ave", "Bloomington Ave"]  # fmt: skip
 HISTORY_DAYS = 30
 HISTORY_INCIDENTS = 360
 
@@ -129,12 +130,15 @@ def seed(stdout: Any) -> None:
                                       capabilities=unit.capabilities, shift=unit.service_hours)  # fmt: skip
     if not LocationHazard.objects.exists():
         pd = agencies["metro-pd"]
-        LocationHazard.objects.create(agency=pd, address="1400 Rainier Ave S", latitude=47.552,
-                                      longitude=-122.301, radius_m=120, flag="violent propensity",
+        LocationHazard.objects.create(agency=pd, address="2700 E Lake St", latitude=44.948,
+                                      longitude=-93.232, radius_m=120, flag="violent propensity",
                                       detail="Resident threatened responders with a knife, 2025-06")  # fmt: skip
-        LocationHazard.objects.create(agency=pd, address="800 Pine St", latitude=47.612,
-                                      longitude=-122.333, flag="aggressive dog",
+        LocationHazard.objects.create(agency=pd, address="800 Hennepin Ave", latitude=44.977,
+                                      longitude=-93.275, flag="aggressive dog",
                                       detail="Large dog loose in the yard; owner cooperative")  # fmt: skip
+    # Calls the triage demo made before any unit existed get their recommendation now.
+    for incident in Incident.objects.filter(status="waiting"):
+        services.incident_recommend(incident)
     if not Incident.objects.filter(call__narrative__startswith="[demo history]").exists():
         count = _seed_history(rng, agencies["metro-911"])
         stdout.write(f"  {count} closed demo incidents over the last {HISTORY_DAYS} days")
@@ -178,7 +182,7 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
         agency=agency, received_at=at, answered_at=at + timedelta(seconds=rng.randint(2, 25)),
         triaged_at=at + timedelta(seconds=rng.randint(40, 150)),
         channel=rng.choices(["911", "311", "988", "direct"], weights=[80, 12, 5, 3])[0],
-        caller_phone=f"206555{rng.randint(0, 9999):04d}",
+        caller_phone=f"612555{rng.randint(0, 9999):04d}",
         address=f"{rng.randint(1, 40) * 100} {rng.choice(STREETS)}", latitude=lat, longitude=lon,
         area=area, call_type=call_type, answers=answers, decision=decision,
         narrative=marker, protocol_version=decision.get("protocol_version", ""),
@@ -290,7 +294,7 @@ def _stream_step(rng: random.Random) -> None:
         :3
     ]:
         waited = (now - incident.received_at).total_seconds()
-        candidates = (incident.recommendation or {}).get("candidates") or []
+        candidates = services.incident_recommend(incident).to_dict()["candidates"]
         if candidates and waited > rng.uniform(20, 60):
             try:
                 services.incident_assign(incident.pk, candidates[0]["unit_id"], dispatcher)

@@ -124,3 +124,11 @@ def test_protocol_fallback_programs_are_not_recorded_once_an_alternative_serves(
     )
     assert result.primary is not None and result.primary.unit_id == 1
     assert result.eligible_not_served == ()
+
+
+def test_a_served_medical_program_is_not_pushed_aside_by_the_fallback_chain() -> None:
+    ems = unit(1, "ems", "medical")
+    care = unit(2, "community_responder", "civilian", status="on_scene")
+    police = unit(3, "police", "police", latitude=47.6101)
+    result = recommend(need(programs=("ems", "community_responder")), [ems, care, police])
+    assert [c.unit_id for c in result.candidates] == [1] and not result.fell_back

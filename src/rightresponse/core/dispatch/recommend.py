@@ -211,19 +211,21 @@ def recommend(need: IncidentNeed, units: Sequence[UnitInfo]) -> Recommendation:
         if eligible:
             candidates += _rank(eligible, need, rank)
             served_kinds.append(kind)
-        elif kind in ALTERNATIVE_KINDS and not any(k in ALTERNATIVE_KINDS for k in served_kinds):
-            # Later programs are the protocol's own fallbacks: not "not served" once an
-            # earlier alternative program is served.
+        elif served_kinds:
+            # A later program is the protocol's own fallback, not needed once an earlier
+            # program is served: neither "not served" nor worth a reason.
+            continue
+        elif kind in ALTERNATIVE_KINDS:
             reason = _not_served_reason(of_program, need)
             not_served.append((program, reason))
             reasons.append(f"{program} is eligible but cannot respond: {reason.replace('_', ' ')}")
         else:
             reasons.append(f"no {program} unit is available now")
     alternative_asked = [p for p in field_programs if need.kind_of(p) in ALTERNATIVE_KINDS]
-    alternative_served = any(k in ALTERNATIVE_KINDS for k in served_kinds)
     fell_back = False
     response_kind = served_kinds[0] if served_kinds else None
-    if alternative_asked and not alternative_served:
+    # The chain is walked only when none of the decision's programs can go.
+    if alternative_asked and not candidates:
         start = min(
             FALLBACK_CHAIN.index(need.kind_of(p))
             for p in alternative_asked
@@ -239,9 +241,7 @@ def recommend(need: IncidentNeed, units: Sequence[UnitInfo]) -> Recommendation:
                 reasons.append(
                     f"fall back to {kind.replace('_', '-')} (civilian -> co-response -> police)"
                 )
-                already = {c.unit_id for c in candidates}
-                extra = [c for c in _rank(fallback, need, rank) if c.unit_id not in already]
-                candidates = extra + candidates
+                candidates = _rank(fallback, need, rank)
                 break
         else:
             reasons.append("no unit along the fallback chain is available; the incident waits")
