@@ -132,3 +132,55 @@ def line_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def point_map(
+    points: Sequence[tuple[float, float]],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 420,
+    color: str = PALETTE[0],
+) -> str:
+    """Call locations as dots on a plain equirectangular frame: no tiles, no network.
+
+    ``points`` are (latitude, longitude); the frame fits their extent, with longitude
+    scaled by cos(latitude) so distances look right at city scale.
+    """
+    import math
+
+    pad = 16
+    if not points:
+        return (
+            f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+            f'height="40" viewBox="0 0 {width} 40"><title>{escape(title)}</title>'
+            "<desc>No coordinates in this dataset.</desc>"
+            '<text x="8" y="24">No coordinates in this dataset.</text></svg>'
+        )
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    span_x = max((lon1 - lon0) * k, 1e-6)
+    span_y = max(lat1 - lat0, 1e-6)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    desc = (
+        f"{len(points)} call locations between latitude {lat0:.3f} and {lat1:.3f}, "
+        f"longitude {lon0:.3f} and {lon1:.3f}."
+    )
+    parts = [
+        f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa" stroke="#d0d7de"/>',
+    ]
+    for lat, lon in points:
+        x = pad + (lon - lon0) * k * scale
+        y = height - pad - (lat - lat0) * scale
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}" fill-opacity="0.5"/>')
+    parts.append(
+        f'<text x="{pad}" y="{height - 4}" font-size="11">{lat0:.3f},{lon0:.3f}</text>'
+        f'<text x="{width - pad}" y="{pad - 4}" font-size="11" text-anchor="end">'
+        f"{lat1:.3f},{lon1:.3f}</text></svg>"
+    )
+    return "".join(parts)
