@@ -320,6 +320,8 @@ def replay_decisions(
         if key not in cache:
             cache[key] = decide(row.call_type, dict(row.answers))
         decision = cache[key]
+        if decision.get("tier") is None:
+            continue  # the protocol does not know this call type: reported as unmapped
         rows["d_code"].append(code)
         rows["tier"].append(int(decision["tier"]))
         rows["lead"].append(decision.get("lead"))

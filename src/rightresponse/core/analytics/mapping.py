@@ -207,7 +207,13 @@ _RULES: tuple[tuple[str, str, str, int, str], ...] = (
         4,
         "medical_emergency=yes",
     ),
-    (r"FIRE|SMOKE|ALARM FIRE|GAS LEAK|HAZMAT|EXPLOS|WIRES DOWN|ODOR", "", "fire", 4, ""),
+    (
+        r"FIRE(?!WORK)|ARSON|FLAM|CONFINED SPACE|ELEVATOR|ELECTRICAL HAZ|HIGH WATER|\bCO INCIDENT|SMOKE|ALARM FIRE|GAS LEAK|HAZMAT|EXPLOS|WIRES DOWN|ODOR",
+        "",
+        "fire",
+        4,
+        "",
+    ),
     (r"ALARM", "property_crime_report", "alarm", 2, ""),
     (
         r"COLLISION|ACCIDENT|CRASH|\bMVA\b|\bMVC\b|HIT AND RUN|HIT & RUN|H&R|\bACC\b|COLL ",
@@ -292,3 +298,49 @@ def draft_row(code: str) -> MappingRow:
                 source=f"rule:{pattern.pattern.split('|')[0]}",
             )
     return MappingRow(code, "", "other", {}, severe, 3, "rule:none")
+
+
+# Vera Institute / Two Sigma shared categories (shared/data/real/vera-twosigma-911-taxonomy)
+# -> (call type, category): used when no keyword rule matches a code.
+VERA_CATEGORIES: dict[str, tuple[str, str]] = {
+    "Behavioral Health": ("behavioral_crisis", "behavioral_health"),
+    "Medical Emergencies": ("medical", "medical"),
+    "Medical": ("medical", "medical"),
+    "Violent Crime": ("assault", "violent_crime"),
+    "Domestic Violence": ("domestic_violence", "violent_crime"),
+    "Sex Offenses": ("sexual_assault", "violent_crime"),
+    "Officer Needs Help": ("violent_crime_in_progress", "violent_crime"),
+    "Property Crime": ("property_crime_report", "property_crime"),
+    "Accidents/Traffic Safety": ("traffic_collision", "traffic"),
+    "Traffic": ("traffic_collision", "traffic"),
+    "Complaints/Environmental Conditions": ("low_acuity_disorder", "quality_of_life"),
+    "Suspicion": ("low_acuity_disorder", "quality_of_life"),
+    "Drugs": ("low_acuity_disorder", "quality_of_life"),
+    "Liquor Violations": ("intoxicated_person", "quality_of_life"),
+    "Status Offenses": ("low_acuity_disorder", "quality_of_life"),
+    "Missing Persons": ("welfare_check", "welfare"),
+    "Alarms": ("property_crime_report", "alarm"),
+    "Fire": ("", "fire"),
+    "Statuses": ("", "administrative"),
+    "Call Related Issues": ("", "administrative"),
+    "Call Related Isuues": ("", "administrative"),
+    "Callback": ("", "administrative"),
+    "Assisting the Public": ("", "administrative"),
+    "Assist the Public": ("", "administrative"),
+    "Other (Not Crime)": ("", "administrative"),
+    "Warrants": ("", "proactive"),
+    "Warrant": ("", "proactive"),
+    "Other Crimes": ("property_crime_report", "property_crime"),
+}
+
+
+def draft_mapping(codes: dict[str, str]) -> list[MappingRow]:
+    """Rows for ``codes`` (code -> an optional Vera category): rules first, then Vera."""
+    rows = []
+    for code, vera in sorted(codes.items()):
+        row = draft_row(code)
+        if not row.call_type and row.category == "other" and vera.strip() in VERA_CATEGORIES:
+            call_type, category = VERA_CATEGORIES[vera.strip()]
+            row = MappingRow(code, call_type, category, {}, row.severe, 3, f"vera:{vera.strip()}")
+        rows.append(row)
+    return rows

@@ -40,7 +40,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}svg.chart{max-w
 """
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"not JSON: {type(value).__name__}")
@@ -88,7 +88,7 @@ def _csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow(
-                {k: _json_default(v) if isinstance(v, date) else v for k, v in row.items()}
+                {k: json_default(v) if isinstance(v, date) else v for k, v in row.items()}
             )
 
 
@@ -289,7 +289,7 @@ def write_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(
-        json.dumps(result.summary, indent=2, default=_json_default), encoding="utf-8"
+        json.dumps(result.summary, indent=2, default=json_default), encoding="utf-8"
     )
     for name, rows in result.tables.items():
         _csv(out / f"{name}.csv", rows)
