@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from core_analytics_paths import MAPPINGS, PROFILES
 
 from rightresponse.core.analytics.mapping import load_mapping
 from rightresponse.core.analytics.profile import ProfileError, load_profile, parse_profile
-
-from core_analytics_paths import MAPPINGS, PROFILES
 
 
 def test_every_shipped_profile_validates_and_has_its_mapping() -> None:
@@ -79,5 +78,7 @@ def test_time_fields_need_formats(tmp_path: Path) -> None:
     data["fields"]["arrived_at"] = {"column": "arr"}
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(ProfileError, match=r"p\.yaml: at fields/arrived_at: 'formats' is a required"):
+    with pytest.raises(
+        ProfileError, match=r"p\.yaml: at fields/arrived_at: 'formats' is a required"
+    ):
         load_profile(path)

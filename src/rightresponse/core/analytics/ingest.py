@@ -228,6 +228,8 @@ def _text_expr(spec: FieldSpec, header: list[str], profile: Profile) -> str | No
         expr = "(" + " || ' ' || ".join(parts) + ")"  # any part missing -> missing
     else:
         expr = _clean(_ident(columns[0]), profile)
+        if len(columns) > 1:  # row-level fallbacks
+            expr = f"coalesce({expr}, {', '.join(_clean(_ident(c), profile) for c in columns[1:])})"
     if spec.pattern:
         expr = f"nullif(regexp_extract({expr}, {_sql_str(spec.pattern)}, 1), '')"
     if spec.strip_prefix:
@@ -279,8 +281,9 @@ def _plan(profile: Profile, header: list[str]) -> tuple[_Plan, list[str]]:
             absent.append(name)
             continue
         plan.raw[name] = expr
+        used = spec.source_columns(header)
         plan.columns[name] = (
-            "+".join(spec.source_columns(header)) if spec.value is None else "(constant)"
+            ("+" if spec.joined else "|").join(used) if spec.value is None else "(constant)"
         )
     return plan, absent
 

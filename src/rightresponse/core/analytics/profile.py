@@ -74,6 +74,7 @@ class FieldSpec:
     true_values: tuple[str, ...] = ()
     separator: str | None = None
     sensitive: bool = False
+    fallback: tuple[str, ...] = ()
 
     def source_columns(self, header: list[str]) -> list[str]:
         """The file's columns this field reads, given the file's header."""
@@ -81,7 +82,7 @@ class FieldSpec:
             return list(self.joined)
         for name in self.columns:
             if name in header:
-                return [name]
+                return [name, *(c for c in self.fallback if c in header)]
         return []
 
 
@@ -144,6 +145,7 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
         true_values=tuple(raw.get("true_values", ())),
         separator=raw.get("separator"),
         sensitive=bool(raw.get("sensitive", False)),
+        fallback=tuple(raw.get("fallback", ())),
     )
 
 
