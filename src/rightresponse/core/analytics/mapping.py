@@ -209,7 +209,7 @@ _RULES: tuple[tuple[str, str, str, int, str], ...] = (
     ),
     (
         r"FIRE(?!WORK)|ARSON|FLAM|CONFINED SPACE|ELEVATOR|ELECTRICAL HAZ|HIGH WATER|\bCO INCIDENT|SMOKE|ALARM FIRE|GAS LEAK|HAZMAT|EXPLOS|WIRES DOWN|ODOR",
-        "",
+        "fire",
         "fire",
         4,
         "",
@@ -320,7 +320,7 @@ VERA_CATEGORIES: dict[str, tuple[str, str]] = {
     "Status Offenses": ("low_acuity_disorder", "quality_of_life"),
     "Missing Persons": ("welfare_check", "welfare"),
     "Alarms": ("property_crime_report", "alarm"),
-    "Fire": ("", "fire"),
+    "Fire": ("fire", "fire"),
     "Statuses": ("", "administrative"),
     "Call Related Issues": ("", "administrative"),
     "Call Related Isuues": ("", "administrative"),
