@@ -11,6 +11,7 @@ police workload and full-time-officer equivalents by shift and precinct (~1346).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,22 @@ class AnalysisConfig:
 class AnalysisResult:
     summary: dict[str, Any]
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def materialise(expr: ir.Table) -> ir.Table:
+    """Compute ``expr`` once into a temporary table of its own backend, so that the many
+    aggregates that follow read it instead of re-running the joins and parsing."""
+    backend = ibis.get_backend(expr)
+    if backend.name == "duckdb":
+        # Ibis 12's create_table/cache emit SQL DuckDB 1.4 rejects with the installed
+        # sqlglot; CREATE TEMP TABLE AS from the compiled query does the same job.
+        name = f"rr_calls_{uuid.uuid4().hex}"
+        expr.limit(0).to_pyarrow()  # registers the in-memory tables (mapping, decisions)
+        backend.raw_sql(f'CREATE TEMP TABLE "{name}" AS {backend.compile(expr)}')  # type: ignore[attr-defined]
+        table: ir.Table = backend.table(name)
+        return table
+    cached: ir.Table = expr.cache()
+    return cached
 
 
 def _rows(expr: ir.Table) -> list[dict[str, Any]]:
@@ -154,6 +171,10 @@ def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
     return rows
 
 
+# Columns the analyses never read (kept out of the materialised table).
+_UNUSED = ("source_file", "record", "call_key", "final_code", "initial_priority", "sector")
+
+
 def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[dict[str, Any]]]:
     by = {}
     for name, column in (
@@ -208,24 +229,31 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
     yardstick) of each interval, overall and by agency, priority and category."""
 
     def table(groups: list[str]) -> list[dict[str, Any]]:
+        metrics: dict[str, Any] = {}
+        for name in INTERVALS:  # one query per grouping: every interval as filtered aggregates
+            v = t[f"s_{name}"]
+            ok = v.notnull() & (v >= 0)
+            metrics[f"{name}__n"] = ok.cast("int64").sum()
+            metrics[f"{name}__median"] = v.quantile(0.5, where=ok)
+            metrics[f"{name}__p90"] = v.quantile(0.9, where=ok)
+            metrics[f"{name}__p99"] = v.quantile(0.99, where=ok)
+            metrics[f"{name}__within_15"] = (v <= 15).cast("float64").mean(where=ok)
+            metrics[f"{name}__within_20"] = (v <= 20).cast("float64").mean(where=ok)
+        expr = t.group_by(groups).agg(**metrics) if groups else t.aggregate(**metrics)
         rows: list[dict[str, Any]] = []
-        for name in INTERVALS:
-            s = t[f"s_{name}"]
-            valid = t.filter(s.notnull() & (s >= 0))
-            v = valid[f"s_{name}"]
-            metrics = {
-                "n": valid.count(),
-                "median": v.quantile(0.5),
-                "p90": v.quantile(0.9),
-                "p99": v.quantile(0.99),
-                "within_15": (v <= 15).cast("float64").mean(),
-                "within_20": (v <= 20).cast("float64").mean(),
-            }
-            expr = valid.group_by(groups).agg(**metrics) if groups else valid.aggregate(**metrics)
-            for row in _rows(expr):
-                if row["n"]:
-                    rows.append({"interval": name, **row})
-        return sorted(rows, key=lambda r: tuple(str(r.get(g)) for g in groups))
+        for wide in _rows(expr):
+            for name in INTERVALS:
+                if not wide[f"{name}__n"]:
+                    continue
+                row = {g: wide[g] for g in groups}
+                row["interval"] = name
+                for stat in ("n", "median", "p90", "p99", "within_15", "within_20"):
+                    row[stat] = wide[f"{name}__{stat}"]
+                rows.append(row)
+        order = list(INTERVALS)
+        return sorted(
+            rows, key=lambda r: (*(str(r.get(g)) for g in groups), order.index(r["interval"]))
+        )
 
     return {
         "overall": table([]),
@@ -454,7 +482,8 @@ def analyze(
             )
         ]
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
-    t = enrich(calls, mapping, config, decisions)
+    enriched = enrich(calls, mapping, config, decisions)
+    t = materialise(enriched.drop(*[c for c in _UNUSED if c in enriched.columns]))
     vol = volume(t, config, int(span["calls"]))
     work = unit_hours(t)
     summary: dict[str, Any] = {
