@@ -83,7 +83,7 @@ def materialise(expr: ir.Table) -> ir.Table:
         # sqlglot; CREATE TEMP TABLE AS from the compiled query does the same job.
         name = f"rr_calls_{uuid.uuid4().hex}"
         expr.limit(0).to_pyarrow()  # registers the in-memory tables (mapping, decisions)
-        backend.raw_sql(f'CREATE TEMP TABLE "{name}" AS {backend.compile(expr)}')  # type: ignore[attr-defined]
+        backend.raw_sql(f'CREATE TEMP TABLE "{name}" AS {backend.compile(expr)}')
         table: ir.Table = backend.table(name)
         return table
     cached: ir.Table = expr.cache()

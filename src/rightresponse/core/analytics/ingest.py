@@ -323,7 +323,7 @@ def read_calls(
     )
     ignored = [c for c in header if c not in wanted]
     if kind == "parquet":
-        raw_table, invalid = _read_parquet(path, wanted), []
+        raw_table, invalid = _read_parquet(path, wanted), list[Reject]()
     else:
         raw_table, invalid = _read_csv(path, profile, wanted, header, progress)
     raw_table = raw_table.append_column("_rec", pa.array(range(1, raw_table.num_rows + 1)))
