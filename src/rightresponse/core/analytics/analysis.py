@@ -12,14 +12,14 @@ police workload and full-time-officer equivalents by shift and precinct (~1346).
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
-import ibis.expr.types as ir
 import ibis.expr.operations as ops
+import ibis.expr.types as ir
 import ibis.selectors as s
 import pyarrow as pa
 
@@ -77,24 +77,23 @@ class AnalysisResult:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+# The backend the current analysis runs on: in-memory tables made by materialise() are
+# executed there too (so an analysis on Polars stays on Polars).
+_BACKEND: ContextVar[Any] = ContextVar("analytics_backend", default=None)
+
+
 def materialise(expr: ir.Table) -> ir.Table:
-    """Compute ``expr`` once into a temporary table of its own backend, so that the many
-    aggregates that follow read it instead of re-running the joins and parsing."""
-    backend = ibis.get_backend(expr)
-    if backend.name == "duckdb":
-        # Ibis 12's create_table/cache emit SQL DuckDB 1.4 rejects with the installed
-        # sqlglot; CREATE TEMP TABLE AS from the compiled query does the same job.
-        name = f"rr_calls_{uuid.uuid4().hex}"
-        expr.limit(0).to_pyarrow()  # registers the in-memory tables (mapping, decisions)
-        backend.raw_sql(f'CREATE TEMP TABLE "{name}" AS {backend.compile(expr)}')
-        table: ir.Table = backend.table(name)
-        return table
-    cached: ir.Table = expr.cache()
-    return cached
+    """Compute ``expr`` once into Arrow, so that the many aggregates that follow scan it
+    (zero-copy) instead of re-running the joins and the parsing of times."""
+    backend = _BACKEND.get()
+    table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
+    return ibis.memtable(table)
 
 
 def _rows(expr: ir.Table) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = expr.to_pyarrow().to_pylist()
+    backend = _BACKEND.get()
+    table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
+    rows: list[dict[str, Any]] = table.to_pylist()
     return rows
 
 
@@ -246,7 +245,7 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
     long = materialise(long.filter(long.v.notnull() & (long.v >= 0)))
     order = {f"s_{name}": i for i, name in enumerate(INTERVALS)}
 
-    multi = ibis.get_backend(long).has_operation(ops.MultiQuantile)
+    multi = (_BACKEND.get() or ibis.get_backend(t)).has_operation(ops.MultiQuantile)
 
     def table(groups: list[str]) -> list[dict[str, Any]]:
         v = long.v
@@ -487,7 +486,20 @@ def analyze(
     protocol_version: str | None = None,
 ) -> AnalysisResult:
     """Run every analysis; ``decide`` (the triage core's decision function) enables the replay."""
-    config = config or AnalysisConfig()
+    token = _BACKEND.set(ibis.get_backend(calls))
+    try:
+        return _analyze(calls, mapping, config or AnalysisConfig(), decide, protocol_version)
+    finally:
+        _BACKEND.reset(token)
+
+
+def _analyze(
+    calls: ir.Table,
+    mapping: Mapping[str, MappingRow],
+    config: AnalysisConfig,
+    decide: Decider | None,
+    protocol_version: str | None,
+) -> AnalysisResult:
     span = _rows(
         calls.aggregate(
             calls=calls.count(),

@@ -371,6 +371,7 @@ def _normalise(
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         con.register("raw", raw_table)
         selects = ["_rec"]
         for name, expr in plan.raw.items():
@@ -387,7 +388,11 @@ def _normalise(
                 expr = _time_expr(raw, spec)
                 formats = ", ".join(spec.formats)
                 checks.append(
-                    (name, f"{raw} IS NOT NULL AND {expr} IS NULL", f"not a time in {formats}")
+                    (
+                        name,
+                        f"{raw} IS NOT NULL AND {_ident(name)} IS NULL",
+                        f"not a time in {formats}",
+                    )
                 )
             elif name in NUMBER_FIELDS or name.startswith("x_"):
                 expr = _number_expr(raw, profile)
@@ -399,9 +404,11 @@ def _normalise(
                     )
                 )
                 if name == "latitude":
-                    checks.append((name, f"abs({expr}) > 90", "latitude outside -90..90"))
+                    checks.append((name, f"abs({_ident(name)}) > 90", "latitude outside -90..90"))
                 if name == "longitude":
-                    checks.append((name, f"abs({expr}) > 180", "longitude outside -180..180"))
+                    checks.append(
+                        (name, f"abs({_ident(name)}) > 180", "longitude outside -180..180")
+                    )
             elif name == "officer_initiated":
                 values = ", ".join(_sql_str(v) for v in spec.true_values)
                 expr = f"(CASE WHEN {raw} IS NULL THEN NULL ELSE {raw} IN ({values}) END)"
@@ -412,7 +419,11 @@ def _normalise(
                 else:
                     expr = f"try_cast(try_cast({raw} AS DOUBLE) AS INTEGER)"
                     checks.append(
-                        (name, f"{raw} IS NOT NULL AND {expr} IS NULL", "not a number of units")
+                        (
+                            name,
+                            f"{raw} IS NOT NULL AND {_ident(name)} IS NULL",
+                            "not a number of units",
+                        )
                     )
             else:
                 expr = raw
@@ -420,35 +431,43 @@ def _normalise(
         checks.append(("call_id", '"raw_call_id" IS NULL', "missing call id"))
         checks.append(("received_at", '"raw_received_at" IS NULL', "missing received time"))
 
+        # Parse every field once, beside its cleaned text.
+        con.execute(f"CREATE TEMP TABLE wide AS SELECT *, {', '.join(parsed[1:])} FROM cleaned")
+        con.execute("DROP TABLE cleaned")
         reject_rows: list[Reject] = []
         for name, condition, reason in checks:
             label = plan.columns.get(name, name)
             raw_col = _ident("raw_" + name)
             for rec, value in con.execute(
-                f"SELECT _rec, {raw_col} FROM cleaned WHERE {condition} ORDER BY _rec"
+                f"SELECT _rec, {raw_col} FROM wide WHERE {condition} ORDER BY _rec"
             ).fetchall():
                 reject_rows.append(
                     Reject(int(rec), label, "" if value is None else str(value), reason)
                 )
         bad = sorted({r.line for r in reject_rows})
         con.register("bad", pa.table({"_rec": pa.array(bad, pa.int64())}))
-        con.execute(
-            f"CREATE TEMP TABLE parsed AS SELECT {', '.join(parsed)} FROM cleaned "
-            "WHERE _rec NOT IN (SELECT _rec FROM bad)"
-        )
+        # The call key (profile's key fields), from the cleaned text.
+        key_fields = [k for k in profile.key if k in plan.raw] or ["call_id"]
+        key_expr = " || ':' || ".join(f"coalesce({_ident('raw_' + k)}, '')" for k in key_fields)
         # Times of day on the received date (e.g. San Luis Obispo): past midnight -> next day.
-        for name, spec in profile.fields.items():
-            if name in TIME_FIELDS and spec.after_received and name in plan.raw:
-                col = _ident(name)
-                con.execute(
-                    f"UPDATE parsed SET {col} = {col} + INTERVAL 1 DAY WHERE {col} < received_at"
-                )
+        rolled = [
+            name
+            for name, spec in profile.fields.items()
+            if name in TIME_FIELDS and spec.after_received and name in plan.raw
+        ]
+        replace = ", ".join(
+            f"CASE WHEN {_ident(n)} < received_at THEN {_ident(n)} + INTERVAL 1 DAY "
+            f"ELSE {_ident(n)} END AS {_ident(n)}"
+            for n in rolled
+        )
+        star = f"* REPLACE ({replace})" if rolled else "*"
+        names = ", ".join(["_rec", *(_ident(n) for n in plan.raw)])
+        con.execute(
+            f"CREATE TEMP TABLE parsed AS SELECT {star} FROM (SELECT {names}, "
+            f"{key_expr} AS call_key FROM wide WHERE _rec NOT IN (SELECT _rec FROM bad))"
+        )
+        con.execute("DROP TABLE wide")
         # Duplicated keys in one file: the first is kept, the others rejected.
-        key_expr = " || ':' || ".join(f"coalesce({_ident(k)}, '')" for k in profile.key)
-        if "agency" in profile.key and "agency" not in plan.raw:
-            key_expr = "call_id"
-        con.execute("ALTER TABLE parsed ADD COLUMN call_key VARCHAR")
-        con.execute(f"UPDATE parsed SET call_key = {key_expr}")
         dupes = con.execute(
             "SELECT _rec, call_key, first_rec FROM (SELECT _rec, call_key, "
             "min(_rec) OVER (PARTITION BY call_key) AS first_rec FROM parsed) "
@@ -463,10 +482,7 @@ def _normalise(
                     f"duplicate call id (first on record {first})",
                 )
             )
-        con.execute(
-            "DELETE FROM parsed WHERE _rec IN (SELECT _rec FROM (SELECT _rec, "
-            "min(_rec) OVER (PARTITION BY call_key) AS first_rec FROM parsed) WHERE _rec <> first_rec)"
-        )
+        con.register("dupes", pa.table({"_rec": pa.array([d[0] for d in dupes], pa.int64())}))
         _to_utc(con, profile, plan)
         table = _canonical(con, plan, profile, source_label)
     finally:
@@ -492,7 +508,7 @@ def _offsets(hours: list[datetime], zone: ZoneInfo) -> pa.Table:
 
 
 def _to_utc(con: duckdb.DuckDBPyConnection, profile: Profile, plan: _Plan) -> None:
-    """Local wall-clock times to UTC, exactly across daylight-saving changes.
+    """Local wall-clock times to UTC, exactly across daylight-saving changes (table ``utc``).
 
     Offsets come from the IANA database per local hour. In the repeated hour of the
     autumn change a local time is ambiguous: the received time takes the first
@@ -501,61 +517,70 @@ def _to_utc(con: duckdb.DuckDBPyConnection, profile: Profile, plan: _Plan) -> No
     starts). Unix-epoch fields are already UTC.
     """
     zone = ZoneInfo(profile.timezone)
-    present = [
+    local = [
         n
         for n in TIME_FIELDS
         if n in plan.raw and not any(f.startswith("epoch") for f in profile.fields[n].formats)
     ]
-    con.execute("ALTER TABLE parsed ADD COLUMN received_local TIMESTAMP")
-    if "received_at" not in present:  # epoch: derive the wall clock from UTC
-        hours_utc = [
-            row[0]
-            for row in con.execute(
-                "SELECT DISTINCT date_trunc('hour', received_at) FROM parsed WHERE received_at IS NOT NULL"
-            ).fetchall()
-        ]
-        offs = [
-            int(
-                (
-                    h.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).utcoffset() or timedelta(0)
-                ).total_seconds()
-            )
-            for h in hours_utc
-        ]
-        con.register(
-            "utc_offsets",
-            pa.table(
-                {"hour": pa.array(hours_utc, pa.timestamp("us")), "off": pa.array(offs, pa.int64())}
-            ),
-        )
-        con.execute(
-            "UPDATE parsed SET received_local = parsed.received_at + to_seconds(o.off) "
-            "FROM utc_offsets o WHERE o.hour = date_trunc('hour', parsed.received_at)"
-        )
-        return
-    if not present:
-        return
-    union = " UNION ".join(
-        f"SELECT DISTINCT date_trunc('hour', {_ident(n)}) AS h FROM parsed WHERE {_ident(n)} IS NOT NULL"
-        for n in present
+    cols = [n for n in TIME_FIELDS if n in plan.raw]
+    hours_sql = " UNION ".join(
+        f"SELECT DISTINCT date_trunc('hour', {_ident(n)}) FROM parsed WHERE {_ident(n)} IS NOT NULL"
+        for n in cols
     )
-    hours = [row[0] for row in con.execute(union).fetchall()]
+    hours = [row[0] for row in con.execute(hours_sql).fetchall()]
     con.register("tz_offsets", _offsets(hours, zone))
-    con.execute("UPDATE parsed SET received_local = received_at")
-    con.execute(
-        "UPDATE parsed SET received_at = parsed.received_at - to_seconds(o.off0) "
-        "FROM tz_offsets o WHERE o.hour = date_trunc('hour', parsed.received_local)"
+    utc_hours = [h for h in hours]  # for epoch fields: the offset of the UTC instant
+    con.register(
+        "utc_offsets",
+        pa.table(
+            {
+                "hour": pa.array(utc_hours, pa.timestamp("us")),
+                "off": pa.array(
+                    [
+                        int(
+                            (
+                                h.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).utcoffset()
+                                or timedelta(0)
+                            ).total_seconds()
+                        )
+                        for h in utc_hours
+                    ],
+                    pa.int64(),
+                ),
+            }
+        ),
     )
-    for name in present:
-        if name == "received_at":
-            continue
+    joins = []
+    selects = []
+    if "received_at" in local:
+        received_utc = "p.received_at - to_seconds(o_received_at.off0)"
+        selects.append("p.received_at AS received_local")
+    else:
+        received_utc = "p.received_at"
+        joins.append("LEFT JOIN utc_offsets u ON u.hour = date_trunc('hour', p.received_at)")
+        selects.append("p.received_at + to_seconds(u.off) AS received_local")
+    for name in cols:
         col = _ident(name)
-        con.execute(
-            f"UPDATE parsed SET {col} = CASE "
-            f"WHEN o.off0 <> o.off1 AND parsed.{col} - to_seconds(o.off0) < parsed.received_at "
-            f"THEN parsed.{col} - to_seconds(o.off1) ELSE parsed.{col} - to_seconds(o.off0) END "
-            f"FROM tz_offsets o WHERE o.hour = date_trunc('hour', parsed.{col})"
-        )
+        if name not in local:
+            selects.append(f"p.{col} AS {col}")
+            continue
+        alias = _ident("o_" + name)
+        joins.append(f"LEFT JOIN tz_offsets {alias} ON {alias}.hour = date_trunc('hour', p.{col})")
+        if name == "received_at":
+            selects.append(f"{received_utc} AS received_at")
+        else:
+            selects.append(
+                f"CASE WHEN {alias}.off0 <> {alias}.off1 "
+                f"AND p.{col} - to_seconds({alias}.off0) < {received_utc} "
+                f"THEN p.{col} - to_seconds({alias}.off1) "
+                f"ELSE p.{col} - to_seconds({alias}.off0) END AS {col}"
+            )
+    excluded = ", ".join(_ident(n) for n in cols)
+    con.execute(
+        f"CREATE TEMP TABLE utc AS SELECT p.* EXCLUDE ({excluded}), {', '.join(selects)} "
+        f"FROM parsed p {' '.join(joins)} WHERE p._rec NOT IN (SELECT _rec FROM dupes)"
+    )
+    con.execute("DROP TABLE parsed")
 
 
 def _canonical(
@@ -588,6 +613,6 @@ def _canonical(
             cols.append(f"CAST({_ident(name)} AS VARCHAR) AS {_ident(name)}")
         elif name.startswith("x_"):
             cols.append(f"CAST({_ident(name)} AS DOUBLE) AS {_ident(name)}")
-    sql = f"SELECT {', '.join(cols)} FROM parsed ORDER BY _rec"
+    sql = f"SELECT {', '.join(cols)} FROM utc ORDER BY _rec"
     table: pa.Table = con.execute(sql).fetch_arrow_table()
     return table
