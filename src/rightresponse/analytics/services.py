@@ -100,7 +100,10 @@ def dataset_analyze(
     """Run every analysis on the dataset's calls; write the report folder when asked."""
     profile = profile_get(dataset.profile)
     mapping = mapping_get(profile)
-    config = config or AnalysisConfig(severe_dispositions=profile.severe_dispositions)
+    config = config or AnalysisConfig(
+        severe_dispositions=profile.severe_dispositions,
+        police_agencies=profile.police_agencies,
+    )
     bound = protocol_decider(protocol_path)
     calls = dataset_calls(dataset)
     result = analyze(

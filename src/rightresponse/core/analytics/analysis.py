@@ -69,6 +69,9 @@ class AnalysisConfig:
     top: int = 25
     repeat_location_min: int = 3
     severe_dispositions: str | None = None  # regex on disposition text (e.g. arrest)
+    # Agencies whose calls are police workload (replay, diverted hours, FTE, exposure);
+    # empty: every call (exports of police departments).
+    police_agencies: tuple[str, ...] = ()
 
 
 @dataclass
@@ -131,7 +134,9 @@ def enrich(
     t = calls.mutate(final_code=ibis.coalesce(calls.final_type, calls.initial_type))
     t = t.left_join(init, t.initial_type == init.i_code).drop("i_code")
     t = t.left_join(fin, t.final_code == fin.f_code).drop("f_code")
-    severe = t.final_severe.fill_null(False)
+    # A final type (what responders found) says whether police were needed; without one
+    # only the disposition can (the initial type alone would make the measure circular).
+    severe = (t.final_type.notnull() & t.final_severe.fill_null(False)).fill_null(False)
     if config.severe_dispositions:
         # The regex runs in Python once per distinct disposition, then joins back.
         pattern = re.compile(config.severe_dispositions, re.IGNORECASE)
@@ -392,9 +397,13 @@ def replay_decisions(
     return table, len(cache)
 
 
-def replay(t: ir.Table, config: AnalysisConfig, days: float) -> dict[str, Any]:
+def replay(
+    t: ir.Table, config: AnalysisConfig, days: float, measurable: bool = True
+) -> dict[str, Any]:
     """Shares of calls and unit-hours per tier (overall, by shift, by precinct), the
     officer time diverted, its FTE per shift and precinct (~1346), and the risk exposure."""
+    if config.police_agencies:
+        t = t.filter(t.agency.isin(list(config.police_agencies)))
     tier = t.tier.cast("string").fill_null("none")
 
     def hours_of(x: ir.Table) -> ir.FloatingScalar:
@@ -453,6 +462,8 @@ def replay(t: ir.Table, config: AnalysisConfig, days: float) -> dict[str, Any]:
         },
         "fte_by_shift_precinct": fte_rows,
         "risk_exposure": {
+            # Without final types or a disposition meaning arrest, outcomes are unknown.
+            "measurable": measurable,
             "civilian_only_calls": diverted["calls"],
             "severe_outcomes": severe_total,
             "severe_share": severe_total / diverted["calls"] if diverted["calls"] else None,
@@ -550,7 +561,14 @@ def _analyze(
         **unmapped_codes(t, mapping),
     }
     if decisions is not None:
-        rep = replay(t, config, days)
+        outcomes = _rows(
+            t.aggregate(
+                finals=t.final_type.notnull().cast("int64").sum(),
+                severe=t.severe.cast("int64").sum(),
+            )
+        )[0]
+        measurable = bool(outcomes["finals"]) or bool(outcomes["severe"])
+        rep = replay(t, config, days, measurable)
         summary.update(
             {
                 "protocol_version": protocol_version,

@@ -277,7 +277,7 @@ _RULES: tuple[tuple[str, str, str, int, str], ...] = (
 )
 _SEVERE_FINAL = re.compile(
     r"ARREST|WEAPON|GUN|SHOT|SHOOT|STAB|KNIFE|ARMED|ASSAULT|BATTERY|ROBBER|CARJACK|HOMICIDE|MURDER|"
-    r"KIDNAP|RAPE|SEXUAL ASS|VIOLEN|INJUR|DOMESTIC|\bDV\b|FIGHT|AGGRAV|HOSTAGE|BURGLARY IN PROG"
+    r"KIDNAP|RAPE|SEXUAL ASS|VIOLEN|(?<!NO )INJUR|DOMESTIC|\bDV\b|FIGHT|AGGRAV|HOSTAGE|BURGLARY IN PROG"
 )
 _COMPILED = tuple((re.compile(p), ct, cat, c, a) for p, ct, cat, c, a in _RULES)
 
@@ -288,6 +288,8 @@ def draft_row(code: str) -> MappingRow:
     severe = bool(_SEVERE_FINAL.search(text))
     for pattern, call_type, category, consequence, answers in _COMPILED:
         if pattern.search(text):
+            if category in ("medical", "fire") or call_type == "animal":
+                severe = False  # an injury or a fire is not a reason for police
             return MappingRow(
                 code=code,
                 call_type=call_type,

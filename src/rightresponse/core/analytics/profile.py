@@ -105,6 +105,7 @@ class Profile:
     severe_dispositions: str | None = None
     time_resolution: str = "second"
     extras: dict[str, FieldSpec] = field(default_factory=dict)
+    police_agencies: tuple[str, ...] = ()
 
     @property
     def imports_sensitive(self) -> bool:
@@ -188,6 +189,7 @@ def parse_profile(data: Any, source: str) -> Profile:
         severe_dispositions=severe,
         time_resolution=data.get("time_resolution", "second"),
         extras=extras,
+        police_agencies=tuple(data.get("police_agencies", ())),
     )
 
 

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             config = AnalysisConfig(
                 officer_hours_per_year=options["officer_hours"],
                 severe_dispositions=profile.severe_dispositions,
+                police_agencies=profile.police_agencies,
             )
             analysis = dataset_analyze(
                 dataset, out_dir=options["out"], protocol_path=options["protocol"], config=config
