@@ -67,7 +67,7 @@ def phase_analyze(store: Path) -> dict:
     summary = analyze(
         open_calls(store, "bench"),
         load_mapping(MAPPING),
-        config=AnalysisConfig(severe_dispositions="ARREST"),
+        config=AnalysisConfig(severe_dispositions="(?<!NO )ARREST"),
         decide=_decider(),
     ).summary
     return {
@@ -143,7 +143,7 @@ def phase_pd_analyze(parquet: Path) -> dict:
     df["final_category"] = df["final_category"].fillna(df["initial_category"]).fillna("unmapped")
     df["initial_category"] = df["initial_category"].fillna("unmapped")
     df["severe"] = df["final_severe"].fillna(False).astype(bool) | df["disposition"].str.contains(
-        "ARREST", case=False, na=False
+        r"(?<!NO )ARREST", case=False, na=False
     )
     local = df["received_local"]
     hour = local.dt.hour

@@ -185,8 +185,12 @@ def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
     return rows
 
 
-# Columns the analyses never read (kept out of the materialised table).
-_UNUSED = ("source_file", "record", "call_key", "final_code", "initial_priority", "sector")
+# The columns the analyses read after enrich(): only these are materialised.
+_USED = (
+    "initial_type", "final_type", "initial_category", "final_category", "agency", "priority",
+    "area", "location", "latitude", "longitude", "month", "hour_of_week", "shift", "severe",
+    "consequence", "unit_seconds", "tier", *(f"s_{name}" for name in INTERVALS),
+)  # fmt: skip
 
 
 def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[dict[str, Any]]]:
@@ -532,7 +536,7 @@ def _analyze(
         ]
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
     enriched = enrich(calls, mapping, config, decisions)
-    t = materialise(enriched.drop(*[c for c in _UNUSED if c in enriched.columns]))
+    t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
     vol = volume(t, config, int(span["calls"]))
     work = unit_hours(t)
     summary: dict[str, Any] = {
