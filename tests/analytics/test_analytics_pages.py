@@ -50,6 +50,10 @@ def test_analyse_button_then_dataset_page_with_charts_and_map(
     assert "Reclassification: initial to final type" in html
     assert "Replay under protocol" in html
     assert logged_in("responder").post("/analytics/madrona/analyse/").status_code == 403
+    from rightresponse.accounts.models import AuditEvent
+
+    event = AuditEvent.objects.get(object_type="analytics.Analysis")
+    assert event.action == "read" and event.actor.username == "analyst"
 
 
 def test_unknown_dataset_is_a_404(logged_in: Any) -> None:

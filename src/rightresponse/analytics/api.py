@@ -7,9 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
+from rightresponse.accounts.services import audit_record
 
 from .models import Dataset
 from .selectors import analysis_latest, dataset_list
@@ -47,8 +49,7 @@ def summary(request: HttpRequest, slug: str) -> dict[str, Any]:
     dataset = get_object_or_404(Dataset, slug=slug)
     analysis = analysis_latest(dataset)
     if analysis is None:
-        from ninja.errors import HttpError
-
         raise HttpError(404, f"dataset {slug} has not been analysed yet")
+    audit_record(request.user, "read", "analytics.Analysis", analysis.pk, purpose="summary API")
     result: dict[str, Any] = analysis.summary
     return result

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
+from rightresponse.accounts.services import audit_record
 from rightresponse.core.analytics.analysis import map_points
 from rightresponse.core.analytics.profile import ProfileError
 from rightresponse.core.analytics.report import sections
@@ -44,6 +45,14 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     analysis = analysis_latest(dataset)
     parts: list[tuple[str, str]] = []
     if analysis is not None and dataset_has_calls(dataset):
+        # Repeat locations show block addresses: a read of location data, audited.
+        audit_record(
+            request.user,
+            "read",
+            "analytics.Analysis",
+            analysis.pk,
+            purpose="analytics dataset page (aggregates, repeat locations)",
+        )
         points = map_points(dataset_calls(dataset), limit=3000)
         # sections() escapes every value it prints; the SVG is built by core/charts.
         parts = [(h, mark_safe(html)) for h, html in sections(analysis.summary, points)]  # noqa: S308
