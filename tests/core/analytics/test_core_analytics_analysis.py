@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import statistics
 from collections import Counter
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from rightresponse.core.analytics.analysis import (
     risk_band,
 )
 from rightresponse.core.analytics.ingest import read_calls
-from rightresponse.core.analytics.mapping import load_mapping
+from rightresponse.core.analytics.mapping import category_shares, load_mapping
 from rightresponse.core.analytics.store import open_calls, parts, store_append
 
 # (our interval, the analyst's precomputed column)
@@ -219,3 +220,28 @@ def test_reimporting_adds_nothing_and_overlap_adds_only_new_calls(tmp_path: Path
     assert store_append(tmp_path, "d", table.slice(200), "b" * 64) == table.num_rows - 300
     assert len(parts(tmp_path, "d")) == 2
     assert open_calls(tmp_path, "d").count().to_pyarrow().as_py() == table.num_rows
+
+
+def _vera_counts(city: str, column: str) -> dict[str, int]:
+    path = real_file("vera-twosigma-911-taxonomy/CallTypes_TS__CallTypes.csv")
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["City"] == city and row["Column_name"].strip() == column:
+                code = row["Field 1"].strip()
+                counts[code] = counts.get(code, 0) + int(float(row["Count"] or 0))
+    return counts
+
+
+def test_behavioural_health_shares_quoted_in_the_docs() -> None:
+    """docs/analytics.md compares these with the report's ~3 % (line 1005)."""
+    seattle = load_mapping(MAPPINGS / "seattle.csv")
+    final = category_shares(seattle, _vera_counts("Seattle", "Final Call Type"))
+    initial = category_shares(seattle, _vera_counts("Seattle", "Initial Call Type"))
+    nola = category_shares(
+        load_mapping(MAPPINGS / "new-orleans.csv"), _vera_counts("New Orleans", "TypeText")
+    )
+    assert round(100 * final["behavioral_health"], 2) == 2.25
+    assert round(100 * initial["behavioral_health"], 2) == 1.46
+    assert round(100 * nola["behavioral_health"], 2) == 1.12
+    assert final.get("unmapped", 0) == 0 and nola.get("unmapped", 0) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,3 +248,18 @@ def draft_mapping(codes: dict[str, str]) -> list[MappingRow]:
             row = MappingRow(code, call_type, category, {}, row.severe, 3, f"vera:{vera.strip()}")
         rows.append(row)
     return rows
+
+
+def category_shares(
+    mapping: Mapping[str, MappingRow], counts: Mapping[str, int]
+) -> dict[str, float]:
+    """Share of calls per category, from call counts per local code (e.g. a published
+    table of counts): how a city's mapping compares with figures published elsewhere.
+    Codes missing from the mapping count as "unmapped"."""
+    totals: dict[str, int] = {}
+    for code, n in counts.items():
+        row = mapping.get(code)
+        category = row.category if row is not None else "unmapped"
+        totals[category] = totals.get(category, 0) + n
+    grand = sum(totals.values())
+    return {k: v / grand for k, v in sorted(totals.items())} if grand else {}
