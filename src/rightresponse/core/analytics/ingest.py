@@ -376,7 +376,7 @@ def _normalise(
         selects = ["_rec"]
         for name, expr in plan.raw.items():
             selects.append(f"{expr} AS {_ident('raw_' + name)}")
-        con.execute(f"CREATE TEMP TABLE cleaned AS SELECT {', '.join(selects)} FROM raw")
+        con.execute(f"CREATE TEMP VIEW cleaned AS SELECT {', '.join(selects)} FROM raw")
 
         parsed = ["_rec"]
         checks: list[tuple[str, str, str]] = []  # (field, condition, reason)
@@ -433,7 +433,7 @@ def _normalise(
 
         # Parse every field once, beside its cleaned text.
         con.execute(f"CREATE TEMP TABLE wide AS SELECT *, {', '.join(parsed[1:])} FROM cleaned")
-        con.execute("DROP TABLE cleaned")
+        con.execute("DROP VIEW cleaned")
         reject_rows: list[Reject] = []
         for name, condition, reason in checks:
             label = plan.columns.get(name, name)
