@@ -47,19 +47,18 @@ def _drop_empty(obj: dict[str, Any]) -> dict[str, Any]:
 def _location(location: Location) -> dict[str, Any]:
     addresses = []
     if location.address_1:
+        # Every field here is required by HSDS, so it is kept even when empty.
         addresses.append(
-            _drop_empty(
-                {
-                    "id": _sub_id(location.id, "address"),
-                    "location_id": str(location.id),
-                    "address_1": location.address_1,
-                    "city": location.city,
-                    "state_province": location.state_province,
-                    "postal_code": location.postal_code,
-                    "country": location.country,
-                    "address_type": "physical",
-                }
-            )
+            {
+                "id": _sub_id(location.id, "address"),
+                "location_id": str(location.id),
+                "address_1": location.address_1,
+                "city": location.city,
+                "state_province": location.state_province,
+                "postal_code": location.postal_code,
+                "country": location.country,
+                "address_type": "physical",
+            }
         )
     return _drop_empty(
         {

@@ -265,9 +265,16 @@ def from_tables(tables: Mapping[str, list[Row]], schema_dir: Path) -> Document:
 
 def _typed_row(row: Row, schema: Mapping[str, Any], where: str) -> dict[str, Any]:
     props: Mapping[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
     out: dict[str, Any] = {}
     for key, cell in row.items():
-        if key is None or cell is None or cell == "":
+        if key is None or cell is None:
+            continue
+        if cell == "":
+            # An empty cell is an absent value, except a required text field, which HSDS
+            # allows to be empty (an address without a postal code still has the column).
+            if key in required and props.get(key, {}).get("type") == "string":
+                out[key] = ""
             continue
         kind = props.get(key, {}).get("type")
         try:
