@@ -67,11 +67,7 @@ def services_search(criteria: SearchCriteria, at: datetime | None = None) -> lis
     """Active services matching need, area, language, age and category; open now on request.
 
     Services with free capacity come first, then the rest by name."""
-    qs = (
-        Service.objects.filter(status="active")
-        .select_related("organization")
-        .prefetch_related("schedules", "locations")
-    )
+    qs = Service.objects.filter(status="active")
     if criteria.category:
         qs = qs.filter(category=criteria.category)
     if criteria.age is not None:
@@ -85,21 +81,25 @@ def services_search(criteria: SearchCriteria, at: datetime | None = None) -> lis
             | Q(description__icontains=criteria.text)
             | Q(organization__name__icontains=criteria.text)
         )
+    # The JSON list filters run in Python over a light first pass (portable across SQLite
+    # and PostgreSQL); only the matches are loaded whole with their schedules.
+    wanted = [
+        pk
+        for pk, needs, subcategory, areas, languages in qs.values_list(
+            "pk", "needs", "subcategory", "areas", "languages"
+        )
+        if (not criteria.need or criteria.need in needs or criteria.need == subcategory)
+        and (not criteria.area or not areas or _area_matches(criteria.area, areas))
+        and (not criteria.language or criteria.language in languages)
+    ]
     local = timezone.localtime(at or timezone.now())
     hits = []
-    # JSON list filters are applied in Python: portable across SQLite and PostgreSQL, and
-    # a city directory is hundreds of services, not millions.
-    for service in qs:
-        if (
-            criteria.need
-            and criteria.need not in service.needs
-            and criteria.need != service.subcategory
-        ):
-            continue
-        if criteria.area and service.areas and not _area_matches(criteria.area, service.areas):
-            continue
-        if criteria.language and criteria.language not in service.languages:
-            continue
+    for service in (
+        Service.objects.filter(pk__in=wanted)
+        .select_related("organization")
+        .prefetch_related("schedules", "locations")
+        .order_by("name")
+    ):
         is_open = service_is_open(service, local)
         if criteria.open_now and not is_open:
             continue
@@ -186,37 +186,73 @@ def referrals_for_incident(incident_id: int) -> QuerySet[Referral]:
 # ------------------------------------------------------------------ facts (contract 4)
 
 
+FACT_FIELDS = (
+    "pk",
+    "incident_id",
+    "source",
+    "incident_category",
+    "service_id",
+    "service__category",
+    "service__subcategory",
+    "created_at",
+    "accepted_at",
+    "first_contact_at",
+    "completed_at",
+    "status",
+    "outcome_reason",
+    "is_second_response",
+    "reached",
+    "connected",
+)
+
+
 def referral_facts(
     start: datetime | None = None, end: datetime | None = None
 ) -> list[dict[str, Any]]:
     """One row per referral created in [start, end): no personal data, so the metrics,
     funders and dashboards get facts to aggregate, never a person (VAWA/FVPSA/VOCA)."""
-    qs = Referral.objects.select_related("service").order_by("created_at", "pk")
+    qs = Referral.objects.order_by("created_at", "pk")
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lt=end)
     rows = []
-    for r in qs:
-        service = r.service
+    for (
+        pk,
+        incident_id,
+        source,
+        incident_category,
+        service_id,
+        category,
+        subcategory,
+        created_at,
+        accepted_at,
+        first_contact_at,
+        completed_at,
+        status,
+        outcome_reason,
+        is_second_response,
+        reached,
+        connected,
+    ) in qs.values_list(*FACT_FIELDS).iterator(chunk_size=5000):
         rows.append(
             {
-                "referral_id": r.pk,
-                "incident_id": r.incident_id,
-                "source": r.source,
-                "incident_category": r.incident_category or None,
-                "service_id": str(service.id) if service else None,
-                "service_category": (service.category or None) if service else None,
-                "subcategory": (service.subcategory or None) if service else None,
-                "created_at": r.created_at,
-                "accepted_at": r.accepted_at,
-                "first_contact_at": r.first_contact_at,
-                "completed_at": r.completed_at,
-                "status": r.status,
-                "outcome_reason": r.outcome_reason or None,
-                "is_second_response": r.is_second_response,
-                "reached": r.reached if r.is_second_response else None,
-                "connected": r.connected if r.is_second_response else None,
+                "referral_id": pk,
+                "incident_id": incident_id,
+                "source": source,
+                "incident_category": incident_category or None,
+                "service_id": str(service_id) if service_id else None,
+                "service_category": category or None,
+                "subcategory": subcategory or None,
+                "created_at": created_at,
+                "accepted_at": accepted_at,
+                "first_contact_at": first_contact_at,
+                "completed_at": completed_at,
+                "status": status,
+                "outcome_reason": outcome_reason or None,
+                "is_second_response": is_second_response,
+                "reached": reached if is_second_response else None,
+                "connected": connected if is_second_response else None,
             }
         )
     return rows
