@@ -155,3 +155,26 @@ def test_person_page_records_and_revokes_consent(logged_in, agencies, person) ->
 def test_victim_page_explains_the_federal_rules(logged_in, victim) -> None:
     html = logged_in("responder").get(f"/services/people/{victim.pk}/").content.decode()
     assert "VAWA, FVPSA, VOCA" in html and "never depend on consent" in html
+
+
+def test_emergency_view_of_another_agencys_person_says_what_the_law_allows(
+    logged_in, person, victim
+) -> None:
+    client = logged_in("dispatcher")
+    assert client.get(f"/services/people/{person.pk}/").status_code == 403
+    html = client.get(f"/services/people/{person.pk}/?purpose=emergency_response").content.decode()
+    assert "only what the law allows in an emergency" in html
+    assert "Rosa" in html and "anxious in crowds" in html and "555-0101" not in html
+    hidden = client.get(
+        f"/services/people/{victim.pk}/?purpose=emergency_response"
+    ).content.decode()
+    assert "VAWA" in hidden and "Ana" not in hidden and "555-0102" not in hidden
+    event = AuditEvent.objects.filter(person_id=person.pk, actor__username="dispatcher").get()
+    assert event.purpose == "emergency_response" and event.detail["basis"] == "emergency"
+    # Roles that do not respond to emergencies get no emergency view.
+    assert (
+        logged_in("service_provider")
+        .get(f"/services/people/{person.pk}/?purpose=emergency_response")
+        .status_code
+        == 403
+    )

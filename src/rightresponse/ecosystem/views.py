@@ -37,6 +37,21 @@ DIRECTORY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SERVICE_PROVIDER, 
 REFERRAL_ROLES = DIRECTORY_ROLES
 INBOX_ROLES = (r.SERVICE_PROVIDER, r.RESPONDER, r.SUPERVISOR)
 HEALING_ROLES = (r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER, r.ANALYST)
+EMERGENCY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SUPERVISOR)
+
+
+def _person_emergency(request: HttpRequest, person: Person) -> HttpResponse:
+    """Another agency's person during an emergency: only what the law allows without
+    consent (identity and safety), none of a protected victim's data, and the page says so.
+    The read is audited with its purpose."""
+    view = person_view(
+        request.user,
+        person,
+        purpose="emergency_response",
+        wanted=frozenset({"identity", "contact", "safety", "demographics"}),
+        emergency=True,
+    )
+    return render(request, "ecosystem/person_emergency.html", {"view": view})
 
 
 def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
@@ -301,6 +316,10 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
     """A person's consents and the log of who looked at their record, when and why."""
     person = get_object_or_404(Person, pk=person_id)
     if not may_view_person_record(request.user, person):
+        if request.GET.get("purpose") == "emergency_response" and user_has_role(
+            request.user, *EMERGENCY_ROLES
+        ):
+            return _person_emergency(request, person)
         raise PermissionDenied(
             "This person's record belongs to another agency and has no consent for yours."
         )
