@@ -121,3 +121,15 @@ def test_a_missing_team_logs_and_does_not_break_the_close(
     close(507, "behavioral_crisis", [], agencies["center"])
     assert not Referral.objects.exists()
     assert "nobody" in caplog.text
+
+
+def test_shipped_rules_name_call_types_and_categories_of_the_default_protocol(settings) -> None:
+    from rightresponse.core.triage import load_protocol
+    from rightresponse.ecosystem.config import DATA_DIR, _rules_from
+
+    protocol = load_protocol(settings.RIGHTRESPONSE_PROTOCOL)
+    categories = {ct.category for ct in protocol.call_types.values()}
+    path = DATA_DIR / "second_response.yaml"
+    for kind in _rules_from(str(path), path.stat().st_mtime).kinds:
+        assert kind.call_types <= set(protocol.call_types), kind.kind
+        assert kind.categories <= categories, kind.kind

@@ -369,7 +369,7 @@ def _seed_referrals(now: datetime, agencies: dict[str, Agency]) -> None:
         person=maria,
         reason="Wants safety planning and help with a protection order.",
         incident_id=9001,
-        incident_category="victimization",
+        incident_category="domestic_violence",
         incident_call_type="domestic_violence",
         at=now - timedelta(hours=30),
     )
@@ -403,7 +403,7 @@ def _seed_referrals(now: datetime, agencies: dict[str, Agency]) -> None:
         family_size=3,
         reason="Needs a safe place tonight.",
         incident_id=9003,
-        incident_category="victimization",
+        incident_category="domestic_violence",
         incident_call_type="domestic_violence",
         at=now - timedelta(days=6),
     )
