@@ -185,3 +185,26 @@ def test_healing_plan_with_levels_departments_intermediaries_and_actions(
     assert bad.status_code == 422 and "actions line 1" in bad.content.decode()
     assert logged_in("analyst").get("/services/healing/").status_code == 200
     assert logged_in("analyst").post("/services/healing/", {}).status_code == 403
+
+
+def test_consent_captured_with_a_referral_and_victim_rules_enforced(
+    logged_in, directory, person, victim
+) -> None:
+    from rightresponse.ecosystem.models import Consent
+
+    client = logged_in("responder")
+    form = {
+        "service": directory["counselling"].id,
+        "source": "navigator",
+        "reason": "Counselling",
+        "consent_share": "on",
+    }
+    response = client.post("/services/refer/", {**form, "person_id": victim.pk})
+    assert response.status_code == 422 and "time-limited" in response.content.decode()
+    assert not Referral.objects.exists() and not Consent.objects.exists()
+    assert client.post("/services/refer/", {**form, "person_id": person.pk}).status_code == 302
+    consent = Consent.objects.get()
+    assert list(consent.organisations.values_list("slug", flat=True)) == ["test-org"]
+    assert consent.purposes == ["referral"] and consent.captured_by.username == "responder"
+    without_person = client.post("/services/refer/", {**form, "family_name": "Lee family"})
+    assert without_person.status_code == 422 and "person record" in without_person.content.decode()

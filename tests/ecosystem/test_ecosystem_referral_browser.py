@@ -21,6 +21,7 @@ def test_referral_from_incident_to_provider_acceptance(login_page, page, directo
     assert page.input_value("#id_incident_id") == "4711"
     page.fill("#id_person_id", str(person.pk))
     page.fill("#id_reason", "Would like counselling after tonight's crisis.")
+    page.check("#id_consent_share")  # consent captured with the referral, to this provider
     page.click("button:text('Send referral')")
     page.wait_for_selector("#referral-status")
     assert page.locator("#referral-status").inner_text() == "requested"
@@ -35,6 +36,9 @@ def test_referral_from_incident_to_provider_acceptance(login_page, page, directo
     row.locator(f"button[aria-label='Accepted referral {ref.pk}']").click()
     page.wait_for_selector("[role=status] >> text=is now accepted")
     assert "accepted" in page.locator(f"#ref-{ref.pk}").inner_text()
+    page.click(f"#ref-{ref.pk} a")
+    assert "Rosa Delgado" in page.locator("#who").inner_text()
+    assert "Shared with the person's consent" in page.content()
 
     page.click("button:text('Sign out')")
     login_page("responder")

@@ -15,9 +15,9 @@ from .models import HealingPlan, Service
 
 class ReferralForm(forms.Form):
     service = forms.ModelChoiceField(
-        queryset=Service.objects.filter(status="active", accepts_referrals=True).select_related(
-            "organization"
-        ),
+        queryset=Service.objects.filter(
+            status="active", accepts_referrals=True, organization__agency__isnull=False
+        ).select_related("organization__agency"),
         label="Service",
     )
     source = forms.ChoiceField(
@@ -42,8 +42,21 @@ class ReferralForm(forms.Form):
         label="What they need, in plain words",
     )
 
+    consent_share = forms.BooleanField(
+        required=False,
+        label="The person agrees to share their name, phone and need with this provider",
+    )
+    consent_written = forms.BooleanField(required=False, label="Consent is written and signed")
+    consent_until = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Consent until (required for victims)",
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("consent_share") and not data.get("person_id"):
+            self.add_error("consent_share", "Consent is recorded for a person record.")
         if data.get("source") == "incident" and not data.get("incident_id"):
             self.add_error("incident_id", "A referral from an incident names the incident.")
         if data.get("source") == "hotline" and not data.get("call_id"):

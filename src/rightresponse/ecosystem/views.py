@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -183,26 +184,46 @@ def refer(request: HttpRequest) -> HttpResponse:
             form.add_error("call_id", "No such call.")
         else:
             try:
-                ref = services.referral_create(
-                    user=request.user,
-                    source=data["source"],
-                    service=data["service"],
-                    person=person,
-                    family_name=data["family_name"],
-                    family_size=data["family_size"],
-                    reason=data["reason"],
-                    incident_id=data["incident_id"],
-                    incident_category=data["incident_category"],
-                    incident_call_type=data["incident_call_type"],
-                    call=call,
-                )
-            except services.ReferralError as exc:
+                with transaction.atomic():
+                    if data["consent_share"] and person is not None:
+                        _consent_for_referral(request, person, data)
+                    ref = services.referral_create(
+                        user=request.user,
+                        source=data["source"],
+                        service=data["service"],
+                        person=person,
+                        family_name=data["family_name"],
+                        family_size=data["family_size"],
+                        reason=data["reason"],
+                        incident_id=data["incident_id"],
+                        incident_category=data["incident_category"],
+                        incident_call_type=data["incident_call_type"],
+                        call=call,
+                    )
+            except (services.ReferralError, services.ConsentInvalid) as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"Referral {ref.pk} sent to {ref.to_agency.name}.")
                 return redirect("ecosystem:referral", referral_id=ref.pk)
     return render(
         request, "ecosystem/refer.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def _consent_for_referral(request: HttpRequest, person: Person, data: dict[str, Any]) -> None:
+    """Consent captured with the referral: to this provider, for this purpose, this data."""
+    until = data["consent_until"]
+    services.consent_grant(
+        user=request.user,
+        person=person,
+        organisations=[data["service"].organization.agency],
+        purposes=["referral"],
+        data_categories=["identity", "contact", "needs"],
+        valid_until=timezone.make_aware(datetime.combine(until, time(23, 59))) if until else None,
+        informed=True,
+        written=data["consent_written"],
+        method="written" if data["consent_written"] else "verbal",
+        note="Captured with a referral.",
     )
 
 
