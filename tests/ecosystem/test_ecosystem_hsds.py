@@ -129,3 +129,21 @@ def test_only_administrators_import(api_client, directory) -> None:
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_unknown_codes_are_left_out_and_a_subcategory_implies_its_category(directory) -> None:
+    Service.objects.filter(pk=directory["crisis"].pk).update(
+        needs=["mental_health", "typed-by-hand"]
+    )
+    doc = hsds_io.directory_document()
+    crisis = next(s for s in doc["services"] if s["name"] == "Crisis stabilisation")
+    from rightresponse.ecosystem.config import taxonomy
+
+    category_term = taxonomy().term("category", "responsive").id
+    crisis["attributes"] = [
+        a for a in crisis["attributes"] if a["taxonomy_term_id"] != category_term
+    ]
+    result = hsds_io.directory_import(doc)
+    assert result.warnings == []
+    imported = Service.objects.get(pk=directory["crisis"].pk)
+    assert imported.category == "responsive" and imported.needs == ["mental_health"]

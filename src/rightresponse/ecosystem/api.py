@@ -145,7 +145,7 @@ def service_capacity(request: HttpRequest, service_id: UUID, payload: CapacityIn
         )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
-    except services.ReferralError as exc:
+    except services.InvalidInput as exc:
         raise HttpError(422, str(exc)) from exc
     return _service_out(selectors.ServiceHit(service, None))
 
@@ -322,7 +322,7 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
             parent=parent,
             send=payload.send,
         )
-    except services.ReferralError as exc:
+    except services.InvalidInput as exc:
         raise HttpError(422, str(exc)) from exc
     return 201, _referral_out(ref)
 
@@ -372,7 +372,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> ReferralDetailOut
             object_id=ref.pk,
         )
     needs_ok = view is None or view.may("needs")
-    base = _referral_out(ref).dict()
+    base = _referral_out(ref).model_dump()
     return ReferralDetailOut(
         **base,
         person={k: str(v) for k, v in view.fields.items()} if view else None,
@@ -440,7 +440,7 @@ def referral_contact(request: HttpRequest, referral_id: int, payload: ContactIn)
         )
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
-    except services.ReferralError as exc:
+    except services.InvalidInput as exc:
         raise HttpError(409, str(exc)) from exc
     return _referral_out(
         Referral.objects.select_related("service", "to_agency", "from_agency").get(pk=ref.pk)

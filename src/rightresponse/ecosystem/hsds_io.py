@@ -73,10 +73,10 @@ def _location(location: Location) -> dict[str, Any]:
     )
 
 
-def _attribute(service: Service, group: str, code: str, value: str = "") -> dict[str, Any]:
+def _attribute(service: Service, group: str, code: str, value: str = "") -> dict[str, Any] | None:
     term = config.taxonomy().term(group, code)
     if term is None:
-        raise ValueError(f"{group} '{code}' is not in the taxonomy")
+        return None  # a code entered by hand that the taxonomy does not know: not exported
     return _drop_empty(
         {
             "id": _sub_id(service.id, f"attribute:{group}:{code}"),
@@ -90,19 +90,15 @@ def _attribute(service: Service, group: str, code: str, value: str = "") -> dict
 
 
 def _service(service: Service, public_location_ids: set[str]) -> dict[str, Any]:
-    attributes = []
-    if service.category:
-        attributes.append(_attribute(service, "category", service.category))
-    if service.subcategory and config.taxonomy().term("subcategory", service.subcategory):
-        attributes.append(_attribute(service, "subcategory", service.subcategory))
-    attributes += [_attribute(service, "need", n) for n in service.needs]
-    attributes.append(
-        _attribute(service, "flag", "victim_service", _bool(service.is_victim_service))
-    )
-    attributes.append(
-        _attribute(service, "flag", "accepts_referrals", _bool(service.accepts_referrals))
-    )
-    attributes.append(_attribute(service, "flag", "waitlist", str(service.waitlist)))
+    candidates = [
+        _attribute(service, "category", service.category),
+        _attribute(service, "subcategory", service.subcategory),
+        *(_attribute(service, "need", n) for n in service.needs),
+        _attribute(service, "flag", "victim_service", _bool(service.is_victim_service)),
+        _attribute(service, "flag", "accepts_referrals", _bool(service.accepts_referrals)),
+        _attribute(service, "flag", "waitlist", str(service.waitlist)),
+    ]
+    attributes = [a for a in candidates if a is not None]
     capacities = []
     if service.capacity_available is not None and service.capacity_updated_at is not None:
         capacities.append(
@@ -354,6 +350,8 @@ def _import_service(data: dict[str, Any], path: str, result: ImportResult) -> No
             needs.append(term.code)
         elif term.group == "flag":
             flags[term.code] = attribute.get("value", "")
+    if not category and subcategory:
+        category = tax.subcategories[subcategory][1]
     if not category:
         result.warnings.append(f"{path}: no ecosystem category attribute; imported uncategorised")
     capacity = (data.get("capacities") or [None])[0]

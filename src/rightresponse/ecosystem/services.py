@@ -17,7 +17,7 @@ from rightresponse.accounts.roles import ADMINISTRATOR
 from rightresponse.accounts.selectors import user_agency, user_has_role
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.ecosystem import referrals as states
-from rightresponse.core.ecosystem.consent import validate_grant
+from rightresponse.core.ecosystem.consent import ConsentError, validate_grant
 from rightresponse.core.ecosystem.referrals import Side, check_transition
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
@@ -39,8 +39,12 @@ User = AbstractBaseUser | AnonymousUser
 REFERRAL_SHARE = frozenset({"identity", "contact", "needs"})
 
 
-class ReferralError(ValueError):
-    """Bad input for a referral: the message names the field and the reason."""
+class InvalidInput(ValueError):
+    """Bad input to an ecosystem write: the message names the field and the reason."""
+
+
+class ReferralError(InvalidInput):
+    """Bad input for a referral."""
 
 
 def referral_side(user: User, referral: Referral) -> Side:
@@ -322,8 +326,8 @@ def second_response_create(
 # ------------------------------------------------------------------ consent
 
 
-class ConsentInvalid(ValueError):
-    pass
+class ConsentInvalid(InvalidInput):
+    """A consent that cannot be recorded as given."""
 
 
 @transaction.atomic
@@ -341,8 +345,6 @@ def consent_grant(
     note: str = "",
     valid_from: datetime | None = None,
 ) -> Consent:
-    from rightresponse.core.ecosystem.consent import ConsentError
-
     start = valid_from or timezone.now()
     try:
         validate_grant(
@@ -423,12 +425,12 @@ def service_capacity_update(
         raise PermissionDenied("Only the organisation's own staff update its capacity.")
     maximum = maximum if maximum is not None else service.capacity_maximum
     if available < 0 or (maximum is not None and (maximum < 0 or available > maximum)):
-        raise ReferralError("available: must be between 0 and the maximum")
+        raise InvalidInput("available: must be between 0 and the maximum")
     service.capacity_available = available
     service.capacity_maximum = maximum
     if waitlist is not None:
         if waitlist < 0:
-            raise ReferralError("waitlist: must not be negative")
+            raise InvalidInput("waitlist: must not be negative")
         service.waitlist = waitlist
     if unit:
         service.capacity_unit = unit[:40]
@@ -456,9 +458,9 @@ def healing_plan_create(
     actions: list[tuple[str, str, date | None]] | None = None,
 ) -> HealingPlan:
     if not title.strip():
-        raise ReferralError("title: give the plan a title")
+        raise InvalidInput("title: give the plan a title")
     if level not in dict(HealingPlan.LEVELS):
-        raise ReferralError(f"level: choose one of {', '.join(dict(HealingPlan.LEVELS))}")
+        raise InvalidInput(f"level: choose one of {', '.join(dict(HealingPlan.LEVELS))}")
     plan = HealingPlan.objects.create(
         title=title.strip()[:200],
         event_summary=event_summary.strip()[:2000],
@@ -480,7 +482,7 @@ def healing_action_add(
     plan: HealingPlan, *, description: str, owner: str, due_on: date | None = None
 ) -> HealingAction:
     if not description.strip() or not owner.strip():
-        raise ReferralError("action: give a description and an owner")
+        raise InvalidInput("action: give a description and an owner")
     return HealingAction.objects.create(
         plan=plan, description=description.strip()[:300], owner=owner.strip()[:120], due_on=due_on
     )
@@ -488,7 +490,7 @@ def healing_action_add(
 
 def healing_action_set_status(action: HealingAction, status: str) -> HealingAction:
     if status not in dict(HealingAction.STATUSES):
-        raise ReferralError(f"status: choose one of {', '.join(dict(HealingAction.STATUSES))}")
+        raise InvalidInput(f"status: choose one of {', '.join(dict(HealingAction.STATUSES))}")
     action.status = status
     action.save(update_fields=["status"])
     return action

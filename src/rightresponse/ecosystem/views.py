@@ -200,7 +200,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                         incident_call_type=data["incident_call_type"],
                         call=call,
                     )
-            except (services.ReferralError, services.ConsentInvalid) as exc:
+            except services.InvalidInput as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"Referral {ref.pk} sent to {ref.to_agency.name}.")
@@ -303,7 +303,7 @@ def referral_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
             messages.success(request, "Contact recorded.")
-        except services.ReferralError as exc:
+        except services.InvalidInput as exc:
             messages.error(request, f"Not recorded: {exc}.")
     else:
         messages.error(request, "Say whether the person was reached.")
@@ -325,7 +325,7 @@ def capacity_update(request: HttpRequest, service_id: str) -> HttpResponse:
                 waitlist=form.cleaned_data["waitlist"],
             )
             messages.success(request, f"Capacity of {service.name} updated.")
-        except services.ReferralError as exc:
+        except services.InvalidInput as exc:
             messages.error(request, f"Not updated: {exc}.")
     else:
         messages.error(request, "Give the number available now (0 or more).")
@@ -420,7 +420,7 @@ def healing(request: HttpRequest) -> HttpResponse:
                     trusted_intermediaries=_lines(data["trusted_intermediaries"]),
                     actions=_actions(data["actions"]),
                 )
-            except (services.ReferralError, ValueError) as exc:
+            except ValueError as exc:  # InvalidInput and bad action lines
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Plan created.")
@@ -445,7 +445,7 @@ def healing_action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     action = get_object_or_404(HealingAction, pk=action_id)
     try:
         services.healing_action_set_status(action, request.POST.get("status", ""))
-    except services.ReferralError as exc:
+    except services.InvalidInput as exc:
         messages.error(request, str(exc))
     return redirect(f"/services/healing/#plan-{action.plan_id}")
 
