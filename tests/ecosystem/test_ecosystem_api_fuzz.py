@@ -3,8 +3,12 @@ whatever the input, an operation answers with a documented 2xx or a 4xx, never a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from rightresponse.accounts.services import token_create
@@ -16,8 +20,16 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def admin_token(users, directory, person) -> str:
-    return token_create(users["administrator"])
+def admin_token(users, directory, person) -> Iterator[str]:
+    """Calls go straight to the WSGI app, so keep Django from closing the test's database
+    connection at the end of each request (as its own test client does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield token_create(users["administrator"])
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.include(path_regex="^/api/ecosystem/").parametrize()

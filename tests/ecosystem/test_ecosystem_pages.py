@@ -208,3 +208,25 @@ def test_consent_captured_with_a_referral_and_victim_rules_enforced(
     assert consent.purposes == ["referral"] and consent.captured_by.username == "responder"
     without_person = client.post("/services/refer/", {**form, "family_name": "Lee family"})
     assert without_person.status_code == 422 and "person record" in without_person.content.decode()
+
+
+def test_incident_referrals_fragment_shows_only_my_agencys_referrals(
+    logged_in, users, directory, person
+) -> None:
+    services.referral_create(
+        user=users["responder"],
+        source="incident",
+        incident_id=64,
+        service=directory["counselling"],
+        person=person,
+    )
+    services.referral_create(
+        user=users["dispatcher"],
+        source="incident",
+        incident_id=64,
+        service=directory["crisis"],
+        person=person,
+    )
+    html = logged_in("responder").get("/services/incidents/64/referrals/").content.decode()
+    assert "Family counselling" in html and "Crisis stabilisation" not in html
+    assert "/services/?incident_id=64" in html

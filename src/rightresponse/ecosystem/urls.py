@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("referrals/<int:referral_id>/contact/", views.referral_contact, name="referral_contact"),
     path("refer/", views.refer, name="refer"),
+    path(
+        "incidents/<int:incident_id>/referrals/",
+        views.incident_referrals,
+        name="incident_referrals",
+    ),
     path("inbox/", views.inbox, name="inbox"),
     path("capacity/<uuid:service_id>/", views.capacity_update, name="capacity"),
     path("people/<int:person_id>/", views.person_record, name="person"),

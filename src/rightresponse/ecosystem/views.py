@@ -161,6 +161,21 @@ def navigator(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*REFERRAL_ROLES)
+def incident_referrals(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """HTML fragment for an incident's page: the referrals made from it that the user's
+    agency sent or received, with status, and a link to refer again."""
+    agency = user_agency(request.user)
+    rows = [
+        ref
+        for ref in selectors.referrals_for_incident(incident_id)
+        if agency is not None and agency.pk in (ref.from_agency_id, ref.to_agency_id)
+    ]
+    return render(
+        request, "ecosystem/_incident_referrals.html", {"rows": rows, "incident_id": incident_id}
+    )
+
+
+@role_required(*REFERRAL_ROLES)
 def refer(request: HttpRequest) -> HttpResponse:
     """Create a referral; opened from an incident, a call, the directory or the inbox."""
     initial = {
