@@ -156,3 +156,16 @@ def test_sending_shares_only_what_consent_allows_and_is_audited(
     assert detail["reason"] == ""  # the need is personal data too
     read = AuditEvent.objects.filter(action="read", person_id=person.pk).latest("at")
     assert read.actor.username == "service_provider"
+
+
+def test_text_postgresql_cannot_store_is_a_422_not_a_500(
+    api_client, logged_in, directory, person
+) -> None:
+    response = refer(api_client("responder"), directory, person, reason="a\x00b")
+    assert response.status_code == 422 and "NUL" in response.content.decode()
+    assert logged_in("responder").get("/services/search/?q=a%00b").status_code == 200
+    facts = api_client("analyst").get(
+        "/api/ecosystem/facts/referrals?start=0095-08-23T16:06:59%2B17:33"
+    )
+    assert facts.status_code == 422 and "start" in facts.json()["detail"]
+    assert not Referral.objects.exists()

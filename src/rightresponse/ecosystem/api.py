@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
@@ -29,6 +30,16 @@ from .models import Consent, Referral, Service
 from .sharing import may_view_person_record, person_view
 
 router = Router(tags=["ecosystem"])
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here as a 422 rather than fail on write.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 DIRECTORY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SERVICE_PROVIDER, r.SUPERVISOR)
 REFERRAL_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SERVICE_PROVIDER, r.SUPERVISOR)
@@ -89,14 +100,14 @@ def _service_out(hit: selectors.ServiceHit) -> ServiceOut:
 
 
 class SearchQuery(Schema):
-    need: str = ""
-    area: str = ""
-    language: str = ""
+    need: Text = Field(default="", max_length=40)
+    area: Text = Field(default="", max_length=60)
+    language: Text = Field(default="", max_length=10)
     open_now: bool = False
     age: int | None = Field(default=None, ge=0, le=130)
     category: Literal["", "preventive", "responsive", "restorative"] = ""
     has_capacity: bool = False
-    q: str = Field(default="", max_length=100)
+    q: Text = Field(default="", max_length=100)
 
 
 @router.get(
@@ -123,7 +134,7 @@ class CapacityIn(Schema):
     available: int = Field(ge=0)
     maximum: int | None = Field(default=None, ge=0)
     waitlist: int | None = Field(default=None, ge=0)
-    unit: str | None = Field(default=None, max_length=40)
+    unit: Text | None = Field(default=None, max_length=40)
 
 
 @router.patch(
@@ -222,12 +233,12 @@ class ReferralIn(Schema):
     service_id: UUID
     source: Literal["incident", "hotline", "navigator", "provider"]
     person_id: int | None = None
-    family_name: str = Field(default="", max_length=120)
+    family_name: Text = Field(default="", max_length=120)
     family_size: int | None = Field(default=None, ge=1, le=30)
-    reason: str = Field(default="", max_length=2000)
+    reason: Text = Field(default="", max_length=2000)
     incident_id: int | None = None
-    incident_category: str = Field(default="", max_length=60)
-    incident_call_type: str = Field(default="", max_length=60)
+    incident_category: Text = Field(default="", max_length=60)
+    incident_call_type: Text = Field(default="", max_length=60)
     call_id: int | None = None
     parent_id: int | None = None
     send: bool = True
@@ -384,9 +395,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> ReferralDetailOut
 
 
 class TransitionIn(Schema):
-    status: str = Field(max_length=12)
-    reason: str | None = Field(default=None, max_length=24)
-    note: str = Field(default="", max_length=500)
+    status: Text = Field(max_length=12)
+    reason: Text | None = Field(default=None, max_length=24)
+    note: Text = Field(default="", max_length=500)
 
 
 @router.post(
@@ -417,7 +428,7 @@ def referral_transition(
 class ContactIn(Schema):
     reached: bool
     connected: bool | None = None
-    note: str = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=300)
 
 
 @router.post(
@@ -452,14 +463,14 @@ def referral_contact(request: HttpRequest, referral_id: int, payload: ContactIn)
 
 class ConsentIn(Schema):
     person_id: int
-    organisations: list[str] = Field(description="Agency slugs", min_length=1)
-    purposes: list[str] = Field(min_length=1)
-    data_categories: list[str] = Field(min_length=1)
+    organisations: list[Text] = Field(description="Agency slugs", min_length=1)
+    purposes: list[Text] = Field(min_length=1)
+    data_categories: list[Text] = Field(min_length=1)
     valid_until: datetime | None = None
     informed: bool = False
     written: bool = False
     method: Literal["verbal", "written", "electronic"] = "verbal"
-    note: str = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=300)
 
 
 class ConsentOut(Schema):
@@ -523,7 +534,7 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
             organisations=agencies,
             purposes=payload.purposes,
             data_categories=payload.data_categories,
-            valid_until=payload.valid_until,
+            valid_until=_utc(payload.valid_until, "valid_until"),
             informed=payload.informed,
             written=written,
             method=payload.method,
@@ -535,7 +546,7 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
 
 
 class RevokeIn(Schema):
-    note: str = Field(default="", max_length=200)
+    note: Text = Field(default="", max_length=200)
 
 
 @router.post(
@@ -599,4 +610,19 @@ class ReferralFact(Schema):
 def referral_facts(
     request: HttpRequest, start: datetime | None = None, end: datetime | None = None
 ) -> list[dict[str, Any]]:
-    return selectors.referral_facts(start, end)
+    return selectors.referral_facts(_utc(start, "start"), _utc(end, "end"))
+
+
+def _utc(value: datetime | None, field: str) -> datetime | None:
+    """A bound in UTC (a naive one is read in the city's time zone); out of range is 422."""
+    if value is None:
+        return None
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise HttpError(422, f"{field}: not a usable date and time ({exc})") from exc
+    if not 1900 <= value.year <= 2200:
+        raise HttpError(422, f"{field}: year {value.year} is out of range (1900-2200)")
+    return value

@@ -11,10 +11,11 @@ import io
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from rightresponse.core.ecosystem.hsds import (
     HsdsError,
@@ -334,6 +335,19 @@ def _parse_time(value: str, where: str) -> time:
     raise HsdsInvalid([HsdsError(where, f"'{value}' is not a time (HH:MM)")])
 
 
+def _parse_datetime(value: str, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise HsdsInvalid([HsdsError(where, f"'{value}' is not a date and time ({exc})")]) from exc
+    if not 1900 <= parsed.year <= 2200:
+        raise HsdsInvalid([HsdsError(where, f"year {parsed.year} is out of range")])
+    return parsed
+
+
 def _import_service(data: dict[str, Any], path: str, result: ImportResult) -> None:
     tax = config.taxonomy()
     category, subcategory, needs = "", "", []
@@ -392,7 +406,9 @@ def _import_service(data: dict[str, Any], path: str, result: ImportResult) -> No
             if capacity.get("maximum") is not None
             else None,
             capacity_unit=(capacity.get("unit") or {}).get("name", "")[:40],
-            capacity_updated_at=datetime.fromisoformat(capacity["updated"]),
+            capacity_updated_at=_parse_datetime(
+                capacity["updated"], f"{path}.capacities[0].updated"
+            ),
         )
     service, _ = Service.objects.update_or_create(id=data["id"], defaults=defaults)
     Schedule.objects.filter(service=service).delete()

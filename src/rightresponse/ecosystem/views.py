@@ -55,20 +55,25 @@ def _person_emergency(request: HttpRequest, person: Person) -> HttpResponse:
     return render(request, "ecosystem/person_emergency.html", {"view": view})
 
 
+def _param(request: HttpRequest, name: str, limit: int) -> str:
+    # NUL cannot reach the database (PostgreSQL refuses it); it is never meaningful here.
+    return request.GET.get(name, "").replace("\x00", "")[:limit]
+
+
 def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
     q = request.GET
     age_text = q.get("age", "").strip()
     age = int(age_text) if age_text.isdigit() and int(age_text) <= 130 else None
     category = q.get("category", "")
     return selectors.SearchCriteria(
-        need=q.get("need", "")[:40],
-        area=q.get("area", "")[:60],
-        language=q.get("language", "")[:10],
+        need=_param(request, "need", 40),
+        area=_param(request, "area", 60),
+        language=_param(request, "language", 10),
         open_now=q.get("open_now") in ("1", "on", "true"),
         age=age,
         category=category if category in config.taxonomy().categories else "",
         has_capacity=q.get("has_capacity") in ("1", "on", "true"),
-        text=q.get("q", "")[:100],
+        text=_param(request, "q", 100),
     )
 
 
@@ -408,7 +413,9 @@ def consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = get_object_or_404(Consent.objects.select_related("person"), pk=consent_id)
     if not may_view_person_record(request.user, consent.person):
         raise PermissionDenied("Not your agency's record.")
-    services.consent_revoke(consent, request.user, request.POST.get("note", "")[:200])
+    services.consent_revoke(
+        consent, request.user, request.POST.get("note", "").replace("\x00", "")[:200]
+    )
     messages.success(request, "Consent revoked: sharing under it has stopped.")
     return redirect("ecosystem:person", person_id=consent.person_id)
 

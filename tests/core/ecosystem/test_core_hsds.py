@@ -155,3 +155,11 @@ def test_csv_tables_round_trip_to_the_same_document() -> None:
     rebuilt = from_tables(csv_to_tables(files), SCHEMAS)
     assert rebuilt == DOC
     assert validate_document(rebuilt, SCHEMAS) == []
+
+
+def test_nul_characters_are_refused_with_their_path() -> None:
+    bad = copy.deepcopy(DOC)
+    bad["services"][0]["description"] = "Rent\x00help"
+    assert [str(e) for e in validate_document(bad, SCHEMAS)] == [
+        "$.services[0].description: contains a NUL character"
+    ]

@@ -127,9 +127,22 @@ def validate_document(doc: Any, schema_dir: Path) -> list[HsdsError]:
             for err in sorted(validator.iter_errors(item), key=lambda e: list(e.absolute_path)):
                 errors.append(HsdsError(_json_path(base, err.absolute_path), err.message))
     if not errors:
+        errors.extend(_nul_errors(doc, "$"))
+    if not errors:
         errors.extend(_capacity_errors(doc, schema_dir))
         errors.extend(_reference_errors(doc))
     return errors
+
+
+def _nul_errors(value: Any, path: str) -> list[HsdsError]:
+    """Text with NUL characters cannot be stored (PostgreSQL refuses it) nor shown."""
+    if isinstance(value, str):
+        return [HsdsError(path, "contains a NUL character")] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        return [e for k, v in value.items() for e in _nul_errors(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _nul_errors(v, f"{path}[{i}]")]
+    return []
 
 
 def _capacity_errors(doc: Mapping[str, Any], schema_dir: Path) -> list[HsdsError]:
