@@ -163,3 +163,17 @@ def test_nul_characters_are_refused_with_their_path() -> None:
     assert [str(e) for e in validate_document(bad, SCHEMAS)] == [
         "$.services[0].description: contains a NUL character"
     ]
+
+
+def test_a_csv_row_that_belongs_to_nothing_is_refused_not_dropped() -> None:
+    import pytest
+
+    from rightresponse.core.ecosystem.hsds import HsdsInvalid
+
+    tables = to_tables(DOC)
+    tables["schedules"][0]["service_id"] = ORG  # an organization, not a service
+    with pytest.raises(HsdsInvalid) as info:
+        from_tables(csv_to_tables(tables_to_csv(tables)), SCHEMAS)
+    assert [str(e) for e in info.value.errors] == [
+        "schedules.csv row 2: names no parent row in the upload"
+    ]

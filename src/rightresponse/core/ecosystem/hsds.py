@@ -262,17 +262,29 @@ def from_tables(tables: Mapping[str, list[Row]], schema_dir: Path) -> Document:
     by_id: dict[str, dict[str, dict[str, Any]]] = {
         table: {str(r["id"]): r for r in typed[table] if "id" in r} for table in TABLES
     }
+    placed: set[tuple[str, int]] = set()
     for parent_table, children in (("locations", CHILDREN["locations"]),) + tuple(
         (t, CHILDREN[t]) for t in ("organizations", "services")
     ):
         for child_table, parent_key, child_key in children:
-            for row in typed[child_table]:
+            for index, row in enumerate(typed[child_table]):
                 parent_id = row.get(parent_key)
                 if parent_id is None:
                     continue
                 parent = by_id[parent_table].get(str(parent_id))
                 if parent is not None:
                     parent.setdefault(child_key, []).append(row)
+                    placed.add((child_table, index))
+    # A row that belongs to nothing would be lost silently: refuse the import instead.
+    orphans = [
+        HsdsError(f"{table}.csv row {index + 2}", "names no parent row in the upload")
+        for table in TABLES
+        if table not in ROOTS
+        for index in range(len(typed[table]))
+        if (table, index) not in placed
+    ]
+    if orphans:
+        raise HsdsInvalid(orphans)
     return {root: typed[root] for root in ROOTS}
 
 
@@ -327,7 +339,10 @@ def csv_to_tables(files: Mapping[str, str]) -> dict[str, list[Row]]:
         raise HsdsInvalid(
             [HsdsError(name, f"not an HSDS table ({', '.join(TABLES)})") for name in unknown]
         )
-    return {
-        name.removesuffix(".csv"): list(csv.DictReader(io.StringIO(text)))
-        for name, text in files.items()
-    }
+    tables: dict[str, list[Row]] = {}
+    for name, text in files.items():
+        try:
+            tables[name.removesuffix(".csv")] = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise HsdsInvalid([HsdsError(name, f"not readable as CSV ({exc})")]) from exc
+    return tables
