@@ -136,8 +136,8 @@ def referral_create(
         family_size=family_size,
         reason=reason.strip()[:2000],
         incident_id=incident_id,
-        incident_category=incident_category or "",
-        incident_call_type=incident_call_type or "",
+        incident_category=(incident_category or "")[:60],
+        incident_call_type=(incident_call_type or "")[:60],
         call=call,
         parent=parent,
         created_at=now,
@@ -259,11 +259,10 @@ def referral_record_contact(
 
 
 def _team_service(team: Agency) -> Service | None:
-    services = Service.objects.filter(organization__agency=team, status="active")
-    return (
-        services.filter(subcategory="second_response").first()
-        or services.filter(accepts_referrals=True).first()
-    )
+    services = Service.objects.filter(
+        organization__agency=team, status="active", accepts_referrals=True
+    ).order_by("name")
+    return services.filter(subcategory="second_response").first() or services.first()
 
 
 def second_response_create(
