@@ -230,3 +230,48 @@ def test_incident_referrals_fragment_shows_only_my_agencys_referrals(
     html = logged_in("responder").get("/services/incidents/64/referrals/").content.decode()
     assert "Family counselling" in html and "Crisis stabilisation" not in html
     assert "/services/?incident_id=64" in html
+
+
+def test_a_provider_refers_onward_from_a_follow_up(logged_in, users, directory, person) -> None:
+    follow_up = services.referral_create(
+        user=users["responder"], source="navigator", person=person, service=directory["counselling"]
+    )
+    client = logged_in("service_provider")
+    detail = client.get(f"/services/referrals/{follow_up.pk}/").content.decode()
+    assert f"/services/?parent={follow_up.pk}" in detail
+    results = client.get(
+        f"/services/search/?need=mental_health&parent={follow_up.pk}"
+    ).content.decode()
+    assert f"parent={follow_up.pk}" in results
+    form = client.get(f"/services/refer/?service={directory['crisis'].id}&parent={follow_up.pk}")
+    assert 'value="provider" selected' in form.content.decode()
+    response = client.post(
+        "/services/refer/",
+        {
+            "service": directory["crisis"].id,
+            "source": "provider",
+            "parent_id": follow_up.pk,
+            "person_id": person.pk,
+            "reason": "Crisis care",
+        },
+    )
+    assert response.status_code == 302
+    onward = Referral.objects.get(parent=follow_up)
+    assert onward.source == "provider" and onward.from_agency.slug == "test-org"
+    stranger = Referral.objects.create(
+        source="navigator",
+        to_agency=directory["crisis"].organization.agency,
+        from_agency=directory["crisis"].organization.agency,
+        created_at=timezone.now(),
+    )
+    refused = client.post(
+        "/services/refer/",
+        {
+            "service": directory["crisis"].id,
+            "source": "provider",
+            "parent_id": stranger.pk,
+            "person_id": person.pk,
+            "reason": "x",
+        },
+    )
+    assert refused.status_code == 422 and Referral.objects.filter(parent=stranger).count() == 0

@@ -33,6 +33,7 @@ class ReferralForm(forms.Form):
     incident_call_type = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     incident_category = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     call_id = forms.IntegerField(required=False, min_value=1, label="Hotline call number")
+    parent_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     person_id = forms.IntegerField(required=False, min_value=1, label="Person record number")
     family_name = forms.CharField(required=False, max_length=120, label="Or a family (name)")
     family_size = forms.IntegerField(required=False, min_value=1, max_value=30, label="Family size")

@@ -144,7 +144,7 @@ def referral_create(
         status=states.DRAFT,
         due_at=due_at,
         is_second_response=is_second_response,
-        follow_up_kind=follow_up_kind,
+        follow_up_kind=follow_up_kind[:40],
     )
     _event(referral, user, now, "", states.DRAFT, note="created")
     if send:

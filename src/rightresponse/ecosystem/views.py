@@ -91,7 +91,7 @@ def _refer_query(request: HttpRequest) -> str:
     """Carry the incident or call being worked on into the referral form."""
     keep = {
         k: request.GET[k]
-        for k in ("incident_id", "call_type", "category", "call_id")
+        for k in ("incident_id", "call_type", "category", "call_id", "parent")
         if request.GET.get(k)
     }
     return "&".join(f"{k}={v}" for k, v in keep.items() if str(v).replace("_", "").isalnum())
@@ -101,7 +101,15 @@ def _refer_query(request: HttpRequest) -> str:
 def directory(request: HttpRequest) -> HttpResponse:
     """Find a service by need, area, language, open now, age and capacity."""
     context = _search_context(request)
-    context.update(areas=selectors.known_areas(), languages=selectors.known_languages())
+    context.update(
+        areas=selectors.known_areas(),
+        languages=selectors.known_languages(),
+        # The incident, call or referral being worked on rides along with every search.
+        carried=[
+            (k, request.GET.get(k, ""))
+            for k in ("incident_id", "call_type", "category", "call_id", "parent")
+        ],
+    )
     return render(request, "ecosystem/directory.html", context)
 
 
@@ -189,7 +197,10 @@ def refer(request: HttpRequest) -> HttpResponse:
         "incident_call_type": request.GET.get("call_type", ""),
         "incident_category": request.GET.get("category", ""),
         "call_id": request.GET.get("call_id") or None,
-        "source": "incident"
+        "parent_id": request.GET.get("parent") or None,
+        "source": "provider"
+        if request.GET.get("parent")
+        else "incident"
         if request.GET.get("incident_id")
         else ("hotline" if request.GET.get("call_id") else "navigator"),
     }
@@ -198,8 +209,13 @@ def refer(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         person = Person.objects.filter(pk=data["person_id"]).first() if data["person_id"] else None
         call = Call.objects.filter(pk=data["call_id"]).first() if data["call_id"] else None
+        parent = (
+            selectors.referral_for(request.user, data["parent_id"]) if data["parent_id"] else None
+        )
         if data["person_id"] and person is None:
             form.add_error("person_id", "No such person record.")
+        elif data["parent_id"] and parent is None:
+            form.add_error(None, "The referral this one follows is not your agency's.")
         elif data["call_id"] and call is None:
             form.add_error("call_id", "No such call.")
         else:
@@ -219,6 +235,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                         incident_category=data["incident_category"],
                         incident_call_type=data["incident_call_type"],
                         call=call,
+                        parent=parent,
                     )
             except services.InvalidInput as exc:
                 form.add_error(None, str(exc))
