@@ -71,13 +71,17 @@ def test_the_signal_is_idempotent_and_ignores_undeclared_kinds(rules, agencies, 
 
 
 def test_each_kind_has_its_team_and_due_time(rules, agencies, person, victim, directory) -> None:
+    directory["counselling"].subcategory = "second_response"  # the team's general follow-up
+    directory["counselling"].save()
     close(504, "shots_fired", [], agencies["police"])
     close(505, "domestic_violence", [victim.pk], agencies["police"])
     violence = Referral.objects.get(incident_id=504)
     assert violence.person is None and violence.to_agency == agencies["care"]
     assert violence.due_at - violence.created_at == timedelta(hours=48)
     dv = Referral.objects.get(incident_id=505)
-    assert dv.to_agency == agencies["org"] and dv.service.organization == directory["family"]
+    assert dv.to_agency == agencies["org"]
+    # A victim's follow-up goes to the team's victim service, not its counselling line.
+    assert dv.service == directory["dv_shelter"] and dv.service.is_victim_service
 
 
 def test_reached_and_connected_are_recorded_and_feed_the_facts(

@@ -258,11 +258,19 @@ def referral_record_contact(
 # ------------------------------------------------------------------ second response
 
 
-def _team_service(team: Agency) -> Service | None:
+def _team_service(team: Agency, *, victim_service: bool) -> Service | None:
+    """The team's follow-up service: its second-response service, or for victims of a
+    crime its victim service (advocates bound by VAWA/FVPSA/VOCA), else any it runs."""
     services = Service.objects.filter(
         organization__agency=team, status="active", accepts_referrals=True
     ).order_by("name")
-    return services.filter(subcategory="second_response").first() or services.first()
+    preferred = services.filter(is_victim_service=True) if victim_service else services.none()
+    return (
+        preferred.filter(subcategory="second_response").first()
+        or preferred.first()
+        or services.filter(subcategory="second_response").first()
+        or services.first()
+    )
 
 
 def second_response_create(
@@ -304,7 +312,7 @@ def second_response_create(
                 referral_create(
                     user=closed_by,
                     source="second_response",
-                    service=_team_service(team),
+                    service=_team_service(team, victim_service=kind.victim_service),
                     to_agency=team,
                     person=person,
                     reason=f"Second response after {kind.label.lower()} ({call_type or category}).",
