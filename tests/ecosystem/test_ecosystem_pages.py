@@ -163,11 +163,14 @@ def test_healing_plan_with_levels_departments_intermediaries_and_actions(
             "responsible_departments": "Neighborhood Safety\nHealth",
             "trusted_intermediaries": "Pastor Lee\nYouth organiser Sam",
             "actions": "Healing circle | Pastor Lee | 2026-04-01\nSchool briefing | Health",
+            "incident_id": 4321,
+            "occurred_on": "2026-03-28",
         },
     )
     assert response.status_code == 302
     plan = HealingPlan.objects.get()
     assert plan.responsible_departments == ["Neighborhood Safety", "Health"]
+    assert plan.incident_id == 4321 and plan.occurred_at.date().isoformat() == "2026-03-28"
     assert sorted((a.owner, str(a.due_on)) for a in plan.actions.all()) == [
         ("Health", "None"),
         ("Pastor Lee", "2026-04-01"),

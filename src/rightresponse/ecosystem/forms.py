@@ -124,6 +124,10 @@ class HealingPlanForm(forms.Form):
     title = forms.CharField(max_length=200)
     event_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     area = forms.CharField(max_length=60, required=False)
+    incident_id = forms.IntegerField(required=False, min_value=1, label="Incident number")
+    occurred_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date of the event"
+    )
     level = forms.ChoiceField(choices=HealingPlan.LEVELS, label="Level of support")
     lead_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(active=True))
     responsible_departments = forms.CharField(

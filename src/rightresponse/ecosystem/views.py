@@ -292,6 +292,8 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "overdue": selectors.referral_overdue(ref),
             "reasons": OUTCOME_REASONS,
             "show_reason": view is None or view.may("needs"),
+            "may_open_person": ref.person is not None
+            and may_view_person_record(request.user, ref.person),
         },
     )
 
@@ -455,6 +457,10 @@ def healing(request: HttpRequest) -> HttpResponse:
                     level=data["level"],
                     lead_agency=data["lead_agency"],
                     area=data["area"],
+                    incident_id=data["incident_id"],
+                    occurred_at=timezone.make_aware(datetime.combine(data["occurred_on"], time(12)))
+                    if data["occurred_on"]
+                    else None,
                     responsible_departments=_lines(data["responsible_departments"]),
                     trusted_intermediaries=_lines(data["trusted_intermediaries"]),
                     actions=_actions(data["actions"]),
