@@ -278,3 +278,13 @@ def test_a_provider_refers_onward_from_a_follow_up(logged_in, users, directory, 
         },
     )
     assert refused.status_code == 422 and Referral.objects.filter(parent=stranger).count() == 0
+
+
+def test_search_widget_for_other_pillars_pages_loads_the_partial_with_the_incident() -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "ecosystem/_search_widget.html", {"need": "mental_health", "incident_id": 12}
+    )
+    assert 'hx-get="/services/search/?open_now=1&amp;need=mental_health&amp;incident_id=12"' in html
+    assert '<label for="svc-need">' in html
