@@ -56,9 +56,9 @@ def test_any_sequence_of_moves_keeps_the_referral_consistent(
     assert (ref.accepted_at is not None) == accepted_ever
     assert (ref.ended_at is not None) == (ref.status in TERMINAL)
     assert (ref.completed_at is not None) == (ref.status == "completed")
-    assert (
-        bool(ref.outcome_reason) == (ref.status in TERMINAL - {"cancelled"})
-        or ref.status == "cancelled"
-    )
+    if ref.status in ("rejected", "failed", "completed"):
+        assert ref.outcome_reason in OUTCOME_REASONS  # every ending says whether it helped
+    elif ref.status != "cancelled":
+        assert ref.outcome_reason == ""
     fact = next(f for f in referral_facts() if f["referral_id"] == ref.pk)
     assert fact["status"] == ref.status and fact["accepted_at"] == ref.accepted_at
