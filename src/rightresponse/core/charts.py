@@ -132,3 +132,52 @@ def line_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def point_map(
+    points: Sequence[tuple[float, float, str, str]],
+    *,
+    title: str,
+    width: int = 560,
+    height: int = 380,
+    legend: dict[str, str] | None = None,
+) -> str:
+    """An offline map: (latitude, longitude, label, css_class) points scaled to their own
+    bounding box (equirectangular; fine at city scale). No tiles are fetched from anywhere.
+    Squares are incidents (class starting with "incident"), circles are units."""
+    pad = 22
+    parts = [
+        f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape('; '.join(f'{label} at {lat:.4f}, {lon:.4f}' for lat, lon, label, _ in points) or 'nothing to show')}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eef3f7" stroke="#d0d7de"></rect>',
+    ]
+    if points:
+        lats = [p[0] for p in points]
+        lons = [p[1] for p in points]
+        lat0, lat1 = min(lats), max(lats)
+        lon0, lon1 = min(lons), max(lons)
+        span = max(lat1 - lat0, (lon1 - lon0) * 0.7, 0.005)  # keep the aspect roughly true
+        mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
+        scale = min(width - 2 * pad, height - 2 * pad) / span
+        for lat, lon, label, css in points:
+            x = width / 2 + (lon - mid_lon) * 0.7 * scale
+            y = height / 2 - (lat - mid_lat) * scale
+            name = escape(label)
+            if css.startswith("incident"):
+                shape = f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="{escape(css)}"></rect>'
+            else:
+                shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" class="{escape(css)}"></circle>'
+            parts.append(
+                f"<g><title>{name}</title>{shape}"
+                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{name}</text></g>'
+            )
+    for i, (css, text) in enumerate((legend or {}).items()):
+        y = 14 + i * 16
+        parts.append(
+            f'<circle cx="{width - 120}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
+            f'<text x="{width - 110}" y="{y}">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
