@@ -239,6 +239,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
             "area": area,
             "rows": rows,
             "off_track": sum(1 for row in rows if row.assessment.status == "off_track"),
+            "group_titles": {g.id: g.title for g in catalog.groups},
             "only_targets": only_targets,
         },
     )
@@ -370,6 +371,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "status_form": ActionStatusForm(),
             "metric_names": {m.id: m.wording for m in catalog},
+            "group_titles": {g.id: g.title for g in catalog.groups},
         },
         status=status,
     )
