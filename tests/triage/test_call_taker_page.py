@@ -69,3 +69,14 @@ def test_create_call_refuses_bad_fields(logged_in: Any) -> None:
     html = response.content.decode()
     assert "Choose a call type" in html and "Select a valid choice" in html
     assert not Call.objects.exists()
+
+
+def test_recommendation_links_to_services_for_the_call(logged_in: Any) -> None:
+    client = logged_in("call_taker")
+    html = client.post(
+        "/triage/recommend/", {"call_type": "domestic_violence"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "/services/?call_type=domestic_violence&amp;category=domestic_violence" in html
+    # The link lands on a directory page the call taker may open.
+    directory = client.get("/services/?call_type=domestic_violence&category=domestic_violence")
+    assert directory.status_code == 200
