@@ -146,6 +146,8 @@ def point_map(
     bounding box (equirectangular; fine at city scale). No tiles are fetched from anywhere.
     Squares are incidents (class starting with "incident"), circles are units."""
     pad = 22
+    legend_h = 22 if legend else 0
+    plot_h = height - legend_h
     parts = [
         f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">',
@@ -160,10 +162,10 @@ def point_map(
         lon0, lon1 = min(lons), max(lons)
         span = max(lat1 - lat0, (lon1 - lon0) * 0.7, 0.005)  # keep the aspect roughly true
         mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
-        scale = min(width - 2 * pad, height - 2 * pad) / span
+        scale = min(width - 2 * pad, plot_h - 2 * pad) / span
         for lat, lon, label, css in points:
             x = width / 2 + (lon - mid_lon) * 0.7 * scale
-            y = height / 2 - (lat - mid_lat) * scale
+            y = plot_h / 2 - (lat - mid_lat) * scale
             name = escape(label)
             if css.startswith("incident"):
                 shape = f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="{escape(css)}"></rect>'
@@ -173,11 +175,14 @@ def point_map(
                 f"<g><title>{name}</title>{shape}"
                 f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{name}</text></g>'
             )
-    for i, (css, text) in enumerate((legend or {}).items()):
-        y = 14 + i * 16
+    # The legend sits in its own strip under the plot, so it never covers a point.
+    x = 10.0
+    for css, text in (legend or {}).items():
+        y = height - 8
         parts.append(
-            f'<circle cx="{width - 120}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
-            f'<text x="{width - 110}" y="{y}">{escape(text)}</text>'
+            f'<circle cx="{x + 5:.0f}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
+            f'<text x="{x + 14:.0f}" y="{y}">{escape(text)}</text>'
         )
+        x += 24 + 7 * len(text)
     parts.append("</svg>")
     return "".join(parts)
