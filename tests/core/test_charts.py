@@ -47,3 +47,15 @@ def test_point_map_places_points_inside_and_describes_them() -> None:
     xs = [float(v) for v in re.findall(r'(?:cx|x)="([\d.]+)"', svg)]
     assert xs and all(0 <= x <= 400 for x in xs)
     assert point_map([], title="empty").count("<circle") == 0
+
+
+def test_dot_map_keeps_every_point_in_the_frame_and_says_when_empty() -> None:
+    import re
+
+    from rightresponse.core.charts import dot_map
+
+    points = [(47.60 + i / 1000, -122.35 + i / 500) for i in range(50)]
+    svg = dot_map(points, title="Calls", width=300, height=200)
+    coords = [(float(x), float(y)) for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    assert len(coords) == 50 and all(0 <= x <= 300 and 0 <= y <= 200 for x, y in coords)
+    assert "No coordinates" in dot_map([], title="Calls")

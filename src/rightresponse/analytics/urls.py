@@ -1,6 +1,12 @@
 """Pages of the analytics pillar."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.dataset_detail, name="dataset"),
+    path("<slug:slug>/analyse/", views.dataset_run, name="run"),
+]

@@ -6,7 +6,8 @@ also offer the numbers as a table. Pure functions: data in, markup out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from html import escape
 
 PALETTE = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#2f7d6d", "#5b6b7b")
@@ -134,6 +135,26 @@ def line_chart(
     return "".join(parts)
 
 
+def _projector(
+    points: Sequence[tuple[float, float]], width: int, height: int, pad: int
+) -> Callable[[float, float], tuple[float, float]]:
+    """Equirectangular projection fitted to the points' extent, longitude scaled by
+    cos(latitude) so distances look right at city scale. No tiles, no network."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    span_x = max((lon1 - lon0) * k, 0.005)
+    span_y = max(lat1 - lat0, 0.005)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        return width / 2 + (lon - mid_lon) * k * scale, height / 2 - (lat - mid_lat) * scale
+
+    return project
+
+
 def point_map(
     points: Sequence[tuple[float, float, str, str]],
     *,
@@ -142,30 +163,21 @@ def point_map(
     height: int = 380,
     legend: dict[str, str] | None = None,
 ) -> str:
-    """An offline map: (latitude, longitude, label, css_class) points scaled to their own
-    bounding box (equirectangular; fine at city scale). No tiles are fetched from anywhere.
+    """Labelled points (latitude, longitude, label, css_class) on an offline map.
     Squares are incidents (class starting with "incident"), circles are units."""
     pad = 22
-    legend_h = 22 if legend else 0
-    plot_h = height - legend_h
+    plot_h = height - (22 if legend else 0)  # the legend has its own strip under the plot
+    described = "; ".join(f"{label} at {lat:.4f}, {lon:.4f}" for lat, lon, label, _ in points)
     parts = [
         f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">',
-        f"<title>{escape(title)}</title>",
-        f"<desc>{escape('; '.join(f'{label} at {lat:.4f}, {lon:.4f}' for lat, lon, label, _ in points) or 'nothing to show')}</desc>",
+        f"<title>{escape(title)}</title><desc>{escape(described or 'nothing to show')}</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eef3f7" stroke="#d0d7de"></rect>',
     ]
     if points:
-        lats = [p[0] for p in points]
-        lons = [p[1] for p in points]
-        lat0, lat1 = min(lats), max(lats)
-        lon0, lon1 = min(lons), max(lons)
-        span = max(lat1 - lat0, (lon1 - lon0) * 0.7, 0.005)  # keep the aspect roughly true
-        mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
-        scale = min(width - 2 * pad, plot_h - 2 * pad) / span
+        project = _projector([(p[0], p[1]) for p in points], width, plot_h, pad)
         for lat, lon, label, css in points:
-            x = width / 2 + (lon - mid_lon) * 0.7 * scale
-            y = plot_h / 2 - (lat - mid_lat) * scale
+            x, y = project(lat, lon)
             name = escape(label)
             if css.startswith("incident"):
                 shape = f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="{escape(css)}"></rect>'
@@ -175,14 +187,50 @@ def point_map(
                 f"<g><title>{name}</title>{shape}"
                 f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{name}</text></g>'
             )
-    # The legend sits in its own strip under the plot, so it never covers a point.
-    x = 10.0
+    x_at = 10.0
     for css, text in (legend or {}).items():
         y = height - 8
         parts.append(
-            f'<circle cx="{x + 5:.0f}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
-            f'<text x="{x + 14:.0f}" y="{y}">{escape(text)}</text>'
+            f'<circle cx="{x_at + 5:.0f}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
+            f'<text x="{x_at + 14:.0f}" y="{y}">{escape(text)}</text>'
         )
-        x += 24 + 7 * len(text)
+        x_at += 24 + 7 * len(text)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def dot_map(
+    points: Sequence[tuple[float, float]],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 420,
+    color: str = PALETTE[0],
+) -> str:
+    """Many unlabelled (latitude, longitude) points as translucent dots: call density."""
+    pad = 16
+    if not points:
+        return (
+            f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+            f'height="40" viewBox="0 0 {width} 40"><title>{escape(title)}</title>'
+            "<desc>No coordinates in this dataset.</desc>"
+            '<text x="8" y="24">No coordinates in this dataset.</text></svg>'
+        )
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    desc = (
+        f"{len(points)} call locations between latitude {min(lats):.3f} and {max(lats):.3f}, "
+        f"longitude {min(lons):.3f} and {max(lons):.3f}."
+    )
+    project = _projector(points, width, height, pad)
+    parts = [
+        f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa" stroke="#d0d7de"/>',
+    ]
+    for lat, lon in points:
+        x, y = project(lat, lon)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}" fill-opacity="0.5"/>')
     parts.append("</svg>")
     return "".join(parts)

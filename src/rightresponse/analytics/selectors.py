@@ -1,0 +1,62 @@
+"""Reads of the analytics pillar: profiles, mappings, datasets and their calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ibis.expr.types as ir
+from django.conf import settings
+
+from rightresponse.core.analytics.mapping import MappingRow, load_mapping
+from rightresponse.core.analytics.profile import Profile, ProfileError, load_profile
+from rightresponse.core.analytics.store import open_calls, parts
+
+from .models import Analysis, Dataset
+
+PROFILES_DIR = Path(__file__).with_name("profiles")
+MAPPINGS_DIR = Path(__file__).with_name("mappings")
+SAMPLES_DIR = Path(__file__).with_name("samples")
+
+
+def store_root() -> Path:
+    return Path(settings.VAR_DIR) / "analytics"
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+def profile_get(name: str) -> Profile:
+    """A shipped profile by name, or a profile file by path."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return load_profile(path)
+    candidate = PROFILES_DIR / f"{name}.yaml"
+    if not candidate.is_file():
+        raise ProfileError(f"no profile {name!r}; shipped profiles: {', '.join(profile_names())}")
+    return load_profile(candidate)
+
+
+def mapping_get(profile: Profile) -> dict[str, MappingRow]:
+    if not profile.mapping:
+        return {}
+    path = Path(profile.mapping)
+    if not path.is_absolute():
+        path = MAPPINGS_DIR / profile.mapping
+    return load_mapping(path)
+
+
+def dataset_list() -> list[Dataset]:
+    return list(Dataset.objects.prefetch_related("imports", "analyses"))
+
+
+def dataset_calls(dataset: Dataset) -> ir.Table:
+    return open_calls(store_root(), dataset.slug)
+
+
+def dataset_has_calls(dataset: Dataset) -> bool:
+    return bool(parts(store_root(), dataset.slug))
+
+
+def analysis_latest(dataset: Dataset) -> Analysis | None:
+    return dataset.analyses.first()

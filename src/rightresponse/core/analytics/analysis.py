@@ -1,0 +1,623 @@
+"""The landscape of need: Ibis expressions over imported calls (any Ibis backend).
+
+Every function takes an Ibis table with the canonical columns (ingest.CANONICAL_SCHEMA)
+and returns plain rows; nothing here knows which engine runs it, so the same code runs
+on DuckDB (the default), Polars (tested) or a distributed engine.
+
+Report requirements: analyse what drives calls, response times and outcomes (~1111);
+how often calls resolve differently than first classified and the risk matrix (~1125-1137);
+police workload and full-time-officer equivalents by shift and precinct (~1346).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from .mapping import MappingRow, mapping_table
+
+# Response intervals: (start, end). Missing queue or en-route times fall back to the
+# previous step, so exports with fewer timestamps still give dispatch and travel times.
+INTERVALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "answer": (("received_at",), ("answered_at",)),
+    "queue": (("received_at",), ("queued_at",)),
+    "dispatch": (("queued_at", "received_at"), ("dispatched_at",)),
+    "rollout": (("dispatched_at",), ("enroute_at",)),
+    "travel": (("enroute_at", "dispatched_at"), ("arrived_at",)),
+    "on_scene": (("arrived_at",), ("cleared_at", "closed_at")),
+    "total": (("received_at",), ("closed_at", "cleared_at")),
+}
+# The report's risk matrix (Figure 3, Seattle Risk Managed Demand, lines 1127-1133):
+# band of likelihood (row, 1..5) x consequence (column, 1..5).
+RISK_BANDS: dict[int, tuple[str, str, str, str, str]] = {
+    5: ("moderate", "high", "extreme", "extreme", "extreme"),
+    4: ("moderate", "high", "high", "extreme", "extreme"),
+    3: ("low", "moderate", "high", "high", "extreme"),
+    2: ("low", "moderate", "moderate", "high", "high"),
+    1: ("low", "low", "low", "moderate", "moderate"),
+}
+# Observed share of calls with a severe outcome -> likelihood level (rare .. almost certain).
+LIKELIHOOD_CUTS: tuple[float, ...] = (0.01, 0.05, 0.15, 0.35)
+
+Decider = Callable[[str, Mapping[str, str]], Mapping[str, Any]]
+
+
+def risk_band(likelihood: int, consequence: int) -> str:
+    return RISK_BANDS[likelihood][consequence - 1]
+
+
+def likelihood_level(share: float) -> int:
+    return 1 + sum(share >= cut for cut in LIKELIHOOD_CUTS)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    # Shift starts (local hour) and names, in the order of the day.
+    shifts: tuple[tuple[int, str], ...] = ((7, "day"), (15, "evening"), (23, "night"))
+    # Hours one officer is actually available for calls in a year: 2,080 paid hours less
+    # leave, training and court (the "staffing relief" the report asks to factor in, ~1346).
+    officer_hours_per_year: float = 1600.0
+    top: int = 25
+    repeat_location_min: int = 3
+    severe_dispositions: str | None = None  # regex on disposition text (e.g. arrest)
+    # Agencies whose calls are police workload (replay, diverted hours, FTE, exposure);
+    # empty: every call (exports of police departments).
+    police_agencies: tuple[str, ...] = ()
+
+
+@dataclass
+class AnalysisResult:
+    summary: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+# The backend the current analysis runs on: in-memory tables made by materialise() are
+# executed there too (so an analysis on Polars stays on Polars).
+_BACKEND: ContextVar[Any] = ContextVar("analytics_backend", default=None)
+
+
+def materialise(expr: ir.Table) -> ir.Table:
+    """Compute ``expr`` once into Arrow, so that the many aggregates that follow scan it
+    (zero-copy) instead of re-running the joins and the parsing of times."""
+    backend = _BACKEND.get()
+    table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
+    return ibis.memtable(table)
+
+
+def _rows(expr: ir.Table) -> list[dict[str, Any]]:
+    backend = _BACKEND.get()
+    table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def _seconds(end: ir.TimestampValue, start: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
+    both truncated to the second), so published tables are reproduced to the second."""
+    result: ir.IntegerValue = (
+        end.truncate("s").epoch_seconds() - start.truncate("s").epoch_seconds()
+    )
+    return result
+
+
+def _first(t: ir.Table, names: Sequence[str]) -> ir.TimestampValue:
+    values = [t[n] for n in names]
+    out: ir.TimestampValue = values[0] if len(values) == 1 else ibis.coalesce(*values)
+    return out
+
+
+def enrich(
+    calls: ir.Table,
+    mapping: Mapping[str, MappingRow],
+    config: AnalysisConfig,
+    decisions: pa.Table | None = None,
+) -> ir.Table:
+    """Calls joined with the mapping (initial and final codes), local-time parts, shift,
+    unit-seconds, response intervals and, when given, the replayed tier per initial code."""
+    m = ibis.memtable(mapping_table(dict(mapping)))
+    init = m.select(
+        i_code=m.code,
+        call_type=m.call_type,
+        initial_category=m.category,
+        consequence=m.consequence,
+    )
+    fin = m.select(f_code=m.code, final_category=m.category, final_severe=m.severe)
+    t = calls.mutate(final_code=ibis.coalesce(calls.final_type, calls.initial_type))
+    t = t.left_join(init, t.initial_type == init.i_code).drop("i_code")
+    t = t.left_join(fin, t.final_code == fin.f_code).drop("f_code")
+    # A final type (what responders found) says whether police were needed; without one
+    # only the disposition can (the initial type alone would make the measure circular).
+    severe = (t.final_type.notnull() & t.final_severe.fill_null(False)).fill_null(False)
+    if config.severe_dispositions:
+        # The regex runs in Python once per distinct disposition, then joins back.
+        pattern = re.compile(config.severe_dispositions, re.IGNORECASE)
+        values = [
+            r["disposition"]
+            for r in _rows(calls.select("disposition").distinct())
+            if r["disposition"] is not None
+        ]
+        severe_values = [v for v in values if pattern.search(v)]
+        if severe_values:
+            severe = severe | t.disposition.isin(severe_values).fill_null(False)
+    hour = t.received_local.hour()
+    shift_cases = []
+    starts = sorted(config.shifts)
+    for i, (start, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else starts[0][0] + 24
+        shift_cases.append(
+            (((hour >= start) & (hour < end)) | ((hour + 24 >= start) & (hour + 24 < end)), name)
+        )
+    work_end = ibis.coalesce(t.cleared_at, t.closed_at)
+    busy = _seconds(work_end, t.dispatched_at)
+    mutations: dict[str, Any] = {
+        "initial_category": t.initial_category.fill_null("unmapped"),
+        "final_category": ibis.coalesce(t.final_category, t.initial_category).fill_null("unmapped"),
+        "severe": severe,
+        "hour_of_week": t.received_local.day_of_week.index() * 24 + hour,
+        "month": t.received_local.truncate("M").date(),
+        "shift": ibis.cases(*shift_cases, else_=starts[-1][1]),
+        "area": t.area.fill_null("(none)"),
+        "unit_seconds": ibis.ifelse(
+            (busy >= 0) & (busy < 86400), busy * t.units, ibis.null("int64")
+        ),
+    }
+    for name, (starts_at, ends_at) in INTERVALS.items():
+        mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at))
+    t = t.mutate(**mutations)
+    if decisions is not None:
+        d = ibis.memtable(decisions)
+        t = t.left_join(d, t.initial_type == d.d_code).drop("d_code")
+    return t
+
+
+def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    for r in rows:
+        r["share"] = r["calls"] / total if total else None
+    return rows
+
+
+# The columns the analyses read after enrich(): only these are materialised.
+_USED = (
+    "initial_type", "final_type", "initial_category", "final_category", "agency", "priority",
+    "area", "location", "latitude", "longitude", "month", "hour_of_week", "shift", "severe",
+    "consequence", "unit_seconds", "tier", *(f"s_{name}" for name in INTERVALS),
+)  # fmt: skip
+
+
+def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[dict[str, Any]]]:
+    by = {}
+    for name, column in (
+        ("by_category", "final_category"),
+        ("by_initial_category", "initial_category"),
+        ("by_call_type", "initial_type"),
+        ("by_area", "area"),
+        ("by_agency", "agency"),
+        ("by_month", "month"),
+    ):
+        expr = (
+            t.group_by(t[column].name("key"))
+            .agg(calls=t.count())
+            .order_by([ibis.desc("calls"), "key"])
+        )
+        by[name] = _with_share(_rows(expr), total)
+    how = t.group_by("hour_of_week").agg(calls=t.count()).order_by("hour_of_week")
+    by["by_hour_of_week"] = _rows(how)
+    loc = ibis.coalesce(
+        t.location,
+        t.latitude.round(3).cast("string") + "," + t.longitude.round(3).cast("string"),
+    )
+    located = t.mutate(loc_key=loc).filter(lambda s: s.loc_key.notnull())
+    repeat = (
+        located.group_by(located.loc_key.name("location"))
+        .agg(calls=located.count(), call_types=located.initial_type.nunique())
+        .filter(lambda s: s.calls >= config.repeat_location_min)
+        .order_by([ibis.desc("calls"), "location"])
+        .limit(config.top)
+    )
+    by["repeat_locations"] = _rows(repeat)
+    return by
+
+
+def unit_hours(t: ir.Table) -> dict[str, Any]:
+    hours = t.unit_seconds.sum().cast("float64") / 3600.0
+    covered = t.unit_seconds.notnull().cast("int64").sum()
+    out: dict[str, Any] = {}
+    for name, column in (("by_category", "final_category"), ("by_area", "area")):
+        out[name] = _rows(
+            t.group_by(t[column].name("key"))
+            .agg(unit_hours=hours.fill_null(0), calls_with_times=covered)
+            .order_by([ibis.desc("unit_hours"), "key"])
+        )
+    totals = t.aggregate(unit_hours=hours.fill_null(0), calls_with_times=covered, calls=t.count())
+    out["total"] = _rows(totals)[0]
+    return out
+
+
+def response_intervals(t: ir.Table) -> dict[str, Any]:
+    """Median, 90th, 99th percentile and share within 15 and 20 s (NENA's call-answering
+    yardstick) of each interval, overall and by agency, priority and category."""
+
+    # Per interval and grouping, one query computing the three percentiles together on
+    # the valid values only (no filtered aggregates, no 7x longer table in memory).
+    multi = (_BACKEND.get() or ibis.get_backend(t)).has_operation(ops.MultiQuantile)
+
+    def table(groups: list[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for name in INTERVALS:
+            column = f"s_{name}"
+            valid = t.select(*groups, column).filter(t[column].notnull() & (t[column] >= 0))
+            v = valid[column]
+            quantiles = (
+                {"q": v.quantile([0.5, 0.9, 0.99])}
+                if multi
+                else {"q50": v.quantile(0.5), "q90": v.quantile(0.9), "q99": v.quantile(0.99)}
+            )
+            metrics = {
+                "n": valid.count(),
+                **quantiles,
+                "within_15": (v <= 15).cast("float64").mean(),
+                "within_20": (v <= 20).cast("float64").mean(),
+            }
+            expr = valid.group_by(groups).agg(**metrics) if groups else valid.aggregate(**metrics)
+            for r in _rows(expr):
+                if not r["n"]:
+                    continue
+                median, p90, p99 = r.pop("q") if multi else (r["q50"], r["q90"], r["q99"])
+                rows.append(
+                    {
+                        **{g: r[g] for g in groups},
+                        "interval": name,
+                        "n": r["n"],
+                        "median": median,
+                        "p90": p90,
+                        "p99": p99,
+                        "within_15": r["within_15"],
+                        "within_20": r["within_20"],
+                    }
+                )
+        order = list(INTERVALS)
+        return sorted(
+            rows, key=lambda r: (*(str(r.get(g)) for g in groups), order.index(r["interval"]))
+        )
+
+    return {
+        "overall": table([]),
+        "by_agency": table(["agency"]),
+        "by_priority": table(["priority"]),
+        "by_category": table(["final_category"]),
+    }
+
+
+def reclassification(t: ir.Table, config: AnalysisConfig) -> dict[str, Any]:
+    both = t.filter(t.final_type.notnull() & t.initial_type.notnull())
+    changed_type = (both.final_type != both.initial_type).cast("float64")
+    changed_cat = (both.final_category != both.initial_category).cast("float64")
+    totals = _rows(
+        both.aggregate(
+            calls=both.count(),
+            changed_type_share=changed_type.mean(),
+            changed_category_share=changed_cat.mean(),
+        )
+    )[0]
+    matrix = _rows(
+        both.group_by(["initial_category", "final_category"])
+        .agg(calls=both.count())
+        .order_by(["initial_category", ibis.desc("calls"), "final_category"])
+    )
+    by_type = _rows(
+        both.group_by("initial_type")
+        .agg(
+            calls=both.count(),
+            changed_type_share=changed_type.mean(),
+            changed_category_share=changed_cat.mean(),
+        )
+        .order_by([ibis.desc("calls"), "initial_type"])
+        .limit(config.top)
+    )
+    type_matrix = _rows(
+        both.group_by(["initial_type", "final_type"])
+        .agg(calls=both.count())
+        .order_by([ibis.desc("calls"), "initial_type", "final_type"])
+        .limit(config.top * 4)
+    )
+    return {**totals, "matrix": matrix, "by_initial_type": by_type, "type_matrix": type_matrix}
+
+
+def empirical_risk(t: ir.Table, min_calls: int = 20) -> list[dict[str, Any]]:
+    """For each initial call type: the observed share with a severe final outcome, as a
+    likelihood level on the report's 5x5 matrix (~1125-1137), with its consequence."""
+    typed = t.filter(t.initial_type.notnull())
+    rows = _rows(
+        typed.group_by("initial_type")
+        .agg(
+            calls=typed.count(),
+            severe=typed.severe.cast("int64").sum(),
+            consequence=typed.consequence.max(),
+        )
+        .filter(lambda s: s.calls >= min_calls)
+        .order_by([ibis.desc("calls"), "initial_type"])
+    )
+    out = []
+    for row in rows:
+        share = row["severe"] / row["calls"]
+        likelihood = likelihood_level(share)
+        consequence = int(row["consequence"] or 3)
+        out.append(
+            {
+                **row,
+                "consequence": consequence,
+                "severe_share": share,
+                "likelihood": likelihood,
+                "score": likelihood * consequence,
+                "band": risk_band(likelihood, consequence),
+            }
+        )
+    return out
+
+
+def replay_decisions(
+    mapping: Mapping[str, MappingRow], codes: Sequence[str], decide: Decider
+) -> tuple[pa.Table, int]:
+    """The protocol's decision for each local initial code, from what intake knew (the
+    mapped call type and the answers the code implies). ``decide`` is called once per
+    distinct (call type, answers), not per call; returns the table and that count."""
+    cache: dict[tuple[str, tuple[tuple[str, str], ...]], Mapping[str, Any]] = {}
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("d_code", "tier", "lead", "protocol_category", "replay_call_type")
+    }
+    for code in codes:
+        row = mapping.get(code)
+        if row is None or not row.call_type:
+            continue
+        key = (row.call_type, tuple(sorted(row.answers.items())))
+        if key not in cache:
+            cache[key] = decide(row.call_type, dict(row.answers))
+        decision = cache[key]
+        if decision.get("tier") is None:
+            continue  # the protocol does not know this call type: reported as unmapped
+        rows["d_code"].append(code)
+        rows["tier"].append(int(decision["tier"]))
+        rows["lead"].append(decision.get("lead"))
+        rows["protocol_category"].append(decision.get("category"))
+        rows["replay_call_type"].append(row.call_type)
+    table = pa.table(
+        {
+            "d_code": pa.array(rows["d_code"], pa.string()),
+            "tier": pa.array(rows["tier"], pa.int64()),
+            "lead": pa.array(rows["lead"], pa.string()),
+            "protocol_category": pa.array(rows["protocol_category"], pa.string()),
+            "replay_call_type": pa.array(rows["replay_call_type"], pa.string()),
+        }
+    )
+    return table, len(cache)
+
+
+def replay(
+    t: ir.Table, config: AnalysisConfig, days: float, measurable: bool = True
+) -> dict[str, Any]:
+    """Shares of calls and unit-hours per tier (overall, by shift, by precinct), the
+    officer time diverted, its FTE per shift and precinct (~1346), and the risk exposure."""
+    if config.police_agencies:
+        t = t.filter(t.agency.isin(list(config.police_agencies)))
+    tier = t.tier.cast("string").fill_null("none")
+
+    def hours_of(x: ir.Table) -> ir.FloatingScalar:
+        out: ir.FloatingScalar = (x.unit_seconds.sum().cast("float64") / 3600.0).fill_null(0)
+        return out
+
+    hours = hours_of(t)
+    overall = _rows(
+        t.group_by(tier.name("tier")).agg(calls=t.count(), unit_hours=hours).order_by("tier")
+    )
+    total_calls = sum(r["calls"] for r in overall)
+    for r in overall:
+        r["call_share"] = r["calls"] / total_calls if total_calls else None
+    grand_hours = sum(r["unit_hours"] for r in overall) or 0.0
+    for r in overall:
+        r["unit_hour_share"] = r["unit_hours"] / grand_hours if grand_hours else None
+    by_shift = _rows(
+        t.group_by(["shift", tier.name("tier")])
+        .agg(calls=t.count(), unit_hours=hours)
+        .order_by(["shift", "tier"])
+    )
+    by_area = _rows(
+        t.group_by(["area", tier.name("tier")])
+        .agg(calls=t.count(), unit_hours=hours)
+        .order_by(["area", "tier"])
+    )
+    civilian = t.filter(t.tier.notnull() & (t.tier <= 1))
+    diverted = _rows(civilian.aggregate(calls=civilian.count(), unit_hours=hours_of(civilian)))[0]
+    annual = 365.25 / days if days > 0 else 0.0
+    fte_rows = _rows(
+        civilian.group_by(["shift", "area"])
+        .agg(calls=civilian.count(), unit_hours=hours_of(civilian))
+        .order_by(["shift", "area"])
+    )
+    for r in fte_rows:
+        r["annual_unit_hours"] = r["unit_hours"] * annual
+        r["fte"] = r["annual_unit_hours"] / config.officer_hours_per_year
+        r["meets_one_officer_rule"] = r["fte"] >= 1.0
+    severe_rows = _rows(
+        civilian.group_by("initial_type")
+        .agg(calls=civilian.count(), severe=civilian.severe.cast("int64").sum())
+        .order_by([ibis.desc("severe"), ibis.desc("calls"), "initial_type"])
+    )
+    for r in severe_rows:
+        r["severe_share"] = r["severe"] / r["calls"] if r["calls"] else 0.0
+    severe_total = sum(r["severe"] for r in severe_rows)
+    return {
+        "tier_shares": overall,
+        "by_shift": by_shift,
+        "by_area": by_area,
+        "diverted_unit_hours": {
+            **diverted,
+            "total_unit_hours": grand_hours,
+            "annual_unit_hours": diverted["unit_hours"] * annual,
+            "fte": diverted["unit_hours"] * annual / config.officer_hours_per_year,
+        },
+        "fte_by_shift_precinct": fte_rows,
+        "risk_exposure": {
+            # Without final types or a disposition meaning arrest, outcomes are unknown.
+            "measurable": measurable,
+            "civilian_only_calls": diverted["calls"],
+            "severe_outcomes": severe_total,
+            "severe_share": severe_total / diverted["calls"] if diverted["calls"] else None,
+            "by_call_type": [r for r in severe_rows if r["severe"]][: config.top],
+        },
+    }
+
+
+def unmapped_codes(t: ir.Table, mapping: Mapping[str, MappingRow]) -> dict[str, Any]:
+    typed = t.filter(t.initial_type.notnull())
+    counts = _rows(
+        typed.group_by("initial_type")
+        .agg(calls=typed.count())
+        .order_by([ibis.desc("calls"), "initial_type"])
+    )
+    unmapped = [r for r in counts if r["initial_type"] not in mapping]
+    not_triaged = [
+        {**r, "category": mapping[r["initial_type"]].category}
+        for r in counts
+        if r["initial_type"] in mapping and not mapping[r["initial_type"]].call_type
+    ]
+    return {"unmapped": unmapped, "not_triaged": not_triaged}
+
+
+def analyze(
+    calls: ir.Table,
+    mapping: Mapping[str, MappingRow],
+    *,
+    config: AnalysisConfig | None = None,
+    decide: Decider | None = None,
+    protocol_version: str | None = None,
+) -> AnalysisResult:
+    """Run every analysis; ``decide`` (the triage core's decision function) enables the replay."""
+    token = _BACKEND.set(ibis.get_backend(calls))
+    try:
+        return _analyze(calls, mapping, config or AnalysisConfig(), decide, protocol_version)
+    finally:
+        _BACKEND.reset(token)
+
+
+def _analyze(
+    calls: ir.Table,
+    mapping: Mapping[str, MappingRow],
+    config: AnalysisConfig,
+    decide: Decider | None,
+    protocol_version: str | None,
+) -> AnalysisResult:
+    span = _rows(
+        calls.aggregate(
+            calls=calls.count(),
+            first=calls.received_local.min(),
+            last=calls.received_local.max(),
+        )
+    )[0]
+    days = (
+        max((span["last"] - span["first"]).total_seconds() / 86400.0, 1.0) if span["first"] else 0.0
+    )
+    decisions = None
+    decide_calls = 0
+    if decide is not None:
+        codes = [
+            r["initial_type"]
+            for r in _rows(
+                calls.filter(calls.initial_type.notnull()).select("initial_type").distinct()
+            )
+        ]
+        decisions, decide_calls = replay_decisions(mapping, codes, decide)
+    enriched = enrich(calls, mapping, config, decisions)
+    t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
+    vol = volume(t, config, int(span["calls"]))
+    work = unit_hours(t)
+    summary: dict[str, Any] = {
+        "total_calls": span["calls"],
+        "period": {
+            "first": span["first"].isoformat() if span["first"] else None,
+            "last": span["last"].isoformat() if span["last"] else None,
+            "days": round(days, 2),
+        },
+        "by_category": vol["by_category"],
+        "by_initial_category": vol["by_initial_category"],
+        "by_call_type": vol["by_call_type"][: config.top],
+        "by_area": vol["by_area"],
+        "by_agency": vol["by_agency"],
+        "by_month": [
+            {**r, "key": r["key"].isoformat() if r["key"] else None} for r in vol["by_month"]
+        ],
+        "by_hour_of_week": vol["by_hour_of_week"],
+        "repeat_locations": vol["repeat_locations"],
+        "unit_hours_by_category": work["by_category"],
+        "unit_hours_by_area": work["by_area"],
+        "unit_hours_total": work["total"],
+        "response_intervals": response_intervals(t),
+        "reclassification": reclassification(t, config),
+        "empirical_risk": empirical_risk(t),
+        **unmapped_codes(t, mapping),
+    }
+    if decisions is not None:
+        outcomes = _rows(
+            t.aggregate(
+                finals=t.final_type.notnull().cast("int64").sum(),
+                severe=t.severe.cast("int64").sum(),
+            )
+        )[0]
+        measurable = bool(outcomes["finals"]) or bool(outcomes["severe"])
+        rep = replay(t, config, days, measurable)
+        summary.update(
+            {
+                "protocol_version": protocol_version,
+                "decide_calls": decide_calls,
+                "tier_shares": rep["tier_shares"],
+                "tier_by_shift": rep["by_shift"],
+                "tier_by_area": rep["by_area"],
+                "diverted_unit_hours": rep["diverted_unit_hours"],
+                "fte_by_shift_precinct": rep["fte_by_shift_precinct"],
+                "risk_exposure": rep["risk_exposure"],
+            }
+        )
+    else:
+        summary.update(
+            {
+                "tier_shares": None,
+                "diverted_unit_hours": None,
+                "fte_by_shift_precinct": None,
+                "risk_exposure": None,
+            }
+        )
+    tables = {
+        "by_category": vol["by_category"],
+        "by_call_type": vol["by_call_type"],
+        "by_hour_of_week": vol["by_hour_of_week"],
+        "by_area": vol["by_area"],
+        "repeat_locations": vol["repeat_locations"],
+        "unit_hours_by_category": work["by_category"],
+        "response_intervals": summary["response_intervals"]["overall"]
+        + summary["response_intervals"]["by_agency"]
+        + summary["response_intervals"]["by_priority"],
+        "reclassification_matrix": summary["reclassification"]["matrix"],
+        "empirical_risk": summary["empirical_risk"],
+        "unmapped": summary["unmapped"],
+    }
+    if decisions is not None:
+        tables["tier_shares"] = summary["tier_shares"]
+        tables["fte_by_shift_precinct"] = summary["fte_by_shift_precinct"]
+        tables["risk_exposure"] = summary["risk_exposure"]["by_call_type"]
+    return AnalysisResult(summary=summary, tables=tables)
+
+
+def map_points(calls: ir.Table, limit: int = 5000) -> list[tuple[float, float]]:
+    """A sample of call coordinates for the offline map (rounded: blurred, no addresses)."""
+    pts = calls.filter(calls.latitude.notnull() & calls.longitude.notnull())
+    rows = _rows(
+        pts.select(lat=pts.latitude.round(3), lon=pts.longitude.round(3)).distinct().limit(limit)
+    )
+    return [(float(r["lat"]), float(r["lon"])) for r in rows]

@@ -1,0 +1,618 @@
+"""Read a city's calls-for-service export into RightResponse's canonical columns.
+
+The file is read as text by Arrow (fast, quoted newlines allowed), columns are chosen by
+name (so extra, reordered and duplicated headers do not matter), and every value is
+parsed in one DuckDB query. A value that cannot be read rejects its row, with the line,
+the column and the reason; nothing is dropped silently. Local times become UTC with the
+profile's time zone, daylight-saving changes included (see ``_to_utc``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from .profile import (
+    NUMBER_FIELDS,
+    SENSITIVE_FIELDS,
+    TEXT_FIELDS,
+    TIME_FIELDS,
+    FieldSpec,
+    Profile,
+)
+
+# Always tried after a profile's own formats: ISO layouts (Parquet timestamps cast to text).
+ISO_FORMATS = (
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+)
+REQUIRED = ("call_id", "received_at")
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024  # show a progress bar for files above 8 MiB
+
+# The canonical table: what every import produces, whatever the city.
+CANONICAL_SCHEMA = pa.schema(
+    [
+        ("call_key", pa.string()),
+        ("call_id", pa.string()),
+        *[(name, pa.timestamp("us")) for name in TIME_FIELDS],  # UTC
+        ("received_local", pa.timestamp("us")),  # wall-clock time in the city
+        *[(name, pa.string()) for name in TEXT_FIELDS if name != "call_id"],
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("officer_initiated", pa.bool_()),
+        ("units", pa.int32()),
+        ("source_file", pa.string()),
+        ("record", pa.int64()),
+    ]
+)
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (unreadable, or a required column is missing)."""
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ReadResult:
+    table: pa.Table
+    rejects: list[Reject]
+    rows_read: int
+    sha256: str
+    ignored_columns: list[str] = field(default_factory=list)
+    absent_fields: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Duplicated header names get a suffix; selecting by name takes the first one."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        out.append(name if count == 1 else f"{name}__{count}")
+    return out
+
+
+class _CountingReader(io.RawIOBase):
+    """A file wrapper that advances a progress bar by the bytes Arrow reads."""
+
+    def __init__(self, path: Path, bar: Any) -> None:
+        self._handle = path.open("rb")
+        self._bar = bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._handle.readinto(buffer)
+        if n:
+            self._bar.update(n)
+        return n or 0
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _read_header(path: Path, profile: Profile) -> list[str]:
+    try:
+        with path.open(encoding=profile.encoding, newline="") as handle:
+            return next(csv.reader(handle, delimiter=profile.delimiter))
+    except StopIteration as exc:
+        raise ImportFileError(f"{path.name}: the file is empty") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name}: cannot read the header: {exc}") from exc
+
+
+def _read_csv(
+    path: Path, profile: Profile, wanted: list[str], header: list[str], progress: bool
+) -> tuple[pa.Table, list[Reject]]:
+    names = _unique_names(header)
+    invalid: list[Reject] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append(
+            Reject(
+                line=int(row.number or 0),
+                column="(row)",
+                value=str(row.text)[:200],
+                reason=f"expected {row.expected_columns} fields, found {row.actual_columns}",
+            )
+        )
+        return "skip"
+
+    read = pacsv.ReadOptions(
+        column_names=names, skip_rows=1, block_size=1 << 22, encoding=profile.encoding
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=profile.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+    )
+    convert = pacsv.ConvertOptions(
+        include_columns=wanted,
+        column_types=dict.fromkeys(wanted, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    size = path.stat().st_size
+    show = progress and size >= PROGRESS_MIN_BYTES
+    with tqdm(
+        total=size, unit="B", unit_scale=True, desc=path.name, disable=not show, leave=False
+    ) as bar:
+        source = _CountingReader(path, bar)
+        try:
+            table = pacsv.read_csv(
+                pa.PythonFile(source, mode="r"),
+                read_options=read,
+                parse_options=parse,
+                convert_options=convert,
+            )
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise ImportFileError(f"{path.name}: cannot read as CSV: {exc}") from exc
+        finally:
+            source.close()
+    return table, invalid
+
+
+def _read_parquet(path: Path, wanted: list[str]) -> pa.Table:
+    try:
+        table = pq.read_table(path, columns=wanted)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ImportFileError(f"{path.name}: cannot read as Parquet: {exc}") from exc
+    return pa.table({name: table[name].cast(pa.string()) for name in table.column_names})
+
+
+def _record_lines(path: Path, profile: Profile) -> Iterator[tuple[int, int]]:
+    """(first line, field count) of every record: exact line numbers despite quoted newlines."""
+    with path.open(encoding=profile.encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=profile.delimiter)
+        next(reader, None)
+        start = reader.line_num + 1
+        for row in reader:
+            yield start, len(row)
+            start = reader.line_num + 1
+
+
+def _clean(expr: str, profile: Profile) -> str:
+    """Trimmed text, with the empty string and the profile's NULL strings as missing."""
+    nulls = ", ".join(_sql_str(v) for v in ("", *profile.null_values))
+    return f"(CASE WHEN trim({expr}) IN ({nulls}) THEN NULL ELSE trim({expr}) END)"
+
+
+def _text_expr(spec: FieldSpec, header: list[str], profile: Profile) -> str | None:
+    if spec.value is not None:
+        return _sql_str(str(spec.value))
+    columns = spec.source_columns(header)
+    if not columns:
+        return None
+    if spec.joined:
+        parts = [_clean(_ident(c), profile) for c in columns]
+        expr = "(" + " || ' ' || ".join(parts) + ")"  # any part missing -> missing
+    else:
+        expr = _clean(_ident(columns[0]), profile)
+        if len(columns) > 1:  # row-level fallbacks
+            expr = f"coalesce({expr}, {', '.join(_clean(_ident(c), profile) for c in columns[1:])})"
+    if spec.pattern:
+        expr = f"nullif(regexp_extract({expr}, {_sql_str(spec.pattern)}, 1), '')"
+    if spec.strip_prefix:
+        prefix = _sql_str(spec.strip_prefix)
+        expr = f"(CASE WHEN starts_with({expr}, {prefix}) THEN substr({expr}, length({prefix}) + 1) ELSE {expr} END)"
+    if spec.values:
+        cases = " ".join(
+            f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in sorted(spec.values.items())
+        )
+        expr = f"(CASE {expr} {cases} ELSE {expr} END)"
+    return expr
+
+
+def _time_expr(raw: str, spec: FieldSpec) -> str:
+    formats = [f for f in spec.formats if not f.startswith("epoch")]
+    parts = []
+    if "epoch_ms" in spec.formats:
+        parts.append(f"make_timestamp(try_cast({raw} AS BIGINT) * 1000)")
+    if "epoch_s" in spec.formats:
+        parts.append(f"make_timestamp(try_cast({raw} AS BIGINT) * 1000000)")
+    listed = ", ".join(_sql_str(f) for f in (*formats, *ISO_FORMATS))
+    parts.append(f"try_strptime({raw}, [{listed}])")
+    return f"coalesce({', '.join(parts)})"
+
+
+def _number_expr(raw: str, profile: Profile) -> str:
+    value = f"try_cast({raw} AS DOUBLE)"
+    if not profile.sentinels:
+        return value
+    sentinels = ", ".join(repr(float(s)) for s in profile.sentinels)
+    return f"(CASE WHEN {value} IN ({sentinels}) THEN NULL ELSE {value} END)"
+
+
+@dataclass
+class _Plan:
+    """The SQL pieces for one file: raw text per field and the parsed value."""
+
+    raw: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> source column label
+
+
+def _plan(profile: Profile, header: list[str]) -> tuple[_Plan, list[str]]:
+    plan = _Plan()
+    absent = []
+    specs = {**profile.fields, **{f"x_{k}": v for k, v in profile.extras.items()}}
+    for name, spec in specs.items():
+        expr = _text_expr(spec, header, profile)
+        if expr is None:
+            absent.append(name)
+            continue
+        plan.raw[name] = expr
+        used = spec.source_columns(header)
+        plan.columns[name] = (
+            ("+" if spec.joined else "|").join(used) if spec.value is None else "(constant)"
+        )
+    return plan, absent
+
+
+def read_calls(
+    path: str | Path, profile: Profile, *, progress: bool = False, source_label: str = ""
+) -> ReadResult:
+    """Read one export file with ``profile``: the canonical table and the rejected rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    kind = profile.file_format
+    if kind == "auto":
+        kind = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
+    if kind == "parquet":
+        try:
+            header = pq.read_schema(path).names
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ImportFileError(f"{path.name}: cannot read as Parquet: {exc}") from exc
+    else:
+        header = _read_header(path, profile)
+    plan, absent = _plan(profile, header)
+    for name in REQUIRED:
+        if name not in plan.raw:
+            spec = profile.fields[name]
+            wanted_names = list(spec.joined or spec.columns)
+            raise ImportFileError(
+                f"{path.name}: no column for {name} (the profile {profile.name} looks for "
+                f"{wanted_names}; the file has {header[:12]}{'...' if len(header) > 12 else ''})"
+            )
+    wanted = sorted(
+        {
+            c
+            for spec in (*profile.fields.values(), *profile.extras.values())
+            for c in spec.source_columns(header)
+        }
+    )
+    ignored = [c for c in header if c not in wanted]
+    if kind == "parquet":
+        raw_table, invalid = _read_parquet(path, wanted), list[Reject]()
+    else:
+        raw_table, invalid = _read_csv(path, profile, wanted, header, progress)
+    raw_table = raw_table.append_column("_rec", pa.array(range(1, raw_table.num_rows + 1)))
+    table, rejects = _normalise(raw_table, plan, profile, source_label or path.name)
+    if kind == "csv" and (rejects or invalid):
+        rejects = _with_line_numbers(path, profile, rejects, bool(invalid))
+    elif kind == "parquet":
+        rejects = [Reject(r.line + 1, r.column, r.value, r.reason) for r in rejects]
+    rejects = sorted([*invalid, *rejects], key=lambda r: (r.line, r.column))
+    return ReadResult(
+        table=table,
+        rejects=rejects,
+        rows_read=raw_table.num_rows + len(invalid),
+        sha256=file_sha256(path),
+        ignored_columns=ignored,
+        absent_fields=absent,
+    )
+
+
+def _with_line_numbers(
+    path: Path, profile: Profile, rejects: list[Reject], had_invalid: bool
+) -> list[Reject]:
+    """Turn record numbers into the file's line numbers (records may span lines)."""
+    width = len(_read_header(path, profile))
+    lines: list[int] = []
+    for start, count in _record_lines(path, profile):
+        if had_invalid and count != width:
+            continue  # Arrow skipped it; it is reported on its own
+        lines.append(start)
+    out = []
+    for r in rejects:
+        line = lines[r.line - 1] if 0 < r.line <= len(lines) else r.line + 1
+        reason = re.sub(
+            r"first on record (\d+)",
+            lambda m: f"first on line {lines[int(m.group(1)) - 1]}",
+            r.reason,
+        )
+        out.append(Reject(line, r.column, r.value, reason))
+    return out
+
+
+def _normalise(
+    raw_table: pa.Table, plan: _Plan, profile: Profile, source_label: str
+) -> tuple[pa.Table, list[Reject]]:
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        con.register("raw", raw_table)
+        selects = ["_rec"]
+        for name, expr in plan.raw.items():
+            selects.append(f"{expr} AS {_ident('raw_' + name)}")
+        con.execute(f"CREATE TEMP VIEW cleaned AS SELECT {', '.join(selects)} FROM raw")
+
+        parsed = ["_rec"]
+        checks: list[tuple[str, str, str]] = []  # (field, condition, reason)
+        specs = {**profile.fields, **{f"x_{k}": v for k, v in profile.extras.items()}}
+        for name in plan.raw:
+            spec = specs[name]
+            raw = _ident("raw_" + name)
+            if name in TIME_FIELDS:
+                expr = _time_expr(raw, spec)
+                formats = ", ".join(spec.formats)
+                checks.append(
+                    (
+                        name,
+                        f"{raw} IS NOT NULL AND {_ident(name)} IS NULL",
+                        f"not a time in {formats}",
+                    )
+                )
+            elif name in NUMBER_FIELDS or name.startswith("x_"):
+                expr = _number_expr(raw, profile)
+                checks.append(
+                    (
+                        name,
+                        f"{raw} IS NOT NULL AND try_cast({raw} AS DOUBLE) IS NULL",
+                        "not a number",
+                    )
+                )
+                if name == "latitude":
+                    checks.append((name, f"abs({_ident(name)}) > 90", "latitude outside -90..90"))
+                if name == "longitude":
+                    checks.append(
+                        (name, f"abs({_ident(name)}) > 180", "longitude outside -180..180")
+                    )
+            elif name == "officer_initiated":
+                values = ", ".join(_sql_str(v) for v in spec.true_values)
+                expr = f"(CASE WHEN {raw} IS NULL THEN NULL ELSE {raw} IN ({values}) END)"
+            elif name == "units":
+                if spec.separator:
+                    sep = _sql_str(spec.separator)
+                    expr = f"len(list_filter(string_split({raw}, {sep}), x -> trim(x) <> ''))"
+                else:
+                    expr = f"try_cast(try_cast({raw} AS DOUBLE) AS INTEGER)"
+                    checks.append(
+                        (
+                            name,
+                            f"{raw} IS NOT NULL AND {_ident(name)} IS NULL",
+                            "not a number of units",
+                        )
+                    )
+            else:
+                expr = raw
+            parsed.append(f"{expr} AS {_ident(name)}")
+        checks.append(("call_id", '"raw_call_id" IS NULL', "missing call id"))
+        checks.append(("received_at", '"raw_received_at" IS NULL', "missing received time"))
+
+        # Parse every field once, beside its cleaned text.
+        con.execute(f"CREATE TEMP TABLE wide AS SELECT *, {', '.join(parsed[1:])} FROM cleaned")
+        con.execute("DROP VIEW cleaned")
+        reject_rows: list[Reject] = []
+        for name, condition, reason in checks:
+            label = plan.columns.get(name, name)
+            raw_col = _ident("raw_" + name)
+            for rec, value in con.execute(
+                f"SELECT _rec, {raw_col} FROM wide WHERE {condition} ORDER BY _rec"
+            ).fetchall():
+                reject_rows.append(
+                    Reject(int(rec), label, "" if value is None else str(value), reason)
+                )
+        bad = sorted({r.line for r in reject_rows})
+        con.register("bad", pa.table({"_rec": pa.array(bad, pa.int64())}))
+        # The call key (profile's key fields), from the cleaned text.
+        key_fields = [k for k in profile.key if k in plan.raw] or ["call_id"]
+        key_expr = " || ':' || ".join(f"coalesce({_ident('raw_' + k)}, '')" for k in key_fields)
+        # Times of day on the received date (e.g. San Luis Obispo): past midnight -> next day.
+        rolled = [
+            name
+            for name, spec in profile.fields.items()
+            if name in TIME_FIELDS and spec.after_received and name in plan.raw
+        ]
+        replace = ", ".join(
+            f"CASE WHEN {_ident(n)} < received_at THEN {_ident(n)} + INTERVAL 1 DAY "
+            f"ELSE {_ident(n)} END AS {_ident(n)}"
+            for n in rolled
+        )
+        star = f"* REPLACE ({replace})" if rolled else "*"
+        names = ", ".join(["_rec", *(_ident(n) for n in plan.raw)])
+        con.execute(
+            f"CREATE TEMP TABLE parsed AS SELECT {star} FROM (SELECT {names}, "
+            f"{key_expr} AS call_key FROM wide WHERE _rec NOT IN (SELECT _rec FROM bad))"
+        )
+        con.execute("DROP TABLE wide")
+        # Duplicated keys in one file: the first is kept, the others rejected.
+        dupes = con.execute(
+            "SELECT _rec, call_key, first_rec FROM (SELECT _rec, call_key, "
+            "min(_rec) OVER (PARTITION BY call_key) AS first_rec FROM parsed) "
+            "WHERE _rec <> first_rec ORDER BY _rec"
+        ).fetchall()
+        for rec, key, first in dupes:
+            reject_rows.append(
+                Reject(
+                    int(rec),
+                    plan.columns["call_id"],
+                    str(key),
+                    f"duplicate call id (first on record {first})",
+                )
+            )
+        con.register("dupes", pa.table({"_rec": pa.array([d[0] for d in dupes], pa.int64())}))
+        _to_utc(con, profile, plan)
+        table = _canonical(con, plan, profile, source_label)
+    finally:
+        con.close()
+    return table, reject_rows
+
+
+def _offsets(hours: list[datetime], zone: ZoneInfo) -> pa.Table:
+    """UTC offset (seconds) of each local wall-clock hour, for its first and second occurrence."""
+    off0, off1 = [], []
+    for hour in hours:
+        first = hour.replace(tzinfo=zone, fold=0).utcoffset() or timedelta(0)
+        second = hour.replace(tzinfo=zone, fold=1).utcoffset() or timedelta(0)
+        off0.append(int(first.total_seconds()))
+        off1.append(int(second.total_seconds()))
+    return pa.table(
+        {
+            "hour": pa.array(hours, pa.timestamp("us")),
+            "off0": pa.array(off0, pa.int64()),
+            "off1": pa.array(off1, pa.int64()),
+        }
+    )
+
+
+def _to_utc(con: duckdb.DuckDBPyConnection, profile: Profile, plan: _Plan) -> None:
+    """Local wall-clock times to UTC, exactly across daylight-saving changes (table ``utc``).
+
+    Offsets come from the IANA database per local hour. In the repeated hour of the
+    autumn change a local time is ambiguous: the received time takes the first
+    occurrence; a later time of the same call takes the second occurrence when the
+    first would place it before the call was received (a call cannot close before it
+    starts). Unix-epoch fields are already UTC.
+    """
+    zone = ZoneInfo(profile.timezone)
+    local = [
+        n
+        for n in TIME_FIELDS
+        if n in plan.raw and not any(f.startswith("epoch") for f in profile.fields[n].formats)
+    ]
+    cols = [n for n in TIME_FIELDS if n in plan.raw]
+    hours_sql = " UNION ".join(
+        f"SELECT DISTINCT date_trunc('hour', {_ident(n)}) FROM parsed WHERE {_ident(n)} IS NOT NULL"
+        for n in cols
+    )
+    hours = [row[0] for row in con.execute(hours_sql).fetchall()]
+    con.register("tz_offsets", _offsets(hours, zone))
+    utc_hours = [h for h in hours]  # for epoch fields: the offset of the UTC instant
+    con.register(
+        "utc_offsets",
+        pa.table(
+            {
+                "hour": pa.array(utc_hours, pa.timestamp("us")),
+                "off": pa.array(
+                    [
+                        int(
+                            (
+                                h.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).utcoffset()
+                                or timedelta(0)
+                            ).total_seconds()
+                        )
+                        for h in utc_hours
+                    ],
+                    pa.int64(),
+                ),
+            }
+        ),
+    )
+    joins = []
+    selects = []
+    if "received_at" in local:
+        received_utc = "p.received_at - to_seconds(o_received_at.off0)"
+        selects.append("p.received_at AS received_local")
+    else:
+        received_utc = "p.received_at"
+        joins.append("LEFT JOIN utc_offsets u ON u.hour = date_trunc('hour', p.received_at)")
+        selects.append("p.received_at + to_seconds(u.off) AS received_local")
+    for name in cols:
+        col = _ident(name)
+        if name not in local:
+            selects.append(f"p.{col} AS {col}")
+            continue
+        alias = _ident("o_" + name)
+        joins.append(f"LEFT JOIN tz_offsets {alias} ON {alias}.hour = date_trunc('hour', p.{col})")
+        if name == "received_at":
+            selects.append(f"{received_utc} AS received_at")
+        else:
+            selects.append(
+                f"CASE WHEN {alias}.off0 <> {alias}.off1 "
+                f"AND p.{col} - to_seconds({alias}.off0) < {received_utc} "
+                f"THEN p.{col} - to_seconds({alias}.off1) "
+                f"ELSE p.{col} - to_seconds({alias}.off0) END AS {col}"
+            )
+    excluded = ", ".join(_ident(n) for n in cols)
+    con.execute(
+        f"CREATE TEMP TABLE utc AS SELECT p.* EXCLUDE ({excluded}), {', '.join(selects)} "
+        f"FROM parsed p {' '.join(joins)} WHERE p._rec NOT IN (SELECT _rec FROM dupes)"
+    )
+    con.execute("DROP TABLE parsed")
+
+
+def _canonical(
+    con: duckdb.DuckDBPyConnection, plan: _Plan, profile: Profile, source_label: str
+) -> pa.Table:
+    have = set(plan.raw)
+    cols = []
+    for f in CANONICAL_SCHEMA:
+        if f.name in ("call_key", "received_local", "record"):
+            expr = "_rec" if f.name == "record" else f.name
+        elif f.name == "source_file":
+            expr = _sql_str(source_label)
+        elif f.name == "units":
+            expr = "coalesce(units, 1)" if "units" in have else "1"
+        elif f.name in have:
+            expr = _ident(f.name)
+        else:
+            expr = "NULL"
+        duck_type = {
+            pa.string(): "VARCHAR",
+            pa.timestamp("us"): "TIMESTAMP",
+            pa.float64(): "DOUBLE",
+            pa.bool_(): "BOOLEAN",
+            pa.int32(): "INTEGER",
+            pa.int64(): "BIGINT",
+        }[f.type]
+        cols.append(f"CAST({expr} AS {duck_type}) AS {_ident(f.name)}")
+    for name in sorted(have):
+        if name in SENSITIVE_FIELDS:
+            cols.append(f"CAST({_ident(name)} AS VARCHAR) AS {_ident(name)}")
+        elif name.startswith("x_"):
+            cols.append(f"CAST({_ident(name)} AS DOUBLE) AS {_ident(name)}")
+    sql = f"SELECT {', '.join(cols)} FROM utc ORDER BY _rec"
+    table: pa.Table = con.execute(sql).fetch_arrow_table()
+    return table

@@ -1,0 +1,311 @@
+"""Write an analysis to a folder: summary.json, one CSV per table, and report.html.
+
+report.html is self-contained (inline CSS and SVG charts, an SVG map of call locations,
+no scripts, no tiles, nothing from another host) so it opens offline. It never shows
+staff names or free text: the analyses do not read those columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from rightresponse.core import charts
+
+from .analysis import AnalysisResult
+
+SUMMARY_KEYS = (
+    "total_calls",
+    "by_category",
+    "tier_shares",
+    "reclassification",
+    "unit_hours_by_category",
+    "diverted_unit_hours",
+    "fte_by_shift_precinct",
+    "response_intervals",
+    "risk_exposure",
+)
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}svg.chart{max-width:100%;height:auto;font-size:12px}
+.note{color:#57606a;font-size:.9rem}
+"""
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.1f}%"
+
+
+def html_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], caption: str) -> str:
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for c in columns:
+            v = row.get(c)
+            text = _pct(v) if ("share" in c or c.startswith("within")) else _fmt(v)
+            cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
+            cells.append(f"<td{cls}>{escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns or ["empty"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {k: json_default(v) if isinstance(v, date) else v for k, v in row.items()}
+            )
+
+
+def sections(
+    summary: dict[str, Any], points: Sequence[tuple[float, float]]
+) -> list[tuple[str, str]]:
+    """(heading, HTML) pairs shared by report.html and the app's dataset page."""
+    out: list[tuple[str, str]] = []
+    cats = summary["by_category"]
+    out.append(
+        (
+            "Volume by category",
+            charts.bar_chart(
+                [r["key"] for r in cats],
+                [r["calls"] for r in cats],
+                title="Calls by category (final type where known)",
+            )
+            + html_table(cats, ["key", "calls", "share"], "Calls by category"),
+        )
+    )
+    types = summary["by_call_type"]
+    out.append(
+        ("Top call types (as received)", html_table(types, ["key", "calls", "share"], "Call types"))
+    )
+    how = {r["hour_of_week"]: r["calls"] for r in summary["by_hour_of_week"]}
+    labels = [f"{DAYS[h // 24]} {h % 24:02d}" for h in range(168)]
+    out.append(
+        (
+            "Calls by hour of the week",
+            charts.line_chart(
+                labels,
+                {"calls": [float(how.get(h, 0)) for h in range(168)]},
+                title="Calls by hour of the week (local time, Monday 00 to Sunday 23)",
+                width=760,
+            ),
+        )
+    )
+    months = summary["by_month"]
+    if len(months) > 1:
+        months = sorted(months, key=lambda r: str(r["key"]))
+        out.append(
+            (
+                "Calls by month",
+                charts.line_chart(
+                    [str(r["key"])[:7] for r in months],
+                    {"calls": [float(r["calls"]) for r in months]},
+                    title="Calls by month",
+                ),
+            )
+        )
+    areas = summary["by_area"][:30]
+    out.append(("Calls by area", html_table(areas, ["key", "calls", "share"], "Calls by area")))
+    uh = summary["unit_hours_by_category"]
+    total = summary["unit_hours_total"]
+    out.append(
+        (
+            "Unit-hours by category",
+            charts.bar_chart(
+                [r["key"] for r in uh],
+                [round(float(r["unit_hours"]), 1) for r in uh],
+                title="Unit-hours on calls by category (dispatch to clear, every unit)",
+                unit=" h",
+            )
+            + f'<p class="note">{_fmt(total["calls_with_times"])} of {_fmt(total["calls"])} calls '
+            "have dispatch and clear times.</p>",
+        )
+    )
+    ri = summary["response_intervals"]
+    cols = ["interval", "n", "median", "p90", "p99", "within_15", "within_20"]
+    out.append(
+        (
+            "Response intervals (seconds)",
+            html_table(ri["overall"], cols, "All calls")
+            + html_table(ri["by_agency"], ["agency", *cols], "By agency")
+            + html_table(ri["by_priority"], ["priority", *cols], "By priority"),
+        )
+    )
+    rc = summary["reclassification"]
+    out.append(
+        (
+            "Reclassification: initial to final type",
+            f"<p>{_fmt(rc['calls'])} calls have both an initial and a final type; "
+            f"{_pct(rc['changed_type_share'])} changed type and "
+            f"{_pct(rc['changed_category_share'])} changed category.</p>"
+            + html_table(
+                rc["matrix"], ["initial_category", "final_category", "calls"], "Category matrix"
+            )
+            + html_table(
+                rc["by_initial_type"],
+                ["initial_type", "calls", "changed_type_share", "changed_category_share"],
+                "Share that changed, by initial type",
+            ),
+        )
+    )
+    if summary.get("tier_shares"):
+        tiers = summary["tier_shares"]
+        exposure = summary["risk_exposure"]
+        diverted = summary["diverted_unit_hours"]
+        out.append(
+            (
+                f"Replay under protocol {summary.get('protocol_version') or ''}",
+                charts.bar_chart(
+                    [f"tier {r['tier']}" for r in tiers],
+                    [round(100 * float(r["call_share"] or 0), 1) for r in tiers],
+                    title="Share of calls per tier under the protocol",
+                    unit="%",
+                )
+                + html_table(
+                    tiers,
+                    ["tier", "calls", "call_share", "unit_hours", "unit_hour_share"],
+                    "Calls and unit-hours per tier",
+                )
+                + f"<p>Civilian-only tiers (0-1): {_fmt(diverted['calls'])} calls, "
+                f"{_fmt(diverted['unit_hours'])} unit-hours, {_fmt(diverted['fte'])} full-time "
+                "officer equivalents a year in total.</p>"
+                + html_table(
+                    summary["fte_by_shift_precinct"],
+                    [
+                        "shift",
+                        "area",
+                        "calls",
+                        "annual_unit_hours",
+                        "fte",
+                        "meets_one_officer_rule",
+                    ],
+                    "Officer equivalents per shift and precinct (report ~1346: at least one per shift and precinct)",
+                )
+                + f"<p><strong>Risk exposure:</strong> of {_fmt(exposure['civilian_only_calls'])} "
+                f"calls the protocol would send to civilians alone, {_fmt(exposure['severe_outcomes'])} "
+                f"({_pct(exposure['severe_share'])}) ended with a final type or disposition that "
+                "needed police.</p>"
+                + html_table(
+                    exposure["by_call_type"],
+                    ["initial_type", "calls", "severe", "severe_share"],
+                    "Risk exposure by call type",
+                ),
+            )
+        )
+    out.append(
+        (
+            "Empirical risk by initial call type",
+            html_table(
+                summary["empirical_risk"][:40],
+                [
+                    "initial_type",
+                    "calls",
+                    "severe",
+                    "severe_share",
+                    "likelihood",
+                    "consequence",
+                    "score",
+                    "band",
+                ],
+                "Observed likelihood of a severe outcome on the 5x5 matrix (report ~1125-1137)",
+            ),
+        )
+    )
+    out.append(
+        (
+            "Where calls come from",
+            charts.dot_map(points, title="Call locations (rounded coordinates)"),
+        )
+    )
+    repeat = summary["repeat_locations"]
+    if repeat:
+        out.append(
+            (
+                "Repeat locations",
+                html_table(
+                    repeat, ["location", "calls", "call_types"], "Locations with repeat calls"
+                ),
+            )
+        )
+    unmapped = summary["unmapped"]
+    out.append(
+        (
+            "Unmapped call types",
+            (
+                html_table(
+                    unmapped[:50], ["initial_type", "calls"], "Codes missing from the mapping"
+                )
+                if unmapped
+                else "<p>Every call type is in the mapping.</p>"
+            ),
+        )
+    )
+    return out
+
+
+def write_report(
+    result: AnalysisResult,
+    out_dir: str | Path,
+    *,
+    title: str,
+    points: Sequence[tuple[float, float]] = (),
+) -> Path:
+    """Write summary.json, tables as CSV and report.html to ``out_dir``; returns the HTML path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(
+        json.dumps(result.summary, indent=2, default=json_default), encoding="utf-8"
+    )
+    for name, rows in result.tables.items():
+        _csv(out / f"{name}.csv", rows)
+    body = "".join(
+        f"<section><h2>{escape(h)}</h2>{html}</section>"
+        for h, html in sections(result.summary, points)
+    )
+    period = result.summary["period"]
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{escape(title)}</h1><p>{_fmt(result.summary['total_calls'])} calls, "
+        f"{escape(str(period['first']))} to {escape(str(period['last']))}. Made by RightResponse; "
+        "the numbers are in summary.json and the CSV files beside this page.</p>"
+        f"<main>{body}</main></body></html>"
+    )
+    path = out / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,126 @@
+"""import-calls and analyze, end to end on the shipped sample and the real files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rightresponse.analytics.models import Analysis, Dataset, ImportRun
+from rightresponse.analytics.selectors import SAMPLES_DIR
+
+pytestmark = pytest.mark.django_db
+SAMPLE = SAMPLES_DIR / "seattle_east_c3_2018-2023.csv"
+SUMMARY_KEYS = {
+    "total_calls",
+    "by_category",
+    "tier_shares",
+    "reclassification",
+    "unit_hours_by_category",
+    "diverted_unit_hours",
+    "fte_by_shift_precinct",
+    "response_intervals",
+    "risk_exposure",
+}
+
+
+def _real(relative: str) -> Path:
+    base = os.environ.get("RIGHTRESPONSE_SHARED_DATA")
+    roots = (
+        [Path(base)]
+        if base
+        else [p / "shared" / "data" / "real" for p in Path(__file__).resolve().parents]
+    )
+    for root in roots:
+        if (root / relative).is_file():
+            return root / relative
+    pytest.skip(f"real data not present ({relative}); set RIGHTRESPONSE_SHARED_DATA")
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_is_idempotent_and_recorded() -> None:
+    first = _run("import_calls", str(SAMPLE), "--profile", "seattle-call-data", "--no-progress")
+    assert "222 rows read, 222 imported, 0 already stored, 0 rejected" in first
+    again = _run("import_calls", str(SAMPLE), "--profile", "seattle-call-data", "--no-progress")
+    assert "222 rows read, 0 imported, 222 already stored" in again
+    runs = ImportRun.objects.order_by("started_at")
+    assert [r.rows_imported for r in runs] == [222, 0]
+    assert runs[0].sha256 == runs[1].sha256
+
+
+def test_bad_rows_go_to_the_rejects_file_and_good_rows_are_kept(tmp_path: Path) -> None:
+    rows = SAMPLE.read_text(encoding="utf-8").splitlines()
+    header, good = rows[0], rows[1:4]
+    bad_time = (
+        good[0]
+        .replace("11/04/2023 6:08:26 PM", "31/31/2023 99:00 XX")
+        .replace("2023000319821", "X1")
+    )
+    assert bad_time != good[0]
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join([header, *good, bad_time, "," + good[1].split(",", 1)[1]]) + "\n")
+    out = _run("import_calls", str(path), "--profile", "seattle-call-data", "--no-progress")
+    assert "5 rows read, 3 imported, 0 already stored, 2 rejected" in out
+    run = ImportRun.objects.get()
+    with open(run.rejects_path, encoding="utf-8", newline="") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert [(r["line"], r["column"], r["reason"]) for r in rejects] == [
+        (
+            "5",
+            "Original Time Queued",
+            "not a time in %m/%d/%Y %I:%M:%S %p, %Y %b %d %I:%M:%S %p, %m/%d/%Y %H:%M:%S",
+        ),
+        ("6", "CAD Event Number", "missing call id"),
+    ]
+    assert rejects[0]["value"] == "31/31/2023 99:00 XX"
+
+
+def test_unknown_profile_and_wrong_layout_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="no profile 'atlantis'; shipped profiles: .*decc-cad"):
+        _run("import_calls", str(SAMPLE), "--profile", "atlantis")
+    with pytest.raises(CommandError, match="no column for call_id"):
+        _run("import_calls", str(SAMPLE), "--profile", "decc-cad", "--no-progress")
+    assert not ImportRun.objects.exists()
+
+
+def test_analyze_writes_summary_tables_and_an_offline_report(tmp_path: Path) -> None:
+    _run("import_calls", str(SAMPLE), "--profile", "seattle-call-data", "--no-progress")
+    out_dir = tmp_path / "report"
+    message = _run("analyze", "--out", str(out_dir))
+    assert "seattle-call-data: 222 calls analysed under protocol" in message
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["total_calls"] == 222
+    assert sum(r["calls"] for r in summary["tier_shares"]) == 222
+    assert (out_dir / "by_category.csv").is_file() and (out_dir / "tier_shares.csv").is_file()
+    html = (out_dir / "report.html").read_text()
+    assert html.count("<svg") >= 4 and 'class="chart map"' in html
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from another host
+    assert Analysis.objects.get().total_calls == 222
+
+
+def test_real_cad_week_never_shows_staff_names(tmp_path: Path) -> None:
+    path = _real("decc-cad-weekly-2025/week36.csv")
+    _run("import_calls", str(path), "--profile", "decc-cad", "--no-progress")
+    with path.open(encoding="utf-8", newline="") as handle:
+        names = {row["Call_Taker"] for row in csv.DictReader(handle)} - {"", "NULL"}
+    assert len(names) > 5
+    _run("analyze", "--dataset", "decc-cad", "--out", str(tmp_path / "r"))
+    text = (tmp_path / "r" / "report.html").read_text() + (
+        tmp_path / "r" / "summary.json"
+    ).read_text()
+    for name in names:
+        assert name not in text
+    assert Dataset.objects.get().imports.get().rows_imported == 1263

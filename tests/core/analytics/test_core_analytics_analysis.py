@@ -1,0 +1,247 @@
+"""Analyses: reproduction to the second, replay, risk, FTE and a second Ibis backend."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pytest
+from core_analytics_paths import MAPPINGS, SAMPLES, profile, real_file
+
+from rightresponse.core.analytics.analysis import (
+    AnalysisConfig,
+    analyze,
+    enrich,
+    likelihood_level,
+    response_intervals,
+    risk_band,
+)
+from rightresponse.core.analytics.ingest import read_calls
+from rightresponse.core.analytics.mapping import category_shares, load_mapping
+from rightresponse.core.analytics.store import open_calls, parts, store_append
+
+# (our interval, the analyst's precomputed column)
+ANALYST_COLUMNS = {
+    "queue": "x_time_to_queue",
+    "dispatch": "x_time_to_dispatch",
+    "rollout": "x_rollout_time",
+    "travel": "x_transit_time",
+    "total": "x_total_call_time",
+}
+
+
+def _decc_week(week: int) -> pa.Table:
+    return read_calls(real_file(f"decc-cad-weekly-2025/week{week}.csv"), profile("decc-cad")).table
+
+
+def test_intervals_equal_the_analysts_own_seconds_on_every_call() -> None:
+    table = _decc_week(36)
+    t = enrich(ibis.memtable(table), {}, AnalysisConfig())
+    rows = t.to_pyarrow().to_pylist()
+    compared = Counter()
+    for row in rows:
+        for ours, theirs in ANALYST_COLUMNS.items():
+            if row[theirs] is None or row[f"s_{ours}"] is None:
+                continue
+            if ours == "dispatch" and row["queued_at"] is None:
+                continue
+            assert row[f"s_{ours}"] == row[theirs], (row["call_id"], ours)
+            compared[ours] += 1
+    assert all(compared[k] > 1000 for k in ANALYST_COLUMNS)
+
+
+def test_published_interval_table_is_reproduced_by_agency() -> None:
+    """Median, 90th percentile and shares within 15/20 s per agency: RightResponse's table
+    from the raw timestamps equals the one computed from the analyst's own columns."""
+    table = _decc_week(38)
+    t = enrich(ibis.memtable(table), {}, AnalysisConfig())
+    ours = {
+        (r["agency"], r["interval"]): r
+        for r in response_intervals(t)["by_agency"]
+        if r["interval"] == "queue"
+    }
+    by_agency: dict[str, list[float]] = {}
+    for row in table.to_pylist():
+        if row["x_time_to_queue"] is not None and row["x_time_to_queue"] >= 0:
+            by_agency.setdefault(row["agency"], []).append(row["x_time_to_queue"])
+    assert set(by_agency) == {"POLICE", "FIRE", "EMS"}
+    for agency, values in by_agency.items():
+        row = ours[(agency, "queue")]
+        assert row["n"] == len(values)
+        assert row["median"] == pytest.approx(statistics.median(values))
+        assert row["p90"] == pytest.approx(
+            statistics.quantiles(values, n=10, method="inclusive")[8]
+        )
+        assert row["within_15"] == pytest.approx(sum(v <= 15 for v in values) / len(values))
+        assert row["within_20"] == pytest.approx(sum(v <= 20 for v in values) / len(values))
+
+
+def _sample() -> tuple[pa.Table, dict]:
+    result = read_calls(
+        SAMPLES / "seattle_madrona_2010-2023.csv", profile("seattle-call-data-study")
+    )
+    return result.table, load_mapping(MAPPINGS / "seattle.csv")
+
+
+class CountingDecider:
+    """A stand-in for the triage core's decide(): civilian tiers for low-acuity types."""
+
+    civilian = {"noise_complaint": 1, "parking": 0, "welfare_check": 1, "behavioral_crisis": 2}
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple]] = []
+
+    def __call__(self, call_type: str, answers: Mapping[str, str]) -> Mapping[str, Any]:
+        self.calls.append((call_type, tuple(sorted(answers.items()))))
+        tier = self.civilian.get(call_type, 4)
+        return {"tier": tier, "lead": "civilian" if tier <= 2 else "police", "category": "x"}
+
+
+def test_replay_decides_once_per_distinct_call_type_and_answers() -> None:
+    table, mapping = _sample()
+    decide = CountingDecider()
+    result = analyze(ibis.memtable(table), mapping, decide=decide, protocol_version="test")
+    assert len(decide.calls) == len(set(decide.calls))  # never twice for one combination
+    assert len(decide.calls) < table.num_rows
+    s = result.summary
+    assert s["decide_calls"] == len(decide.calls)
+    assert sum(r["calls"] for r in s["tier_shares"]) == s["total_calls"] == table.num_rows
+    assert sum(r["call_share"] for r in s["tier_shares"]) == pytest.approx(1.0)
+    civilian_calls = sum(r["calls"] for r in s["tier_shares"] if r["tier"] in ("0", "1"))
+    assert s["risk_exposure"]["civilian_only_calls"] == civilian_calls
+    # Risk exposure counts severe final outcomes among civilian-only calls, by call type.
+    for row in s["risk_exposure"]["by_call_type"]:
+        assert 0 < row["severe"] <= row["calls"]
+
+
+def test_fte_per_shift_and_precinct_follows_the_officer_hours() -> None:
+    # Two civilian-tier calls of 2 unit-hours in one precinct and shift over a year.
+    base = {
+        "call_key": ["a", "b", "c"],
+        "call_id": ["a", "b", "c"],
+        "initial_type": ["NOISE", "NOISE", "ROBBERY"],
+        "area": ["NORTH", "NORTH", "NORTH"],
+        "units": [2, 1, 1],
+    }
+    t0 = "2025-01-01 10:00:00"
+    table = pa.table(
+        {
+            **{k: pa.array(v) for k, v in base.items()},
+            "received_at": pa.array([t0, t0, "2025-12-31 10:00:00"]).cast(pa.timestamp("us")),
+            "received_local": pa.array([t0, t0, "2025-12-31 10:00:00"]).cast(pa.timestamp("us")),
+            "dispatched_at": pa.array([t0, t0, t0]).cast(pa.timestamp("us")),
+            "cleared_at": pa.array(["2025-01-01 11:00:00", "2025-01-01 12:00:00", t0]).cast(
+                pa.timestamp("us")
+            ),
+        }
+    )
+    for column in ("answered_at", "queued_at", "enroute_at", "arrived_at", "closed_at"):
+        table = table.append_column(column, pa.nulls(3, pa.timestamp("us")))
+    for column in ("final_type", "priority", "disposition", "agency", "location"):
+        table = table.append_column(column, pa.nulls(3, pa.string()))
+    table = table.append_column("latitude", pa.nulls(3, pa.float64()))
+    table = table.append_column("longitude", pa.nulls(3, pa.float64()))
+    from rightresponse.core.analytics.mapping import MappingRow
+
+    mapping = {
+        "NOISE": MappingRow("NOISE", "noise_complaint", "quality_of_life", {}, False, 1),
+        "ROBBERY": MappingRow("ROBBERY", "robbery", "violent_crime", {}, True, 5),
+    }
+    config = AnalysisConfig(officer_hours_per_year=4.0)
+    s = analyze(ibis.memtable(table), mapping, config=config, decide=CountingDecider()).summary
+    (cell,) = s["fte_by_shift_precinct"]
+    assert (cell["shift"], cell["area"], cell["calls"]) == ("day", "NORTH", 2)
+    assert cell["unit_hours"] == pytest.approx(4.0)  # 1 h x 2 units + 2 h x 1 unit
+    days = 364.0
+    assert cell["fte"] == pytest.approx(4.0 * 365.25 / days / 4.0)
+    assert cell["meets_one_officer_rule"] is True
+
+
+def test_risk_matrix_matches_the_report_figure() -> None:
+    # Report lines 1127-1133 (Seattle Risk Managed Demand Matrix).
+    assert risk_band(5, 1) == "moderate" and risk_band(5, 3) == "extreme"
+    assert risk_band(3, 3) == "high" and risk_band(1, 5) == "moderate"
+    assert risk_band(2, 2) == "moderate" and risk_band(1, 3) == "low"
+    assert [likelihood_level(x) for x in (0.0, 0.02, 0.1, 0.2, 0.5)] == [1, 2, 3, 4, 5]
+
+
+def test_empirical_risk_and_reclassification_on_real_seattle_calls() -> None:
+    table = read_calls(
+        real_file("seattle-call-data-sample/seattle_madison_beach_2010-2023.csv"),
+        profile("seattle-call-data-study"),
+    ).table
+    mapping = load_mapping(MAPPINGS / "seattle.csv")
+    s = analyze(
+        ibis.memtable(table), mapping, config=AnalysisConfig(severe_dispositions="(?<!NO )ARREST")
+    ).summary
+    rc = s["reclassification"]
+    assert rc["calls"] == table.num_rows
+    changed = sum(
+        1
+        for r in table.select(["initial_type", "final_type"]).to_pylist()
+        if r["initial_type"] != r["final_type"]
+    )
+    assert rc["changed_type_share"] == pytest.approx(changed / table.num_rows)
+    assert sum(r["calls"] for r in rc["matrix"]) == table.num_rows
+    for row in s["empirical_risk"]:
+        assert row["score"] == row["likelihood"] * row["consequence"]
+        assert row["band"] == risk_band(row["likelihood"], row["consequence"])
+    assert s["unmapped"] == [r for r in s["unmapped"] if r["initial_type"] not in mapping]
+
+
+def test_same_analysis_runs_on_a_second_ibis_backend(tmp_path: Path) -> None:
+    table, mapping = _sample()
+    store_append(tmp_path, "madrona", table, "0" * 64)
+    on_duckdb = analyze(open_calls(tmp_path, "madrona"), mapping, decide=CountingDecider())
+    on_polars = analyze(
+        open_calls(tmp_path, "madrona", backend=ibis.polars.connect()),
+        mapping,
+        decide=CountingDecider(),
+    )
+    a, b = on_duckdb.summary, on_polars.summary
+    assert b["total_calls"] == a["total_calls"] == 446
+    for key in ("by_category", "by_call_type", "tier_shares", "reclassification", "risk_exposure"):
+        assert b[key] == pytest.approx(a[key]) if isinstance(a[key], float) else b[key] == a[key], (
+            key
+        )
+    assert b["response_intervals"] == a["response_intervals"]
+
+
+def test_reimporting_adds_nothing_and_overlap_adds_only_new_calls(tmp_path: Path) -> None:
+    table, _ = _sample()
+    assert store_append(tmp_path, "d", table.slice(0, 300), "a" * 64) == 300
+    assert store_append(tmp_path, "d", table.slice(0, 300), "a" * 64) == 0
+    assert store_append(tmp_path, "d", table.slice(200), "b" * 64) == table.num_rows - 300
+    assert len(parts(tmp_path, "d")) == 2
+    assert open_calls(tmp_path, "d").count().to_pyarrow().as_py() == table.num_rows
+
+
+def _vera_counts(city: str, column: str) -> dict[str, int]:
+    path = real_file("vera-twosigma-911-taxonomy/CallTypes_TS__CallTypes.csv")
+    counts: dict[str, int] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["City"] == city and row["Column_name"].strip() == column:
+                code = row["Field 1"].strip()
+                counts[code] = counts.get(code, 0) + int(float(row["Count"] or 0))
+    return counts
+
+
+def test_behavioural_health_shares_quoted_in_the_docs() -> None:
+    """docs/analytics.md compares these with the report's ~3 % (line 1005)."""
+    seattle = load_mapping(MAPPINGS / "seattle.csv")
+    final = category_shares(seattle, _vera_counts("Seattle", "Final Call Type"))
+    initial = category_shares(seattle, _vera_counts("Seattle", "Initial Call Type"))
+    nola = category_shares(
+        load_mapping(MAPPINGS / "new-orleans.csv"), _vera_counts("New Orleans", "TypeText")
+    )
+    assert round(100 * final["behavioral_health"], 2) == 2.25
+    assert round(100 * initial["behavioral_health"], 2) == 1.46
+    assert round(100 * nola["behavioral_health"], 2) == 1.12
+    assert final.get("unmapped", 0) == 0 and nola.get("unmapped", 0) == 0
