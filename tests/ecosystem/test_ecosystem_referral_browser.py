@@ -1,8 +1,8 @@
-"""In a real Chromium: a responder refers from an incident, the provider accepts.
+"""In a real Chromium: a responder refers from an incident through the ecosystem's own
+entry point (/services/?incident_id=...), with consent, and the provider accepts.
 
-The dispatch pages (the responder's close-out) are built on another branch; until they
-land this drives the ecosystem's own "refer from incident" entry point, which the close
-page links to as /services/?incident_id=<id>."""
+The same journey starting from the dispatch pillar's real close-out page is
+test_ecosystem_dispatch_close_browser.py."""
 
 import pytest
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from performance_helpers import rows_between
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def _truth(
 
 
 def _public_period() -> tuple[date, date]:
-    last = date.today().replace(day=1) - timedelta(days=1)
+    last = timezone.localdate().replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
     for _ in range(11):
         first = (first - timedelta(days=1)).replace(day=1)

@@ -4,7 +4,8 @@ The organisations are fictional but modelled on the kinds of programmes the repo
 inventories: preventive (~605-693: violence interrupters, group violence intervention,
 youth centre, rental assistance), responsive (crisis, overdose, domestic violence) and
 restorative (~1984-2130: second response, restorative justice, reentry, community healing).
-Idempotent: ids are derived from names, so running it twice changes nothing.
+Areas are the five police precincts the triage and dispatch demos use. Idempotent: ids are
+derived from names, so running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ SERVICES: list[dict[str, Any]] = [
         "subcategory": "violence_prevention",
         "needs": ["mediation"],
         "languages": ["en", "so"],
-        "areas": ["North", "Downtown"],
+        "areas": ["Precinct 4", "Precinct 1"],
         "hours": [(DAILY, time(16, 0), time(23, 0))],
         "description": "Credible messengers detect and de-escalate conflict and connect people to jobs, housing and treatment (report ~619-621).",
     },
@@ -161,7 +162,7 @@ SERVICES: list[dict[str, Any]] = [
         "subcategory": "violence_prevention",
         "needs": ["employment", "mediation", "counseling"],
         "languages": ["en"],
-        "areas": ["North"],
+        "areas": ["Precinct 4"],
         "hours": [(WEEKDAYS, time(10, 0), time(18, 0))],
         "capacity": (0, 15, "places"),
         "waitlist": 4,
@@ -200,7 +201,7 @@ SERVICES: list[dict[str, Any]] = [
         "subcategory": "restorative_justice",
         "needs": ["mediation", "counseling"],
         "languages": ["en", "es"],
-        "areas": ["South", "East"],
+        "areas": ["Precinct 3", "Precinct 2"],
         "hours": [("TU,TH", time(17, 0), time(21, 0))],
         "capacity": (5, 10, "conferences"),
     },
@@ -223,7 +224,7 @@ SERVICES: list[dict[str, Any]] = [
         "subcategory": "trauma_healing",
         "needs": ["counseling"],
         "languages": ["en", "so", "hmn"],
-        "areas": ["North", "South", "East", "West", "Downtown"],
+        "areas": ["Precinct 1", "Precinct 2", "Precinct 3", "Precinct 4", "Precinct 5"],
         "hours": [("WE,SA", time(18, 0), time(20, 0))],
     },
 ]
@@ -265,7 +266,7 @@ def seed(stdout: Any) -> None:
                 "organization": orgs[slug],
                 "name": loc_name,
                 "address_1": address,
-                "city": "Metro City",
+                "city": "Minneapolis",
                 "state_province": "MN",
                 "postal_code": "55401",
                 "confidential": confidential,
@@ -426,7 +427,7 @@ def _seed_referrals(now: datetime, agencies: dict[str, Agency]) -> None:
             event_summary="A shooting near a bus stop injured two teenagers on a Saturday evening.",
             level="community",
             lead_agency=agencies["healing-roots"],
-            area="South",
+            area="Precinct 3",
             occurred_at=now - timedelta(days=4),
             responsible_departments=["Department of Neighborhood Safety", "Health Department"],
             trusted_intermediaries=[

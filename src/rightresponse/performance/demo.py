@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from .models import CitiStatMeeting, EnteredValue
 from .selectors import months_back
@@ -76,7 +77,7 @@ def seed(stdout: Any) -> None:
         stdout.write("  performance: no analyst user (seed accounts first); skipped")
         return
     rng = random.Random(2026)
-    today = date.today()
+    today = timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
     added = 0
     for metric_id, (start, drift, noise) in ENTERED.items():

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rightresponse.accounts import roles as r
@@ -238,6 +239,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
             "area": area,
             "rows": rows,
             "off_track": sum(1 for row in rows if row.assessment.status == "off_track"),
+            "group_titles": {g.id: g.title for g in catalog.groups},
             "only_targets": only_targets,
         },
     )
@@ -369,6 +371,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "status_form": ActionStatusForm(),
             "metric_names": {m.id: m.wording for m in catalog},
+            "group_titles": {g.id: g.title for g in catalog.groups},
         },
         status=status,
     )
@@ -451,7 +454,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 # ---- public
 def _public_period(request: HttpRequest) -> sel.Period:
     """Whole months only (the public sees settled figures), default the last full year."""
-    today = date.today()
+    today = timezone.localdate()
     last = today.replace(day=1) - timedelta(days=1)
     try:
         months = int(request.GET.get("months", "12"))

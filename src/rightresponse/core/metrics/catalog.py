@@ -277,7 +277,9 @@ def parse_catalog(data: Any, source: str) -> Catalog:
 def load_catalog(path: str | Path) -> Catalog:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader when PyYAML has it: several times faster on a 3,000-line file.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
