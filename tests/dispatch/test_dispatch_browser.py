@@ -60,7 +60,7 @@ def test_full_incident_from_call_to_close(
     page.goto("/dispatch/")
     item = page.locator(f"#incident-{incident.pk}")
     assert "CARE-1" in item.locator("select").inner_text()
-    assert item.locator(".timer").inner_text().startswith("⏱")
+    assert item.locator(".timer").inner_text().startswith("waiting 0:")
     # A new call appears on the open board without a reload (HTMX polls every second).
     second = triaged_call(agencies, users, "noise_complaint", {"weapon": "no", "violence": "no"})
     page.locator(f"#incident-{Incident.objects.get(call=second).pk}").wait_for(timeout=4000)

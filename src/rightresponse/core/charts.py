@@ -166,6 +166,7 @@ def point_map(
     """Labelled points (latitude, longitude, label, css_class) on an offline map.
     Squares are incidents (class starting with "incident"), circles are units."""
     pad = 22
+    plot_h = height - (22 if legend else 0)  # the legend has its own strip under the plot
     described = "; ".join(f"{label} at {lat:.4f}, {lon:.4f}" for lat, lon, label, _ in points)
     parts = [
         f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
@@ -174,7 +175,7 @@ def point_map(
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eef3f7" stroke="#d0d7de"></rect>',
     ]
     if points:
-        project = _projector([(p[0], p[1]) for p in points], width, height, pad)
+        project = _projector([(p[0], p[1]) for p in points], width, plot_h, pad)
         for lat, lon, label, css in points:
             x, y = project(lat, lon)
             name = escape(label)
@@ -186,12 +187,14 @@ def point_map(
                 f"<g><title>{name}</title>{shape}"
                 f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{name}</text></g>'
             )
-    for i, (css, text) in enumerate((legend or {}).items()):
-        y = 14 + i * 16
+    x_at = 10.0
+    for css, text in (legend or {}).items():
+        y = height - 8
         parts.append(
-            f'<circle cx="{width - 120}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
-            f'<text x="{width - 110}" y="{y}">{escape(text)}</text>'
+            f'<circle cx="{x_at + 5:.0f}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
+            f'<text x="{x_at + 14:.0f}" y="{y}">{escape(text)}</text>'
         )
+        x_at += 24 + 7 * len(text)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -153,11 +153,11 @@ def _pick_call_type(rng: random.Random) -> str:
 def _answers(rng: random.Random, call_type: str) -> dict[str, str]:
     risky = call_type in ("assault", "robbery", "shots_fired", "violent_crime_in_progress",
                           "burglary_in_progress", "domestic_violence")  # fmt: skip
-    p_yes = 0.45 if risky else 0.06
+    p_yes = 0.4 if risky else 0.015
     answers = {}
     for q in QUESTIONS:
         roll = rng.random()
-        answers[q] = "yes" if roll < p_yes else ("unknown" if roll < p_yes + 0.1 else "no")
+        answers[q] = "yes" if roll < p_yes else ("unknown" if roll < p_yes + 0.03 else "no")
     return answers
 
 
