@@ -145,6 +145,7 @@ def test_fte_per_shift_and_precinct_follows_the_officer_hours() -> None:
         table = table.append_column(column, pa.nulls(3, pa.timestamp("us")))
     for column in ("final_type", "priority", "disposition", "agency", "location"):
         table = table.append_column(column, pa.nulls(3, pa.string()))
+    table = table.append_column("officer_initiated", pa.array([False, None, False]))
     table = table.append_column("latitude", pa.nulls(3, pa.float64()))
     table = table.append_column("longitude", pa.nulls(3, pa.float64()))
     from rightresponse.core.analytics.mapping import MappingRow
