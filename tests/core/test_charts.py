@@ -29,3 +29,33 @@ def test_line_chart_breaks_at_gaps_and_draws_target() -> None:
 def test_bar_chart_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError, match="differ"):
         bar_chart(["a"], [1, 2], title="x")
+
+
+def test_point_map_places_points_inside_and_describes_them() -> None:
+    import re
+
+    from rightresponse.core.charts import point_map
+
+    svg = point_map(
+        [(47.61, -122.33, "CARE-1", "unit-available"), (47.65, -122.30, "#12", "incident")],
+        title="Units and incidents",
+        width=400,
+        height=300,
+    )
+    assert "<title>Units and incidents</title>" in svg and "CARE-1 at 47.6100" in svg
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    xs = [float(v) for v in re.findall(r'(?:cx|x)="([\d.]+)"', svg)]
+    assert xs and all(0 <= x <= 400 for x in xs)
+    assert point_map([], title="empty").count("<circle") == 0
+
+
+def test_dot_map_keeps_every_point_in_the_frame_and_says_when_empty() -> None:
+    import re
+
+    from rightresponse.core.charts import dot_map
+
+    points = [(47.60 + i / 1000, -122.35 + i / 500) for i in range(50)]
+    svg = dot_map(points, title="Calls", width=300, height=200)
+    coords = [(float(x), float(y)) for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    assert len(coords) == 50 and all(0 <= x <= 300 and 0 <= y <= 200 for x, y in coords)
+    assert "No coordinates" in dot_map([], title="Calls")

@@ -6,7 +6,8 @@ also offer the numbers as a table. Pure functions: data in, markup out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from html import escape
 
 PALETTE = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#2f7d6d", "#5b6b7b")
@@ -134,7 +135,68 @@ def line_chart(
     return "".join(parts)
 
 
+def _projector(
+    points: Sequence[tuple[float, float]], width: int, height: int, pad: int
+) -> Callable[[float, float], tuple[float, float]]:
+    """Equirectangular projection fitted to the points' extent, longitude scaled by
+    cos(latitude) so distances look right at city scale. No tiles, no network."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    span_x = max((lon1 - lon0) * k, 0.005)
+    span_y = max(lat1 - lat0, 0.005)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        return width / 2 + (lon - mid_lon) * k * scale, height / 2 - (lat - mid_lat) * scale
+
+    return project
+
+
 def point_map(
+    points: Sequence[tuple[float, float, str, str]],
+    *,
+    title: str,
+    width: int = 560,
+    height: int = 380,
+    legend: dict[str, str] | None = None,
+) -> str:
+    """Labelled points (latitude, longitude, label, css_class) on an offline map.
+    Squares are incidents (class starting with "incident"), circles are units."""
+    pad = 22
+    described = "; ".join(f"{label} at {lat:.4f}, {lon:.4f}" for lat, lon, label, _ in points)
+    parts = [
+        f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape(described or 'nothing to show')}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eef3f7" stroke="#d0d7de"></rect>',
+    ]
+    if points:
+        project = _projector([(p[0], p[1]) for p in points], width, height, pad)
+        for lat, lon, label, css in points:
+            x, y = project(lat, lon)
+            name = escape(label)
+            if css.startswith("incident"):
+                shape = f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="{escape(css)}"></rect>'
+            else:
+                shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" class="{escape(css)}"></circle>'
+            parts.append(
+                f"<g><title>{name}</title>{shape}"
+                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{name}</text></g>'
+            )
+    for i, (css, text) in enumerate((legend or {}).items()):
+        y = 14 + i * 16
+        parts.append(
+            f'<circle cx="{width - 120}" cy="{y - 4}" r="5" class="{escape(css)}"></circle>'
+            f'<text x="{width - 110}" y="{y}">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def dot_map(
     points: Sequence[tuple[float, float]],
     *,
     title: str,
@@ -142,13 +204,7 @@ def point_map(
     height: int = 420,
     color: str = PALETTE[0],
 ) -> str:
-    """Call locations as dots on a plain equirectangular frame: no tiles, no network.
-
-    ``points`` are (latitude, longitude); the frame fits their extent, with longitude
-    scaled by cos(latitude) so distances look right at city scale.
-    """
-    import math
-
+    """Many unlabelled (latitude, longitude) points as translucent dots: call density."""
     pad = 16
     if not points:
         return (
@@ -159,15 +215,11 @@ def point_map(
         )
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
-    lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
-    k = math.cos(math.radians((lat0 + lat1) / 2))
-    span_x = max((lon1 - lon0) * k, 1e-6)
-    span_y = max(lat1 - lat0, 1e-6)
-    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
     desc = (
-        f"{len(points)} call locations between latitude {lat0:.3f} and {lat1:.3f}, "
-        f"longitude {lon0:.3f} and {lon1:.3f}."
+        f"{len(points)} call locations between latitude {min(lats):.3f} and {max(lats):.3f}, "
+        f"longitude {min(lons):.3f} and {max(lons):.3f}."
     )
+    project = _projector(points, width, height, pad)
     parts = [
         f'<svg class="chart map" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">',
@@ -175,12 +227,7 @@ def point_map(
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa" stroke="#d0d7de"/>',
     ]
     for lat, lon in points:
-        x = pad + (lon - lon0) * k * scale
-        y = height - pad - (lat - lat0) * scale
+        x, y = project(lat, lon)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}" fill-opacity="0.5"/>')
-    parts.append(
-        f'<text x="{pad}" y="{height - 4}" font-size="11">{lat0:.3f},{lon0:.3f}</text>'
-        f'<text x="{width - pad}" y="{pad - 4}" font-size="11" text-anchor="end">'
-        f"{lat1:.3f},{lon1:.3f}</text></svg>"
-    )
+    parts.append("</svg>")
     return "".join(parts)

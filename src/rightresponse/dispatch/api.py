@@ -1,7 +1,427 @@
-"""REST endpoints of the dispatch pillar (thin: parse, authorise, call a service or selector)."""
+"""REST endpoints of the dispatch pillar (thin: parse, authorise, call a service or selector).
+
+Writes accept an ``Idempotency-Key`` header: a retried request returns the first result and
+does nothing twice. Errors are 4xx with a ``detail`` that says what and why.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Body, Field, Router, Schema
+from ninja.errors import HttpError
+from pydantic import AfterValidator
+
+from rightresponse.accounts import roles as r
+from rightresponse.accounts.permissions import allow
+from rightresponse.accounts.selectors import user_agency, user_has_role
+from rightresponse.accounts.services import audit_record
+from rightresponse.core.dispatch import eidd_from_incident
+from rightresponse.triage.models import Call
+
+from . import selectors, services
+from .access import (
+    HAZARD_DETAIL_ROLES,
+    PERSON_DETAIL_ROLES,
+    may_act_on_incident,
+    may_act_on_unit,
+)
+from .errors import DispatchError
+from .models import Incident, Unit
 
 router = Router(tags=["dispatch"])
+
+BOARD = (r.DISPATCHER, r.SUPERVISOR)
+READERS = (r.DISPATCHER, r.SUPERVISOR, r.CALL_TAKER, r.RESPONDER)
+FIELD = (r.DISPATCHER, r.SUPERVISOR, r.RESPONDER)
+MAX_ID = 2**62
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class CreateIn(Schema):
+    call_id: Id
+
+
+class AssignIn(Schema):
+    unit_id: Id
+    override_reason: Text = Field("", max_length=300)
+
+
+class StatusIn(Schema):
+    status: Text = Field(..., max_length=20)
+
+
+class ReclassifyIn(Schema):
+    call_type: Text = Field(..., max_length=60)
+    reason: Text = Field(..., max_length=500)
+    tier: int | None = Field(None, ge=0, le=4)
+
+
+class TierIn(Schema):
+    tier: int = Field(..., ge=0, le=4)
+    reason: Text = Field(..., max_length=500)
+
+
+class LeadIn(Schema):
+    lead: Text = Field(..., max_length=10)
+    reason: Text = Field(..., max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: Text = Field(..., max_length=500)
+
+
+class ForceIn(Schema):
+    force_type: Text = Field(..., max_length=80)
+    unit_id: Id | None = None
+    subject_injured: bool = False
+    responder_injured: bool = False
+    narrative: Text = Field("", max_length=4000)
+
+
+class CloseIn(Schema):
+    disposition: Text = Field(..., max_length=120)
+    outcome: Text = Field(..., max_length=20)
+    referrals_made: int = Field(0, ge=0, le=1000)
+    service_connections: int = Field(0, ge=0, le=1000)
+    notes: Text = Field("", max_length=2000)
+    use_of_force: ForceIn | None = None
+
+
+class PersonIn(Schema):
+    person_id: Id
+    role: Text = Field("subject", max_length=10)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def incident_out(incident: Incident) -> dict[str, Any]:
+    """An incident for the API: no caller name or phone, no person details."""
+    now = timezone.now()
+    return {
+        "id": incident.pk,
+        "call_id": incident.call_id,
+        "status": incident.status,
+        "priority": incident.priority,
+        "call_type": incident.call_type,
+        "initial_call_type": incident.initial_call_type,
+        "category": incident.category,
+        "tier": incident.tier,
+        "initial_tier": incident.initial_tier,
+        "lead": incident.lead or None,
+        "programs": incident.programs,
+        "escalated": incident.escalated,
+        "deescalated": incident.deescalated,
+        "lead_switches": incident.lead_switches,
+        "backup_requested": incident.backup_requested,
+        "address": incident.address,
+        "area": incident.area,
+        "latitude": incident.latitude,
+        "longitude": incident.longitude,
+        "timestamps": {n: _iso(getattr(incident, n)) for n in selectors.STAMP_NAMES},
+        "elapsed_seconds": round((now - incident.received_at).total_seconds()),
+        "intervals": selectors.incident_intervals(incident),
+        "recommendation": incident.recommendation,
+        "units": [
+            {"unit_id": a.unit_id, "call_sign": a.unit.call_sign, "primary": a.primary}
+            for a in incident.assignments.filter(active=True).select_related("unit")
+        ],
+    }
+
+
+def unit_out(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.pk,
+        "call_sign": unit.call_sign,
+        "agency": unit.agency.slug,
+        "program": unit.program,
+        "kind": unit.kind,
+        "status": unit.status,
+        "capabilities": unit.capabilities,
+        "areas": unit.areas,
+        "service_hours": unit.service_hours,
+        "latitude": unit.latitude,
+        "longitude": unit.longitude,
+    }
+
+
+def _incident(request: HttpRequest, incident_id: int) -> Incident:
+    incident = selectors.incident_get(incident_id)
+    if incident is None:
+        raise HttpError(404, f"incident {incident_id} does not exist")
+    if not may_act_on_incident(request.user, incident):
+        raise HttpError(403, "responders act only on incidents their unit is assigned to")
+    return incident
+
+
+def _write(
+    request: HttpRequest, scope: str, body: Any, work: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any]:
+    key = request.headers.get("Idempotency-Key")
+    fingerprint = f"{scope} {services.request_fingerprint(body)}"[:120]
+    try:
+        return services.idempotent(request.user, key, fingerprint, work)
+    except DispatchError as exc:
+        raise HttpError(exc.status_code, str(exc)) from None
+
+
+WRITE = {200: dict, 201: dict}
+
+
+@router.post("/incidents", auth=allow(*r.EMERGENCY_COMMUNICATIONS), response=WRITE,
+             summary="Create the incident for a triaged call (idempotent per call)")  # fmt: skip
+def create_incident(request: HttpRequest, payload: CreateIn) -> tuple[int, Any]:
+    def work() -> tuple[int, Any]:
+        call = Call.objects.filter(pk=payload.call_id).first()
+        if call is None:
+            raise HttpError(404, f"call {payload.call_id} does not exist")
+        existed = hasattr(call, "incident")
+        incident = services.incident_create_from_call(call, request.user)
+        return (200 if existed else 201), incident_out(incident)
+
+    return _write(request, "POST /incidents", payload.dict(), work)
+
+
+@router.get("/incidents", auth=allow(*BOARD, r.CALL_TAKER), response=list[dict],
+            summary="Incidents; status=waiting lists the queue by priority")  # fmt: skip
+def list_incidents(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+    if status == "waiting":
+        return [incident_out(i) for i in selectors.incidents_waiting()[:200]]
+    return [incident_out(i) for i in selectors.incidents_list(status)]
+
+
+@router.get("/incidents/{incident_id}", auth=allow(*READERS), response=dict)
+def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+    incident = _incident(request, incident_id)
+    data = incident_out(incident)
+    data["events"] = [
+        {"at": _iso(e.at), "kind": e.kind, "from": e.from_value, "to": e.to_value,
+         "reason": e.reason, "actor": e.actor.get_username() if e.actor else None}
+        for e in selectors.incident_events(incident)
+    ]  # fmt: skip
+    return data
+
+
+@router.get("/incidents/{incident_id}/recommendation", auth=allow(*BOARD), response=dict,
+            summary="Recommend units now (nearest eligible first, with the fallback chain)")  # fmt: skip
+def recommend_units(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+    incident = _incident(request, incident_id)
+    return services.incident_recommend(incident).to_dict()
+
+
+@router.post("/incidents/{incident_id}/assign", auth=allow(*BOARD), response=WRITE,
+             summary="Assign a unit; another unit than the recommended one needs override_reason")  # fmt: skip
+def assign_unit(request: HttpRequest, incident_id: int, payload: AssignIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        services.incident_assign(
+            incident_id, payload.unit_id, request.user, payload.override_reason
+        )
+        return 200, incident_out(Incident.objects.get(pk=incident_id))
+
+    return _write(request, f"POST /incidents/{incident_id}/assign", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/status", auth=allow(*FIELD), response=WRITE,
+             summary="Move the incident along its lifecycle (illegal moves are refused: 409)")  # fmt: skip
+def set_status(request: HttpRequest, incident_id: int, payload: StatusIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        return 200, incident_out(
+            services.incident_set_status(incident_id, payload.status, request.user)
+        )
+
+    return _write(request, f"POST /incidents/{incident_id}/status", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/reclassify", auth=allow(*FIELD), response=WRITE)
+def reclassify(request: HttpRequest, incident_id: int, payload: ReclassifyIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_reclassify(
+            incident_id, payload.call_type, request.user, payload.reason, payload.tier
+        )
+        return 200, incident_out(incident)
+
+    return _write(request, f"POST /incidents/{incident_id}/reclassify", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/escalate", auth=allow(*FIELD), response=WRITE,
+             summary="Change the tier: escalate (civilian -> co-response -> police) or de-escalate")  # fmt: skip
+def escalate(request: HttpRequest, incident_id: int, payload: TierIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_change_tier(
+            incident_id, payload.tier, request.user, payload.reason
+        )
+        return 200, incident_out(incident)
+
+    return _write(request, f"POST /incidents/{incident_id}/escalate", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/lead", auth=allow(*FIELD), response=WRITE,
+             summary="Switch who leads a co-response")  # fmt: skip
+def switch_lead(request: HttpRequest, incident_id: int, payload: LeadIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_switch_lead(
+            incident_id, payload.lead, request.user, payload.reason
+        )
+        return 200, incident_out(incident)
+
+    return _write(request, f"POST /incidents/{incident_id}/lead", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/backup", auth=allow(*FIELD), response=WRITE)
+def request_backup(request: HttpRequest, incident_id: int, payload: ReasonIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_request_backup(incident_id, request.user, payload.reason)
+        return 200, incident_out(incident)
+
+    return _write(request, f"POST /incidents/{incident_id}/backup", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/close", auth=allow(*FIELD), response=WRITE,
+             summary="Close with disposition, outcome, referrals and any use of force")  # fmt: skip
+def close(request: HttpRequest, incident_id: int, payload: CloseIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_close(
+            incident_id, request.user, disposition=payload.disposition, outcome=payload.outcome,
+            referrals_made=payload.referrals_made, service_connections=payload.service_connections,
+            notes=payload.notes,
+            use_of_force=payload.use_of_force.dict() if payload.use_of_force else None,
+        )  # fmt: skip
+        return 200, incident_out(incident)
+
+    return _write(request, f"POST /incidents/{incident_id}/close", payload.dict(), work)
+
+
+@router.post("/incidents/{incident_id}/people", auth=allow(*BOARD, r.CALL_TAKER), response=WRITE)
+def link_person(request: HttpRequest, incident_id: int, payload: PersonIn) -> tuple[int, Any]:
+    _incident(request, incident_id)
+
+    def work() -> tuple[int, Any]:
+        link = services.incident_link_person(
+            incident_id, payload.person_id, payload.role, request.user
+        )
+        audit_record(request.user, "write", "incident_person", incident_id,
+                     person_id=link.person_id, purpose="link person to incident")  # fmt: skip
+        return 201, {"incident_id": incident_id, "person_id": link.person_id, "role": link.role}
+
+    return _write(request, f"POST /incidents/{incident_id}/people", payload.dict(), work)
+
+
+@router.get("/incidents/{incident_id}/people", auth=allow(*FIELD, r.CALL_TAKER), response=list[dict],
+            summary="People linked to the incident: least information, audited")  # fmt: skip
+def people(request: HttpRequest, incident_id: int) -> list[dict[str, Any]]:
+    """Everyone sees behaviour and what works (report ~1674-1676); dispatching roles also
+    see the family name; a protected victim's details go to supervisors only."""
+    incident = _incident(request, incident_id)
+    more = user_has_role(request.user, *PERSON_DETAIL_ROLES)
+    rows = []
+    for link in selectors.incident_people(incident):
+        person = link.person
+        if person.is_protected_victim and not user_has_role(request.user, r.SUPERVISOR):
+            rows.append({"role": link.role, "protected": True})
+            continue
+        audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
+                     purpose=f"incident {incident_id}")  # fmt: skip
+        row = {"role": link.role, "person_id": person.pk, "given_name": person.given_name,
+               "preferred_language": person.preferred_language,
+               "behavioural_flags": person.behavioural_flags, "what_works": person.what_works}  # fmt: skip
+        if more:
+            row["family_name"] = person.family_name
+        rows.append(row)
+    return rows
+
+
+@router.get("/incidents/{incident_id}/location", auth=allow(*FIELD), response=dict,
+            summary="Call history within a radius and known hazards at the incident's place")  # fmt: skip
+def location(request: HttpRequest, incident_id: int, radius_m: int = 150) -> dict[str, Any]:
+    incident = _incident(request, incident_id)
+    radius = max(10, min(radius_m, 2000))
+    detail = user_has_role(request.user, *HAZARD_DETAIL_ROLES)
+    hazards = selectors.location_hazards(incident.latitude, incident.longitude)
+    if detail and hazards:
+        audit_record(request.user, "read", "location_hazard", incident_id,
+                     purpose="hazard details for an incident")  # fmt: skip
+    history = selectors.location_history(
+        incident.latitude, incident.longitude, radius_m=radius, exclude_id=incident.pk
+    )
+    return {
+        "radius_m": radius,
+        "history": [{**h, "received_at": _iso(h["received_at"])} for h in history],
+        "hazards": [{"flag": h.flag, **({"detail": h.detail} if detail else {})} for h in hazards],
+    }
+
+
+@router.get("/incidents/{incident_id}/eidd", auth=allow(*BOARD, r.ANALYST), response=dict,
+            summary="Export as a NENA EIDD-style JSON document (see docs/dispatch.md)")  # fmt: skip
+def export_eidd(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+    incident = selectors.incident_get(incident_id)
+    if incident is None:
+        raise HttpError(404, f"incident {incident_id} does not exist")
+    audit_record(request.user, "export", "incident", incident_id, purpose="EIDD export")
+    return eidd_from_incident(
+        selectors.incident_record(incident),
+        sender=request.get_host() or "rightresponse",
+        sent_at=timezone.now().isoformat(),
+    )
+
+
+@router.post("/eidd", auth=allow(r.SUPERVISOR), response=WRITE,
+             summary="Import an incident from a NENA EIDD-style JSON document")  # fmt: skip
+def import_eidd(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> tuple[int, Any]:
+    agency = user_agency(request.user)
+    if agency is None:
+        raise HttpError(403, "your account belongs to no agency")
+
+    def work() -> tuple[int, Any]:
+        incident = services.incident_import_eidd(payload, request.user, agency)
+        return 201, incident_out(incident)
+
+    return _write(request, "POST /eidd", payload, work)
+
+
+@router.get("/units", auth=allow(*READERS), response=list[dict])
+def list_units(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+    return [unit_out(u) for u in selectors.units_list(status)]
+
+
+@router.post("/units/{unit_id}/status", auth=allow(*FIELD), response=WRITE,
+             summary="Set a unit's status (e.g. out of service, available)")  # fmt: skip
+def unit_status(request: HttpRequest, unit_id: int, payload: StatusIn) -> tuple[int, Any]:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise HttpError(404, f"unit {unit_id} does not exist")
+    if not may_act_on_unit(request.user, unit):
+        raise HttpError(403, "responders set the status of their own unit only")
+
+    def work() -> tuple[int, Any]:
+        return 200, unit_out(services.unit_set_status(unit_id, payload.status, request.user))
+
+    return _write(request, f"POST /units/{unit_id}/status", payload.dict(), work)

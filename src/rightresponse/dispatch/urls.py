@@ -1,6 +1,15 @@
 """Pages of the dispatch pillar."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dispatch"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("board/live/", views.board_live, name="board_live"),
+    path("incidents/<int:incident_id>/assign/", views.board_assign, name="board_assign"),
+    path("responder/", views.responder, name="responder"),
+    path("responder/live/", views.responder_live, name="responder_live"),
+    path("responder/<int:incident_id>/action/", views.responder_action, name="responder_action"),
+]

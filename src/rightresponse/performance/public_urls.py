@@ -1,6 +1,11 @@
 """The public dashboard: no login, aggregates only."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_dashboard, name="dashboard"),
+    path("dashboard.csv", views.public_csv, name="csv"),
+]

@@ -1,7 +1,330 @@
-"""REST endpoints of the triage pillar (thin: parse, authorise, call a service or selector)."""
+"""REST endpoints of the triage pillar (thin: parse, authorise, call a service or selector).
+
+Mounted at /api/triage. Unknown call types or question ids get 422 naming them; an
+invalid protocol file on the server gets 503 with the loader's message, never a 500.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import AfterValidator, Field, StringConstraints
+
+from rightresponse.accounts import roles as r
+from rightresponse.accounts.permissions import allow
+from rightresponse.core.triage import (
+    TIER_LABELS,
+    Protocol,
+    ProtocolError,
+    UnknownIdError,
+    decide,
+)
+
+from .models import Call
+from .protocols import active_protocol
+from .selectors import call_get, calls_recent, calls_visible_to, user_agency_id
+from .services import CallDetails, call_create, call_retriage
 
 router = Router(tags=["triage"])
+
+CALL_ROLES = r.EMERGENCY_COMMUNICATIONS  # call takers, dispatchers, supervisors
+MAX_ID = 2**62
+
+
+def _plain_text(value: str) -> str:
+    """Refuse text a database cannot store (NUL, lone surrogates) with a clear reason."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+PlainText = AfterValidator(_plain_text)
+Text40 = Annotated[str, StringConstraints(max_length=40), PlainText]
+Text60 = Annotated[str, StringConstraints(max_length=60), PlainText]
+Text120 = Annotated[str, StringConstraints(max_length=120), PlainText]
+Text200 = Annotated[str, StringConstraints(max_length=200), PlainText]
+Text4000 = Annotated[str, StringConstraints(max_length=4000), PlainText]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=60), PlainText]
+AnswerValue = Literal["yes", "no", "unknown"]
+Answers = Annotated[dict[Id, AnswerValue], Field(max_length=64)]
+Channel = Literal["911", "311", "988", "hotline", "online", "direct", "officer"]
+
+
+class DecisionRequest(Schema):
+    call_type: Id
+    answers: Answers = Field(default_factory=dict)
+
+
+class RiskOut(Schema):
+    likelihood: int
+    consequence: int
+    score: int
+    band: str
+
+
+class DecisionOut(Schema):
+    tier: int
+    lead: str | None
+    programs: list[str]
+    risk: RiskOut
+    screened_out: bool
+    reasons: list[str]
+    ask_next: list[str]
+    protocol_version: str
+    call_type: str
+    category: str
+
+
+class CallIn(Schema):
+    call_type: Id
+    answers: Answers = Field(default_factory=dict)
+    channel: Channel = "911"
+    caller_name: Text120 = ""
+    caller_phone: Text40 = ""
+    address: Text200 = ""
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    area: Text60 = ""
+    narrative: Text4000 = ""
+    received_at: datetime | None = None
+
+
+class AnswersPatch(Schema):
+    answers: Answers
+    call_type: Id | None = Field(default=None, description="Reclassify the call as well.")
+
+
+class CallOut(Schema):
+    id: int
+    received_at: datetime
+    triaged_at: datetime | None
+    channel: str
+    caller_name: str
+    caller_phone: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    area: str
+    call_type: str
+    answers: dict[str, str]
+    narrative: str
+    decision: DecisionOut
+    protocol_version: str
+
+
+class CallSummary(Schema):
+    id: int
+    received_at: datetime
+    channel: str
+    area: str
+    call_type: str
+    tier: int | None
+    lead: str
+    risk_band: str
+    screened_out: bool
+    protocol_version: str
+
+
+class QuestionOut(Schema):
+    id: str
+    text: str
+    help: str
+    unknown_as: str
+
+
+class CallTypeOut(Schema):
+    id: str
+    label: str
+    category: str
+    tier: int
+    questions: list[str]
+    programs: list[str]
+
+
+class ProgramOut(Schema):
+    id: str
+    label: str
+    kind: str
+    tiers: list[int]
+
+
+class CategoryOut(Schema):
+    id: str
+    label: str
+
+
+class ProtocolOut(Schema):
+    version: str
+    name: str
+    tiers: dict[int, str]
+    categories: list[CategoryOut]
+    call_types: list[CallTypeOut]
+    questions: list[QuestionOut]
+    programs: list[ProgramOut]
+    risk_bands: list[str]
+
+
+def _protocol() -> Protocol:
+    try:
+        return active_protocol()
+    except (ProtocolError, OSError) as exc:
+        raise HttpError(503, f"The triage protocol cannot be loaded: {exc}") from None
+
+
+def _call_out(call: Call) -> dict[str, Any]:
+    return {
+        "id": call.pk,
+        "received_at": call.received_at,
+        "triaged_at": call.triaged_at,
+        "channel": call.channel,
+        "caller_name": call.caller_name,
+        "caller_phone": call.caller_phone,
+        "address": call.address,
+        "latitude": call.latitude,
+        "longitude": call.longitude,
+        "area": call.area,
+        "call_type": call.call_type,
+        "answers": call.answers,
+        "narrative": call.narrative,
+        "decision": call.decision,
+        "protocol_version": call.protocol_version,
+    }
+
+
+def _check_id(call_id: int) -> None:
+    if not 1 <= call_id <= MAX_ID:
+        raise HttpError(404, f"No call {call_id}.")
+
+
+@router.get(
+    "/protocol",
+    response=ProtocolOut,
+    auth=allow(*r.ROLES),
+    summary="The active protocol: call types, questions, programs",
+)
+def protocol_get(request: HttpRequest) -> dict[str, Any]:
+    protocol = _protocol()
+    return {
+        "version": protocol.version,
+        "name": protocol.name,
+        "tiers": TIER_LABELS,
+        "categories": [{"id": c.id, "label": c.label} for c in protocol.categories.values()],
+        "call_types": [
+            {
+                "id": ct.id,
+                "label": ct.label,
+                "category": ct.category,
+                "tier": ct.tier,
+                "questions": list(ct.questions),
+                "programs": list(ct.programs),
+            }
+            for ct in protocol.call_types.values()
+        ],
+        "questions": [
+            {"id": q.id, "text": q.text, "help": q.help, "unknown_as": q.unknown_as}
+            for q in protocol.questions.values()
+        ],
+        "programs": [
+            {"id": p.id, "label": p.label, "kind": p.kind, "tiers": sorted(p.tiers)}
+            for p in protocol.programs.values()
+        ],
+        "risk_bands": [b.id for b in protocol.risk_matrix.bands],
+    }
+
+
+@router.post(
+    "/decision",
+    response=DecisionOut,
+    auth=allow(*CALL_ROLES),
+    summary="Decide a call without storing it",
+)
+def decision_preview(request: HttpRequest, payload: DecisionRequest) -> dict[str, Any]:
+    try:
+        return decide(_protocol(), payload.call_type, payload.answers).to_dict()
+    except UnknownIdError as exc:
+        raise HttpError(422, str(exc)) from None
+
+
+@router.post(
+    "/calls",
+    response={201: CallOut},
+    auth=allow(*CALL_ROLES),
+    summary="Create a call; its decision and protocol version are stored with it",
+)
+def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[str, Any]]:
+    agency_id = user_agency_id(request.user)
+    if agency_id is None:
+        raise HttpError(403, "Your account belongs to no agency, so it cannot take calls.")
+    details = CallDetails(
+        **payload.model_dump(exclude={"call_type", "answers"}),
+    )
+    try:
+        call = call_create(
+            user=request.user,
+            agency=agency_id,
+            call_type=payload.call_type,
+            answers=payload.answers,
+            details=details,
+            protocol=_protocol(),
+        )
+    except UnknownIdError as exc:
+        raise HttpError(422, str(exc)) from None
+    return 201, _call_out(call)
+
+
+@router.get(
+    "/calls",
+    response=list[CallSummary],
+    auth=allow(*CALL_ROLES),
+    summary="Recent calls of your agency (no caller details)",
+)
+def call_list(request: HttpRequest) -> list[Call]:
+    return calls_recent(request.user)
+
+
+@router.get(
+    "/calls/{call_id}",
+    response=CallOut,
+    auth=allow(*CALL_ROLES),
+    summary="One call with its decision (the read of caller data is audited)",
+)
+def call_detail(request: HttpRequest, call_id: int) -> dict[str, Any]:
+    _check_id(call_id)
+    call = call_get(request.user, call_id, purpose="triage: view call")
+    if call is None:
+        raise HttpError(404, f"No call {call_id} in your agency.")
+    return _call_out(call)
+
+
+@router.patch(
+    "/calls/{call_id}/answers",
+    response=CallOut,
+    auth=allow(*CALL_ROLES),
+    summary="Change answers (or reclassify) and re-triage",
+)
+def call_answers_update(
+    request: HttpRequest, call_id: int, payload: AnswersPatch
+) -> dict[str, Any]:
+    _check_id(call_id)
+    call = calls_visible_to(request.user).filter(pk=call_id).first()
+    if call is None:
+        raise HttpError(404, f"No call {call_id} in your agency.")
+    try:
+        call = call_retriage(
+            call=call,
+            user=request.user,
+            answers=payload.answers,
+            call_type=payload.call_type,
+            protocol=_protocol(),
+        )
+    except UnknownIdError as exc:
+        raise HttpError(422, str(exc)) from None
+    return _call_out(call)

@@ -1,6 +1,12 @@
 """Pages of the triage pillar."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "triage"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.call_taker, name="call_taker"),
+    path("recommend/", views.recommend, name="recommend"),
+    path("calls/", views.call_save, name="call_save"),
+]

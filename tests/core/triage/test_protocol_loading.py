@@ -212,3 +212,37 @@ def test_yes_and_no_stay_answers_not_booleans(protocol: Protocol) -> None:
     assert rule.when == {"weapon": frozenset({"yes"})}
     online = protocol.programs["online_report"]
     assert online.eligible_when["weapon"] == frozenset({"no"})
+
+
+def test_published_schema_is_the_one_the_loader_uses() -> None:
+    import json
+
+    import jsonschema
+
+    from rightresponse.core.triage import protocol_schema
+
+    published = Path(__file__).resolve().parents[3] / "protocols" / "protocol.schema.json"
+    schema = json.loads(published.read_text())
+    assert schema == protocol_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_extends_inherits_the_conditions(raw: dict[str, Any]) -> None:
+    raw["rules"].append(
+        {
+            "id": "weapon_and_drugs",
+            "extends": "weapon_in_crisis",
+            "when": {"substance_escalating": "yes"},
+            "categories": ["behavioral_health"],
+            "tier": 4,
+            "reason": "A weapon and escalating drugs.",
+        }
+    )
+    protocol = parse_protocol(raw, "city.yaml")
+    rule = next(r for r in protocol.rules if r.id == "weapon_and_drugs")
+    assert set(rule.when) == {"weapon", "substance_escalating"}
+    from rightresponse.core.triage import decide
+
+    both = {"weapon": "yes", "substance_escalating": "yes"}
+    assert decide(protocol, "behavioral_crisis", both).tier == 4
+    assert decide(protocol, "behavioral_crisis", {"substance_escalating": "yes"}).tier == 2

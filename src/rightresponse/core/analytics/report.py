@@ -249,7 +249,7 @@ def sections(
     out.append(
         (
             "Where calls come from",
-            charts.point_map(points, title="Call locations (rounded coordinates)"),
+            charts.dot_map(points, title="Call locations (rounded coordinates)"),
         )
     )
     repeat = summary["repeat_locations"]

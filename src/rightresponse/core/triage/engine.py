@@ -361,7 +361,7 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
         if r.tier > tier:
             tier = r.tier
             reasons.append(f"Tier {r.tier}: {r.rule.reason}" + (f" ({facts})" if facts else ""))
-        elif r.rule.add_programs or r.tier > ct.base_tier:
+        elif r.rule.add_programs:
             reasons.append(f"Also: {r.rule.reason}" + (f" ({facts})" if facts else ""))
     low, high = c.bounds[(likelihood - 1) * 5 + consequence - 1]
     if tier < low:

@@ -1,0 +1,59 @@
+"""Pure dispatch logic: which unit to send, which status may follow which, how long things
+took, and the NENA EIDD mapping. No Django, no database (checked by mypy --strict)."""
+
+from __future__ import annotations
+
+from .eidd import EiddError, eidd_from_incident, incident_from_eidd
+from .geo import haversine_km, point_in_polygon, travel_minutes
+from .hours import HoursError, ServiceHours, parse_hours
+from .intervals import INTERVALS, derived_intervals
+from .recommend import (
+    FALLBACK_CHAIN,
+    PROGRAM_KINDS,
+    Candidate,
+    IncidentNeed,
+    Recommendation,
+    UnitInfo,
+    recommend,
+)
+from .status import (
+    INCIDENT_STATUSES,
+    UNIT_STATUSES,
+    IllegalTransition,
+    check_incident_transition,
+    check_unit_transition,
+    crosses_to_civilian,
+    crosses_to_police,
+    lead_of_tier,
+    tier_change_kind,
+)
+
+__all__ = [
+    "FALLBACK_CHAIN",
+    "INCIDENT_STATUSES",
+    "INTERVALS",
+    "PROGRAM_KINDS",
+    "UNIT_STATUSES",
+    "Candidate",
+    "EiddError",
+    "HoursError",
+    "IllegalTransition",
+    "IncidentNeed",
+    "Recommendation",
+    "ServiceHours",
+    "UnitInfo",
+    "check_incident_transition",
+    "check_unit_transition",
+    "crosses_to_civilian",
+    "crosses_to_police",
+    "derived_intervals",
+    "eidd_from_incident",
+    "haversine_km",
+    "incident_from_eidd",
+    "lead_of_tier",
+    "parse_hours",
+    "point_in_polygon",
+    "recommend",
+    "tier_change_kind",
+    "travel_minutes",
+]

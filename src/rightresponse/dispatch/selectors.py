@@ -1,0 +1,301 @@
+"""Reads of the dispatch pillar: the board, the responder's assignment, location history,
+the incident record for export, and ``incident_facts`` (contract 3) for every metric."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from rightresponse.core.dispatch import derived_intervals, haversine_km
+
+from .models import (
+    Assignment,
+    Incident,
+    IncidentEvent,
+    LocationHazard,
+    PersonLink,
+    Unit,
+)
+
+OPEN_STATUSES = ("waiting", "dispatched", "en_route", "on_scene", "transporting", "cleared")
+STAMP_NAMES = (
+    "received_at",
+    "answered_at",
+    "triaged_at",
+    "dispatched_at",
+    "en_route_at",
+    "on_scene_at",
+    "cleared_at",
+    "closed_at",
+)
+
+
+def incidents_waiting() -> QuerySet[Incident]:
+    """Waiting incidents, most urgent first, then oldest first."""
+    return Incident.objects.filter(status="waiting").order_by("priority", "received_at")
+
+
+def incidents_open() -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(status="waiting")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(active=True).select_related("unit"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("priority", "received_at")
+    )
+
+
+def incidents_list(status: str | None = None, limit: int = 200) -> list[Incident]:
+    qs = Incident.objects.all().order_by("-received_at")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])
+
+
+def incident_get(incident_id: int) -> Incident | None:
+    return Incident.objects.filter(pk=incident_id).first()
+
+
+def incident_events(incident: Incident) -> list[IncidentEvent]:
+    return list(incident.events.select_related("actor", "unit").order_by("at", "id"))
+
+
+def incident_intervals(incident: Incident) -> dict[str, float | None]:
+    return derived_intervals({name: getattr(incident, name) for name in STAMP_NAMES})
+
+
+def units_list(status: str | None = None) -> list[Unit]:
+    qs = Unit.objects.select_related("agency").order_by("status", "call_sign")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs)
+
+
+def unit_active_incident(unit: Unit) -> Incident | None:
+    assignment = unit.assignments.filter(active=True).select_related("incident").first()
+    return assignment.incident if assignment else None
+
+
+def responder_assignment(user: Any) -> tuple[Unit | None, Assignment | None]:
+    """The unit the user serves on and its active assignment, if any."""
+    unit = Unit.objects.filter(members__user=user, members__active=True).first()
+    if unit is None:
+        return None, None
+    assignment = unit.assignments.filter(active=True).select_related("incident", "unit").first()
+    return unit, assignment
+
+
+def _bounding(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    dlat = radius_m / 111_320.0
+    dlon = radius_m / (111_320.0 * max(0.01, math.cos(math.radians(lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def location_history(
+    latitude: float | None,
+    longitude: float | None,
+    *,
+    radius_m: float = 150,
+    exclude_id: int | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Earlier incidents within ``radius_m`` of a point, newest first (report ~1672:
+    dispatchers "have access to known data about previous events ... locations")."""
+    if latitude is None or longitude is None:
+        return []
+    lat0, lat1, lon0, lon1 = _bounding(latitude, longitude, radius_m)
+    rows = []
+    qs = Incident.objects.filter(
+        latitude__range=(lat0, lat1), longitude__range=(lon0, lon1)
+    ).select_related("disposition")
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    for inc in qs.order_by("-received_at")[: limit * 3]:
+        metres = haversine_km(latitude, longitude, inc.latitude, inc.longitude) * 1000  # type: ignore[arg-type]
+        if metres <= radius_m:
+            disposition = getattr(inc, "disposition", None)
+            rows.append(
+                {
+                    "incident_id": inc.pk,
+                    "received_at": inc.received_at,
+                    "call_type": inc.call_type,
+                    "tier": inc.tier,
+                    "outcome": disposition.outcome if disposition else None,
+                    "distance_m": round(metres),
+                }
+            )
+    return rows[:limit]
+
+
+def location_hazards(latitude: float | None, longitude: float | None) -> list[LocationHazard]:
+    """Active hazards whose radius covers the point."""
+    if latitude is None or longitude is None:
+        return []
+    lat0, lat1, lon0, lon1 = _bounding(latitude, longitude, 500)
+    found = []
+    for hazard in LocationHazard.objects.filter(
+        active=True, latitude__range=(lat0, lat1), longitude__range=(lon0, lon1)
+    ):
+        metres = haversine_km(latitude, longitude, hazard.latitude, hazard.longitude) * 1000
+        if metres <= hazard.radius_m:
+            found.append(hazard)
+    return found
+
+
+def incident_people(incident: Incident) -> list[PersonLink]:
+    return list(incident.person_links.select_related("person"))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def incident_record(incident: Incident) -> dict[str, Any]:
+    """The plain record the EIDD mapping reads (no personal data)."""
+    disposition = getattr(incident, "disposition", None)
+    return {
+        "id": incident.pk,
+        "agency": incident.agency.slug,
+        "status": incident.status,
+        "call_type": incident.call_type,
+        "initial_call_type": incident.initial_call_type,
+        "category": incident.category,
+        "initial_category": incident.initial_category,
+        "tier": incident.tier,
+        "initial_tier": incident.initial_tier,
+        "lead": incident.lead or None,
+        "initial_lead": incident.initial_lead or None,
+        "priority": incident.priority,
+        "channel": incident.channel,
+        "address": incident.address,
+        "latitude": incident.latitude,
+        "longitude": incident.longitude,
+        "area": incident.area,
+        "timestamps": {name: _iso(getattr(incident, name)) for name in STAMP_NAMES},
+        "units": [
+            {
+                "call_sign": a.unit.call_sign,
+                "program": a.unit.program,
+                "primary": a.primary,
+                "assigned_at": _iso(a.assigned_at),
+                "released_at": _iso(a.released_at),
+            }
+            for a in incident.assignments.select_related("unit").order_by("assigned_at", "id")
+        ],
+        "events": [
+            {
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "from": e.from_value,
+                "to": e.to_value,
+                "reason": e.reason,
+                "actor": e.actor.get_username() if e.actor else "",
+            }
+            for e in incident_events(incident)
+        ],
+        "disposition": None
+        if disposition is None
+        else {
+            "disposition": disposition.disposition,
+            "outcome": disposition.outcome,
+            "referrals_made": disposition.referrals_made,
+            "service_connections": disposition.service_connections,
+            "use_of_force": incident.force_reports.exists(),
+        },
+        "eligible_not_served": [
+            {"program": e.program, "reason": e.reason} for e in incident.not_served.order_by("id")
+        ],
+    }
+
+
+def location_key(address: str, latitude: float | None, longitude: float | None) -> str:
+    """A normalised address, or coordinates rounded to about 100 m when there is none."""
+    normalised = " ".join(address.lower().replace(",", " ").replace(".", " ").split())
+    if normalised:
+        return normalised
+    if latitude is not None and longitude is not None:
+        return f"{latitude:.3f},{longitude:.3f}"
+    return ""
+
+
+def caller_key(phone: str) -> str:
+    """A one-way hash of the caller's digits, to count repeat callers (report ~1436)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return hashlib.sha256(digits.encode()).hexdigest()[:16] if digits else ""
+
+
+def incident_facts(start: datetime | None = None, end: datetime | None = None) -> list[dict]:
+    """One row per incident received in [start, end) (contract 3), for the metrics."""
+    qs = (
+        Incident.objects.select_related("call", "disposition")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("unit").order_by(
+                    "-primary", "assigned_at", "id"
+                ),
+            ),
+            Prefetch(
+                "person_links", queryset=PersonLink.objects.select_related("person").order_by("id")
+            ),
+            "not_served",
+            "force_reports",
+        )
+        .order_by("received_at", "id")
+    )
+    if start is not None:
+        qs = qs.filter(received_at__gte=start)
+    if end is not None:
+        qs = qs.filter(received_at__lt=end)
+    rows = []
+    for inc in qs:
+        disposition = getattr(inc, "disposition", None)
+        assignments = list(inc.assignments.all())
+        not_served = sorted(inc.not_served.all(), key=lambda e: e.id)
+        links = list(inc.person_links.all())
+        subject = next((link.person for link in links if link.role == "subject"), None) or (
+            links[0].person if links else None
+        )
+        call = inc.call
+        rows.append(
+            {
+                "incident_id": inc.pk,
+                "call_id": inc.call_id,
+                **{name: getattr(inc, name) for name in STAMP_NAMES if name != "triaged_at"},
+                "call_type": inc.call_type,
+                "initial_call_type": inc.initial_call_type,
+                "category": inc.category,
+                "initial_category": inc.initial_category,
+                "channel": inc.channel,
+                "area": inc.area,
+                "initial_tier": inc.initial_tier,
+                "final_tier": inc.tier,
+                "initial_lead": inc.initial_lead or None,
+                "final_lead": inc.lead or None,
+                "responder_type": assignments[0].unit.program if assignments else None,
+                "escalated": inc.escalated,
+                "deescalated": inc.deescalated,
+                "lead_switches": inc.lead_switches,
+                "disposition": disposition.disposition if disposition else "",
+                "outcome": disposition.outcome if disposition else None,
+                "use_of_force": bool(inc.force_reports.all()),
+                "referrals_made": disposition.referrals_made if disposition else 0,
+                "eligible_not_served": bool(not_served),
+                "eligible_not_served_reason": not_served[0].reason if not_served else None,
+                "location_key": location_key(inc.address, inc.latitude, inc.longitude),
+                "caller_key": caller_key(call.caller_phone) if call is not None else "",
+                "age_band": subject.age_band if subject else "unknown",
+                "gender": (subject.gender or "unknown") if subject else "unknown",
+                "race_ethnicity": (subject.race_ethnicity or "unknown") if subject else "unknown",
+            }
+        )
+    return rows

@@ -1,0 +1,110 @@
+"""Admin for the directory and healing plans; referrals and consents are read-only here
+(they change only through the services, which enforce who may act and audit it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import (
+    Consent,
+    HealingAction,
+    HealingPlan,
+    Location,
+    Organization,
+    Referral,
+    ReferralEvent,
+    Schedule,
+    Service,
+)
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "agency")
+    search_fields = ("name",)
+    inlines = [LocationInline]
+
+
+class ScheduleInline(admin.TabularInline):
+    model = Schedule
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "organization",
+        "category",
+        "subcategory",
+        "status",
+        "capacity_available",
+    )
+    list_filter = ("category", "status", "is_victim_service")
+    search_fields = ("name", "organization__name")
+    filter_horizontal = ("locations",)
+    inlines = [ScheduleInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReferralEventInline(admin.TabularInline):
+    model = ReferralEvent
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = (
+        "pk",
+        "source",
+        "service",
+        "to_agency",
+        "status",
+        "created_at",
+        "is_second_response",
+    )
+    list_filter = ("status", "source", "is_second_response")
+    inlines = [ReferralEventInline]
+    exclude = ("person", "reason", "family_name")  # personal data stays behind consent
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "person_id", "valid_from", "valid_until", "revoked_at", "captured_by")
+    exclude = ("person",)
+
+
+class HealingActionInline(admin.TabularInline):
+    model = HealingAction
+    extra = 1
+
+
+@admin.register(HealingPlan)
+class HealingPlanAdmin(admin.ModelAdmin):
+    list_display = ("title", "level", "lead_agency", "created_at")
+    inlines = [HealingActionInline]

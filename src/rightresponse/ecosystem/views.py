@@ -1,0 +1,517 @@
+"""Pages of the ecosystem pillar: directory search (and its HTMX partial), referrals,
+the provider inbox, the navigator's page, a person's consent and access log, and
+community healing plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rightresponse.accounts import roles as r
+from rightresponse.accounts.permissions import role_required
+from rightresponse.accounts.selectors import audit_events_for_person, user_agency, user_has_role
+from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, TransitionError, allowed_targets
+from rightresponse.people.models import Person
+from rightresponse.triage.models import Call
+
+from . import config, selectors, services
+from .forms import (
+    CapacityForm,
+    ConsentForm,
+    ContactForm,
+    HealingPlanForm,
+    ReferralForm,
+    TransitionForm,
+)
+from .models import Consent, HealingAction, HealingPlan, Service
+from .sharing import may_view_person_record, person_view
+
+DIRECTORY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SERVICE_PROVIDER, r.SUPERVISOR)
+REFERRAL_ROLES = DIRECTORY_ROLES
+INBOX_ROLES = (r.SERVICE_PROVIDER, r.RESPONDER, r.SUPERVISOR)
+HEALING_ROLES = (r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER, r.ANALYST)
+EMERGENCY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SUPERVISOR)
+
+
+def _person_emergency(request: HttpRequest, person: Person) -> HttpResponse:
+    """Another agency's person during an emergency: only what the law allows without
+    consent (identity and safety), none of a protected victim's data, and the page says so.
+    The read is audited with its purpose."""
+    view = person_view(
+        request.user,
+        person,
+        purpose="emergency_response",
+        wanted=frozenset({"identity", "contact", "safety", "demographics"}),
+        emergency=True,
+    )
+    return render(request, "ecosystem/person_emergency.html", {"view": view})
+
+
+def _param(request: HttpRequest, name: str, limit: int) -> str:
+    # NUL cannot reach the database (PostgreSQL refuses it); it is never meaningful here.
+    return request.GET.get(name, "").replace("\x00", "")[:limit]
+
+
+def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
+    q = request.GET
+    age_text = q.get("age", "").strip()
+    age = int(age_text) if age_text.isdigit() and int(age_text) <= 130 else None
+    category = q.get("category", "")
+    return selectors.SearchCriteria(
+        need=_param(request, "need", 40),
+        area=_param(request, "area", 60),
+        language=_param(request, "language", 10),
+        open_now=q.get("open_now") in ("1", "on", "true"),
+        age=age,
+        category=category if category in config.taxonomy().categories else "",
+        has_capacity=q.get("has_capacity") in ("1", "on", "true"),
+        text=_param(request, "q", 100),
+    )
+
+
+def _search_context(request: HttpRequest) -> dict[str, Any]:
+    criteria = _criteria(request)
+    return {
+        "criteria": criteria,
+        "hits": selectors.services_search(criteria),
+        "refer_query": _refer_query(request),
+        "taxonomy": config.taxonomy(),
+    }
+
+
+def _refer_query(request: HttpRequest) -> str:
+    """Carry the incident or call being worked on into the referral form."""
+    keep = {
+        k: request.GET[k]
+        for k in ("incident_id", "call_type", "category", "call_id", "parent")
+        if request.GET.get(k)
+    }
+    return "&".join(f"{k}={v}" for k, v in keep.items() if str(v).replace("_", "").isalnum())
+
+
+@role_required(*DIRECTORY_ROLES)
+def directory(request: HttpRequest) -> HttpResponse:
+    """Find a service by need, area, language, open now, age and capacity."""
+    context = _search_context(request)
+    context.update(
+        areas=selectors.known_areas(),
+        languages=selectors.known_languages(),
+        # The incident, call or referral being worked on rides along with every search.
+        carried=[
+            (k, request.GET.get(k, ""))
+            for k in ("incident_id", "call_type", "category", "call_id", "parent")
+        ],
+    )
+    return render(request, "ecosystem/directory.html", context)
+
+
+@role_required(*DIRECTORY_ROLES)
+def search(request: HttpRequest) -> HttpResponse:
+    """The results as an HTML fragment, for HTMX on this and other pillars' pages:
+    ``hx-get="{% url 'ecosystem:search' %}?need=shelter&open_now=1"``."""
+    return render(request, "ecosystem/_results.html", _search_context(request))
+
+
+@role_required(*REFERRAL_ROLES)
+def referrals(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    sent = list(selectors.referrals_sent_by(request.user)[:200])
+    inbox = list(selectors.referrals_inbox(request.user)[:200])
+    for ref in sent + inbox:
+        ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
+    return render(request, "ecosystem/referrals.html", {"sent": sent, "inbox": inbox})
+
+
+@role_required(*INBOX_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The provider's inbox: only referrals sent to the user's own agency."""
+    now = timezone.now()
+    rows = list(
+        selectors.referrals_inbox(request.user, open_only=request.GET.get("all") != "1")[:300]
+    )
+    for ref in rows:
+        ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
+        ref.provider_targets = sorted(allowed_targets(ref.status, "provider"))  # type: ignore[attr-defined]
+    agency = user_agency(request.user)
+    own_services = (
+        Service.objects.filter(organization__agency=agency) if agency else Service.objects.none()
+    )
+    return render(
+        request,
+        "ecosystem/inbox.html",
+        {"rows": rows, "own_services": own_services, "reasons": OUTCOME_REASONS},
+    )
+
+
+@role_required(*INBOX_ROLES)
+def navigator(request: HttpRequest) -> HttpResponse:
+    """A navigator's day: second-response follow-ups due, overdue referrals, a search."""
+    now = timezone.now()
+    open_rows = list(selectors.referrals_inbox(request.user, open_only=True)[:300])
+    for ref in open_rows:
+        ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
+    follow_ups = [ref for ref in open_rows if ref.is_second_response]
+    overdue = [ref for ref in open_rows if ref.overdue]  # type: ignore[attr-defined]
+    plans = HealingPlan.objects.prefetch_related("actions")[:5]
+    return render(
+        request,
+        "ecosystem/navigator.html",
+        {
+            "follow_ups": follow_ups,
+            "overdue": overdue,
+            "plans": plans,
+            "taxonomy": config.taxonomy(),
+        },
+    )
+
+
+@role_required(*REFERRAL_ROLES)
+def incident_referrals(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """HTML fragment for an incident's page: the referrals made from it that the user's
+    agency sent or received, with status, and a link to refer again."""
+    agency = user_agency(request.user)
+    rows = [
+        ref
+        for ref in selectors.referrals_for_incident(incident_id)
+        if agency is not None and agency.pk in (ref.from_agency_id, ref.to_agency_id)
+    ]
+    return render(
+        request, "ecosystem/_incident_referrals.html", {"rows": rows, "incident_id": incident_id}
+    )
+
+
+@role_required(*REFERRAL_ROLES)
+def refer(request: HttpRequest) -> HttpResponse:
+    """Create a referral; opened from an incident, a call, the directory or the inbox."""
+    initial = {
+        "service": request.GET.get("service") or None,
+        "incident_id": request.GET.get("incident_id") or None,
+        "incident_call_type": request.GET.get("call_type", ""),
+        "incident_category": request.GET.get("category", ""),
+        "call_id": request.GET.get("call_id") or None,
+        "parent_id": request.GET.get("parent") or None,
+        "source": "provider"
+        if request.GET.get("parent")
+        else "incident"
+        if request.GET.get("incident_id")
+        else ("hotline" if request.GET.get("call_id") else "navigator"),
+    }
+    form = ReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = Person.objects.filter(pk=data["person_id"]).first() if data["person_id"] else None
+        call = Call.objects.filter(pk=data["call_id"]).first() if data["call_id"] else None
+        parent = (
+            selectors.referral_for(request.user, data["parent_id"]) if data["parent_id"] else None
+        )
+        if data["person_id"] and person is None:
+            form.add_error("person_id", "No such person record.")
+        elif data["parent_id"] and parent is None:
+            form.add_error(None, "The referral this one follows is not your agency's.")
+        elif data["call_id"] and call is None:
+            form.add_error("call_id", "No such call.")
+        else:
+            try:
+                with transaction.atomic():
+                    if data["consent_share"] and person is not None:
+                        _consent_for_referral(request, person, data)
+                    ref = services.referral_create(
+                        user=request.user,
+                        source=data["source"],
+                        service=data["service"],
+                        person=person,
+                        family_name=data["family_name"],
+                        family_size=data["family_size"],
+                        reason=data["reason"],
+                        incident_id=data["incident_id"],
+                        incident_category=data["incident_category"],
+                        incident_call_type=data["incident_call_type"],
+                        call=call,
+                        parent=parent,
+                    )
+            except services.InvalidInput as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Referral {ref.pk} sent to {ref.to_agency.name}.")
+                return redirect("ecosystem:referral", referral_id=ref.pk)
+    return render(
+        request, "ecosystem/refer.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def _consent_for_referral(request: HttpRequest, person: Person, data: dict[str, Any]) -> None:
+    """Consent captured with the referral: to this provider, for this purpose, this data."""
+    until = data["consent_until"]
+    services.consent_grant(
+        user=request.user,
+        person=person,
+        organisations=[data["service"].organization.agency],
+        purposes=["referral"],
+        data_categories=["identity", "contact", "needs"],
+        valid_until=timezone.make_aware(datetime.combine(until, time(23, 59))) if until else None,
+        informed=True,
+        written=data["consent_written"],
+        method="written" if data["consent_written"] else "verbal",
+        note="Captured with a referral.",
+    )
+
+
+@role_required(*REFERRAL_ROLES)
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    ref = selectors.referral_for(request.user, referral_id)
+    if ref is None:
+        raise Http404("No such referral for your agency.")
+    view = None
+    if ref.person is not None:
+        view = person_view(
+            request.user,
+            ref.person,
+            purpose="referral",
+            wanted=frozenset({"identity", "contact", "needs"}),
+            object_type="referral",
+            object_id=ref.pk,
+        )
+    side = services.referral_side(request.user, ref)
+    return render(
+        request,
+        "ecosystem/referral.html",
+        {
+            "ref": ref,
+            "view": view,
+            "side": side,
+            "targets": sorted(allowed_targets(ref.status, side)),
+            "events": ref.events.select_related("actor", "actor_agency"),
+            "overdue": selectors.referral_overdue(ref),
+            "reasons": OUTCOME_REASONS,
+            "show_reason": view is None or view.may("needs"),
+            "may_open_person": ref.person is not None
+            and may_view_person_record(request.user, ref.person),
+        },
+    )
+
+
+@require_POST
+@role_required(*REFERRAL_ROLES)
+def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
+    ref = selectors.referral_for(request.user, referral_id)
+    if ref is None:
+        raise Http404("No such referral for your agency.")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+    else:
+        try:
+            services.referral_transition(
+                ref,
+                request.user,
+                form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"] or None,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, f"Referral {ref.pk} is now {form.cleaned_data['status']}.")
+        except TransitionError as exc:
+            messages.error(request, f"Not changed: {exc}.")
+    if request.POST.get("next") == "inbox":
+        return redirect("ecosystem:inbox")
+    return redirect("ecosystem:referral", referral_id=ref.pk)
+
+
+@require_POST
+@role_required(*INBOX_ROLES)
+def referral_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
+    ref = selectors.referral_for(request.user, referral_id)
+    if ref is None:
+        raise Http404("No such referral for your agency.")
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        connected_text = form.cleaned_data["connected"]
+        try:
+            services.referral_record_contact(
+                ref,
+                request.user,
+                reached=form.cleaned_data["reached"],
+                connected=None if connected_text == "" else connected_text == "yes",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "Contact recorded.")
+        except services.InvalidInput as exc:
+            messages.error(request, f"Not recorded: {exc}.")
+    else:
+        messages.error(request, "Say whether the person was reached.")
+    return redirect("ecosystem:referral", referral_id=ref.pk)
+
+
+@require_POST
+@role_required(*INBOX_ROLES)
+def capacity_update(request: HttpRequest, service_id: str) -> HttpResponse:
+    service = get_object_or_404(Service.objects.select_related("organization"), id=service_id)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.service_capacity_update(
+                service,
+                request.user,
+                available=form.cleaned_data["available"],
+                maximum=form.cleaned_data["maximum"],
+                waitlist=form.cleaned_data["waitlist"],
+            )
+            messages.success(request, f"Capacity of {service.name} updated.")
+        except services.InvalidInput as exc:
+            messages.error(request, f"Not updated: {exc}.")
+    else:
+        messages.error(request, "Give the number available now (0 or more).")
+    return redirect("ecosystem:inbox")
+
+
+@role_required(*DIRECTORY_ROLES)
+def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A person's consents and the log of who looked at their record, when and why."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not may_view_person_record(request.user, person):
+        if request.GET.get("purpose") == "emergency_response" and user_has_role(
+            request.user, *EMERGENCY_ROLES
+        ):
+            return _person_emergency(request, person)
+        raise PermissionDenied(
+            "This person's record belongs to another agency and has no consent for yours."
+        )
+    view = person_view(request.user, person, purpose="care_coordination")
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        until = data["valid_until"]
+        try:
+            services.consent_grant(
+                user=request.user,
+                person=person,
+                organisations=list(data["organisations"]),
+                purposes=data["purposes"],
+                data_categories=data["data_categories"],
+                valid_until=timezone.make_aware(datetime.combine(until, time(23, 59)))
+                if until
+                else None,
+                informed=data["informed"],
+                written=data["method"] != "verbal",
+                method=data["method"],
+                note=data["note"],
+            )
+        except services.ConsentInvalid as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("ecosystem:person", person_id=person.pk)
+    consents = person.consents.prefetch_related("organisations").select_related(
+        "captured_by", "captured_agency"
+    )
+    return render(
+        request,
+        "ecosystem/person.html",
+        {
+            "person": person,
+            "view": view,
+            "consents": consents,
+            "form": form,
+            "events": audit_events_for_person(person.pk),
+            "now": timezone.now(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(*DIRECTORY_ROLES)
+def consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
+    consent = get_object_or_404(Consent.objects.select_related("person"), pk=consent_id)
+    if not may_view_person_record(request.user, consent.person):
+        raise PermissionDenied("Not your agency's record.")
+    services.consent_revoke(
+        consent, request.user, request.POST.get("note", "").replace("\x00", "")[:200]
+    )
+    messages.success(request, "Consent revoked: sharing under it has stopped.")
+    return redirect("ecosystem:person", person_id=consent.person_id)
+
+
+@role_required(*HEALING_ROLES)
+def healing(request: HttpRequest) -> HttpResponse:
+    """Community-wide healing plans (report ~1998-2006)."""
+    form = HealingPlanForm(request.POST or None)
+    may_create = user_has_role(request.user, r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER)
+    if request.method == "POST":
+        if not may_create:
+            raise PermissionDenied("Analysts read plans; they do not create them.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = services.healing_plan_create(
+                    user=request.user,
+                    title=data["title"],
+                    event_summary=data["event_summary"],
+                    level=data["level"],
+                    lead_agency=data["lead_agency"],
+                    area=data["area"],
+                    incident_id=data["incident_id"],
+                    occurred_at=timezone.make_aware(datetime.combine(data["occurred_on"], time(12)))
+                    if data["occurred_on"]
+                    else None,
+                    responsible_departments=_lines(data["responsible_departments"]),
+                    trusted_intermediaries=_lines(data["trusted_intermediaries"]),
+                    actions=_actions(data["actions"]),
+                )
+            except ValueError as exc:  # InvalidInput and bad action lines
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Plan created.")
+                return redirect(f"{request.path}#plan-{plan.pk}")
+    plans = HealingPlan.objects.select_related("lead_agency").prefetch_related("actions")
+    return render(
+        request,
+        "ecosystem/healing.html",
+        {
+            "plans": plans,
+            "form": form,
+            "may_create": may_create,
+            "statuses": HealingAction.STATUSES,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER)
+def healing_action_status(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = get_object_or_404(HealingAction, pk=action_id)
+    try:
+        services.healing_action_set_status(action, request.POST.get("status", ""))
+    except services.InvalidInput as exc:
+        messages.error(request, str(exc))
+    return redirect(f"/services/healing/#plan-{action.plan_id}")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _actions(text: str) -> list[tuple[str, str, date | None]]:
+    actions = []
+    for number, line in enumerate(_lines(text), start=1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"actions line {number}: write 'what | who | YYYY-MM-DD'")
+        due = None
+        if len(parts) > 2 and parts[2]:
+            try:
+                due = date.fromisoformat(parts[2])
+            except ValueError as exc:
+                raise ValueError(
+                    f"actions line {number}: '{parts[2]}' is not a date (YYYY-MM-DD)"
+                ) from exc
+        actions.append((parts[0], parts[1], due))
+    return actions

@@ -1,0 +1,135 @@
+"""docs/metrics.md is generated from the catalog file, so it cannot drift from it
+(`rightresponse metrics-doc` writes it; a test fails when it is stale)."""
+
+from __future__ import annotations
+
+from rightresponse.core.metrics import Catalog
+from rightresponse.core.metrics.catalog import QUADRANTS, SOURCES, STAGES
+from rightresponse.core.metrics.facts import DIMENSIONS
+from rightresponse.core.metrics.suppression import MIN_CELL
+
+INTRO = """# Metrics catalog
+
+<!-- Generated from src/rightresponse/performance/catalog/metrics.yaml by
+     `rightresponse metrics-doc`; do not edit by hand (tests/performance/test_metrics_doc.py). -->
+
+Every metric the *Safe and Thriving Communities* report lists, as data: the catalog file
+`src/rightresponse/performance/catalog/metrics.yaml`, validated on load against the JSON
+Schema `src/rightresponse/core/metrics/catalog.schema.json` and then for cross-references
+(fields, breakdowns, committees). A city edits the file, not the code.
+
+Each entry has: an id; the report's wording and line; a definition (numerator,
+denominator, unit, direction of good); its Results-Based Accountability quadrant; its
+stage in the value chain (inputs, outputs, outcomes: report lines 310-314); the owning
+committee (report lines 484-492); the breakdowns it allows; and its source. The report
+asks for a short list that grows over time (line 802): the catalog holds the whole list,
+scorecards show the metrics a committee gives a target.
+
+## Sources
+
+{sources}
+
+A metric whose data does not exist yet shows **"not yet measured"** with what is needed
+(the `needs` column below, or the missing pillar for computed metrics), never zero. An
+empty period gives 0 for counts and "no events" for rates and times.
+
+## How computed metrics are defined
+
+A computed metric carries a `compute` spec: `kind` is `count`, `share` (percent of the
+population meeting `numerator_where`), `duration` (mean and median minutes between two
+times), `ratio` (rows of one kind of facts per row of another), `distinct_repeat` (keys such
+as a caller or a location seen at least `min_count` times) or `repeat_share` (percent of rows
+whose key repeats). `where` filters the population: a field equal to a value or in a list,
+or one operator `null`, `not`, `gte` or `ne_field`; `any` takes alternatives. The fields
+are those of the incident facts (contract 3) and referral facts (contract 4).
+
+## Breakdowns and equity
+
+Breakdown dimensions: {dimensions}. Any breakdown can be read as a **disparity ratio**: the
+group's value divided by the city-wide value (report lines 374-379); ratios resting on
+fewer than {min_cell} events are marked unreliable.
+
+## What the public sees
+
+The public dashboard shows aggregates only. Counts of 1-{max_small} events are suppressed;
+rows and columns whose total is under {min_cell} are combined into "Other" so that every
+total can be shown; then further cells are suppressed until no hidden cell is determined
+by the shown totals (checked by solving the linear system). A percentage is shown only when
+both its numerator and the remainder reach {min_cell}; a time only when it rests on
+{min_cell} or more events.
+
+## Pilot evaluation
+
+Pre/post and difference-in-differences on monthly values, with Welch 95% confidence
+intervals (report lines 364-372).
+
+## Committees
+
+| id | committee | report line |
+|---|---|---|
+{committees}
+"""
+
+QUADRANT_SHORT = {"how_much": "How much", "how_well": "How well", "better_off": "Better off"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_metrics_doc(catalog: Catalog) -> str:
+    parts = [
+        INTRO.format(
+            sources="\n".join(f"- `{k}`: {v}" for k, v in SOURCES.items()),
+            dimensions=", ".join(f"`{k}` ({v[0]})" for k, v in DIMENSIONS.items()),
+            min_cell=MIN_CELL,
+            max_small=MIN_CELL - 1,
+            committees="\n".join(
+                f"| `{c.id}` | {c.name} | {c.line} |" for c in catalog.committees.values()
+            ),
+        )
+    ]
+    computed = len(catalog.computed())
+    parts.append(
+        f"## The metrics\n\n{len(catalog.metrics)} metrics: {computed} computed from records, "
+        f"{len(catalog.metrics) - computed} entered. Quadrants: "
+        + "; ".join(f"{QUADRANT_SHORT[k]} = {v}" for k, v in QUADRANTS.items())
+        + ". Stages: "
+        + ", ".join(STAGES.values())
+        + ".\n"
+    )
+    for group in catalog.groups:
+        committee = catalog.committees[group.committee].name
+        parts.append(f"\n### {group.title} (report line {group.line})\n\nOwner: {committee}.\n")
+        parts.append(
+            "\n| id | line | report wording | definition | RBA | stage | breakdowns | source |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+        )
+        for metric_id in group.metric_ids:
+            m = catalog.metrics[metric_id]
+            definition = f"{m.numerator}"
+            if m.denominator:
+                definition += f" / {m.denominator}"
+            better = {
+                "up": "higher is better",
+                "down": "lower is better",
+                "neutral": "no direction",
+            }[m.direction]
+            definition += f" ({m.unit}; {better})"
+            source = f"`{m.source}`" + (f": {m.needs}" if m.needs else "")
+            parts.append(
+                f"| `{m.id}` | {m.line} | {_cell(m.wording)} | {_cell(definition)} | "
+                f"{QUADRANT_SHORT[m.quadrant]} | {STAGES[m.stage]} | {', '.join(m.breakdowns)} | {_cell(source)} |\n"
+            )
+        for line, wording, dims in group.breakdown_lines:
+            parts.append(
+                f"\nLine {line}, “{wording}”: the {', '.join(dims)} breakdown of the metrics above.\n"
+            )
+    parts.append(
+        "\n## Other report lines the catalog accounts for\n\n| lines | topic | implemented by |\n|---|---|---|\n"
+    )
+    for lines, topic, implemented_by in catalog.references:
+        parts.append(
+            f"| {', '.join(str(x) for x in lines)} | {_cell(topic)} | {_cell(implemented_by)} |\n"
+        )
+    return "".join(parts)

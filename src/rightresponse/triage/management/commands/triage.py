@@ -1,0 +1,89 @@
+"""``rightresponse triage [--protocol FILE] [--explain]``: one call as JSON on stdin, the
+decision as JSON (or, with --explain, in words) on stdout.
+
+Exit codes: 0 decided; 2 bad input (not JSON, unknown call type or question ids);
+1 the protocol file is invalid.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from rightresponse.core.triage import (
+    TIER_LABELS,
+    Decision,
+    Protocol,
+    ProtocolError,
+    UnknownIdError,
+    decide,
+    load_protocol,
+)
+
+
+def explain(protocol: Protocol, decision: Decision) -> str:
+    """The decision for a person: tier, who to send, risk, why, and what to ask next."""
+    lead = f" (lead: {decision.lead})" if decision.lead else ""
+    lines = [f"Tier {decision.tier}: {TIER_LABELS[decision.tier]}{lead}"]
+    if decision.screened_out:
+        lines.append("Screened out: no formal response.")
+    if decision.programs:
+        labels = [protocol.programs[p].label for p in decision.programs]
+        lines.append("Send: " + ", ".join(labels))
+    risk = decision.risk
+    lines.append(
+        f"Risk: {risk.band} (likelihood {risk.likelihood} x consequence {risk.consequence}"
+        f" = {risk.score})"
+    )
+    lines.append("Why:")
+    lines += [f"  - {reason}" for reason in decision.reasons]
+    if decision.ask_next:
+        lines.append("Ask next:")
+        lines += [
+            f"  {i}. {protocol.questions[q].text} ({q})" for i, q in enumerate(decision.ask_next, 1)
+        ]
+    lines.append(f"Protocol {decision.protocol_version}, call type {decision.call_type}.")
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "Triage one call read as JSON on stdin and print the decision."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--protocol", default=None, help="Protocol file (default: the configured one)."
+        )
+        parser.add_argument(
+            "--explain", action="store_true", help="Print the decision for a person."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["protocol"] or settings.RIGHTRESPONSE_PROTOCOL
+        try:
+            protocol = load_protocol(path)
+        except ProtocolError as exc:
+            raise CommandError(str(exc), returncode=1) from None
+        try:
+            call = json.loads(sys.stdin.read())
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"stdin is not JSON: {exc}", returncode=2) from None
+        if not isinstance(call, dict) or not isinstance(call.get("call_type"), str):
+            raise CommandError(
+                'expected {"call_type": "...", "answers": {"question": "yes|no|unknown"}}',
+                returncode=2,
+            )
+        answers = call.get("answers", {})
+        if not isinstance(answers, dict):
+            raise CommandError('"answers" must be an object of question id -> answer', returncode=2)
+        try:
+            decision = decide(protocol, call["call_type"], answers)
+        except UnknownIdError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if options["explain"]:
+            self.stdout.write(explain(protocol, decision))
+        else:
+            self.stdout.write(json.dumps(decision.to_dict(), indent=2))

@@ -1,0 +1,176 @@
+"""The call-taker page: pick the call type, answer the questions, watch the recommendation.
+
+The workspace (call type, questions, recommendation) is re-rendered by HTMX on every
+change; inputs keep stable ids so htmx puts the keyboard focus back where it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rightresponse.accounts.permissions import role_required
+from rightresponse.accounts.roles import EMERGENCY_COMMUNICATIONS
+from rightresponse.accounts.selectors import user_agency
+from rightresponse.core.triage import (
+    TIER_LABELS,
+    TIER_SHORT,
+    Decision,
+    Protocol,
+    UnknownIdError,
+    decide,
+)
+
+from .models import Call
+from .protocols import active_protocol
+from .services import CallDetails, call_create
+
+
+class CallDetailsForm(forms.Form):
+    channel = forms.ChoiceField(choices=Call.CHANNELS, initial="911")
+    caller_name = forms.CharField(max_length=120, required=False, label="Caller name")
+    caller_phone = forms.CharField(max_length=40, required=False, label="Caller phone")
+    address = forms.CharField(max_length=200, required=False, label="Location")
+    area = forms.CharField(max_length=60, required=False, label="Area (precinct or beat)")
+    narrative = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _answers(protocol: Protocol, data: Any) -> dict[str, str]:
+    answers = {}
+    for qid in protocol.questions:
+        value = data.get(f"answer-{qid}")
+        if value in ("yes", "no", "unknown"):
+            answers[qid] = value
+    return answers
+
+
+def _workspace_context(
+    protocol: Protocol, call_type: str, answers: dict[str, str]
+) -> dict[str, Any]:
+    groups: dict[str, list[Any]] = {}
+    for ct in protocol.call_types.values():
+        groups.setdefault(protocol.categories[ct.category].label, []).append(ct)
+    context: dict[str, Any] = {
+        "protocol": protocol,
+        "call_type_groups": groups,
+        "call_type": call_type,
+        "decision": None,
+        "error": "",
+        "questions": [],
+    }
+    if not call_type:
+        return context
+    try:
+        decision: Decision = decide(protocol, call_type, answers)
+    except UnknownIdError as exc:
+        context["error"] = str(exc)
+        return context
+    spec = protocol.call_types[call_type]
+    # A stable order per call type (the ask_next order with nothing answered), so the
+    # page does not move under the call taker; the live ask_next rank is shown beside it.
+    first = decide(protocol, call_type, {}).ask_next
+    order = list(first) + [q for q in spec.questions if q not in first]
+    rank = {q: i for i, q in enumerate(decision.ask_next, 1)}
+    context["questions"] = [
+        {
+            "id": q,
+            "text": protocol.questions[q].text,
+            "help": protocol.questions[q].help,
+            "answer": answers.get(q, "unknown"),
+            "rank": rank.get(q),
+        }
+        for q in order
+    ]
+    matrix = protocol.risk_matrix
+    context.update(
+        decision=decision,
+        tier_label=TIER_LABELS[decision.tier],
+        tier_short=TIER_SHORT[decision.tier],
+        programs=[protocol.programs[p] for p in decision.programs],
+        ask_next=[protocol.questions[q] for q in decision.ask_next],
+        band_label=matrix.band(decision.risk.likelihood, decision.risk.consequence).label,
+        matrix_rows=[
+            {
+                "likelihood": likelihood,
+                "label": matrix.likelihood_labels[likelihood - 1],
+                "cells": [
+                    {
+                        "band": matrix.band(likelihood, c).id,
+                        "text": f"{matrix.band(likelihood, c).label} {matrix.score(likelihood, c)}",
+                        "current": (likelihood, c)
+                        == (decision.risk.likelihood, decision.risk.consequence),
+                    }
+                    for c in range(1, 6)
+                ],
+            }
+            for likelihood in range(5, 0, -1)
+        ],
+        consequence_labels=[f"{label} {i}" for i, label in enumerate(matrix.consequence_labels, 1)],
+    )
+    return context
+
+
+@role_required(*EMERGENCY_COMMUNICATIONS)
+def call_taker(request: HttpRequest) -> HttpResponse:
+    protocol = active_protocol()
+    call_type = request.GET.get("call_type", "")
+    if call_type not in protocol.call_types:
+        call_type = ""
+    context = _workspace_context(protocol, call_type, {})
+    context["form"] = CallDetailsForm()
+    return render(request, "triage/call_taker.html", context)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMUNICATIONS)
+def recommend(request: HttpRequest) -> HttpResponse:
+    """The HTMX partial: the workspace for the posted call type and answers."""
+    protocol = active_protocol()
+    call_type = request.POST.get("call_type", "")[:60]
+    answers = _answers(protocol, request.POST)
+    context = _workspace_context(protocol, call_type, answers)
+    return render(request, "triage/_workspace.html", context)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMUNICATIONS)
+def call_save(request: HttpRequest) -> HttpResponse:
+    """Create the call (the "Create call" button); back to an empty page for the next call."""
+    protocol = active_protocol()
+    call_type = request.POST.get("call_type", "")[:60]
+    answers = _answers(protocol, request.POST)
+    form = CallDetailsForm(request.POST)
+    agency = user_agency(request.user)
+    context = _workspace_context(protocol, call_type, answers)
+    if not call_type:
+        context["error"] = "Choose a call type before creating the call."
+    elif agency is None:
+        context["error"] = "Your account belongs to no agency, so it cannot take calls."
+    if form.is_valid() and not context["error"] and agency is not None:
+        try:
+            call = call_create(
+                user=request.user,
+                agency=agency,
+                call_type=call_type,
+                answers=answers,
+                details=CallDetails(**form.cleaned_data),
+                protocol=protocol,
+            )
+        except UnknownIdError as exc:
+            context["error"] = str(exc)
+        else:
+            messages.success(
+                request,
+                f"Call {call.pk} created: tier {call.tier} ({TIER_SHORT[call.tier or 0]}), "
+                f"{call.call_type.replace('_', ' ')}.",
+            )
+            return redirect("triage:call_taker")
+    context["form"] = form
+    return render(request, "triage/call_taker.html", context, status=400)
