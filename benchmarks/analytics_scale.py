@@ -227,7 +227,7 @@ def phase_pd_analyze(parquet: Path) -> dict:
             decision = decide(row.call_type, row.answers)
             if decision.get("tier") is not None:
                 tiers[code] = decision["tier"]
-    df["tier"] = df["initial_type"].map(tiers)
+    df["tier"] = df["initial_type"].map(tiers).where(df["channel"] != "ONVIEW")
     out["tiers"] = df.groupby(df["tier"].fillna(-1)).agg(
         calls=("call_id", "size"), uh=("unit_seconds", "sum")
     )

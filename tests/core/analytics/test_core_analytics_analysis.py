@@ -113,6 +113,9 @@ def test_replay_decides_once_per_distinct_call_type_and_answers() -> None:
     assert s["decide_calls"] == len(decide.calls)
     assert sum(r["calls"] for r in s["tier_shares"]) == s["total_calls"] == table.num_rows
     assert sum(r["call_share"] for r in s["tier_shares"]) == pytest.approx(1.0)
+    onview = sum(1 for v in table["officer_initiated"].to_pylist() if v)
+    none = {r["tier"]: r["calls"] for r in s["tier_shares"]}.get("none", 0)
+    assert onview > 0 and none >= onview  # officer-initiated activity is not triaged
     civilian_calls = sum(r["calls"] for r in s["tier_shares"] if r["tier"] in ("0", "1"))
     assert s["risk_exposure"]["civilian_only_calls"] == civilian_calls
     # Risk exposure counts severe final outcomes among civilian-only calls, by call type.
@@ -145,6 +148,7 @@ def test_fte_per_shift_and_precinct_follows_the_officer_hours() -> None:
         table = table.append_column(column, pa.nulls(3, pa.timestamp("us")))
     for column in ("final_type", "priority", "disposition", "agency", "location"):
         table = table.append_column(column, pa.nulls(3, pa.string()))
+    table = table.append_column("officer_initiated", pa.array([False, None, False]))
     table = table.append_column("latitude", pa.nulls(3, pa.float64()))
     table = table.append_column("longitude", pa.nulls(3, pa.float64()))
     from rightresponse.core.analytics.mapping import MappingRow

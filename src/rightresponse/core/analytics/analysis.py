@@ -175,6 +175,10 @@ def enrich(
     if decisions is not None:
         d = ibis.memtable(decisions)
         t = t.left_join(d, t.initial_type == d.d_code).drop("d_code")
+        # Officer-initiated activity (traffic stops, on-view) is not a call to triage.
+        t = t.mutate(
+            tier=ibis.ifelse(t.officer_initiated.fill_null(False), ibis.null("int64"), t.tier)
+        )
     return t
 
 
