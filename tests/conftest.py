@@ -21,6 +21,13 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The ``users`` fixture hashes seven passwords per test; a fast hasher keeps the suite
+    quick (test-only, as Django's testing docs advise). Logins still use the real hasher API."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agencies(db: Any) -> dict[str, Agency]:
     specs = {

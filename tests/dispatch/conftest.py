@@ -30,13 +30,6 @@ def closed_hours() -> str:
     return f"{day} 10:00-11:00"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The shared ``users`` fixture hashes seven passwords per test; a fast hasher keeps the
-    dispatch tests quick (logins still go through the real form and hasher API)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def units(agencies: dict[str, Agency], users: dict[str, Any]) -> dict[str, Unit]:
     """Two civilian units, one CIT co-response unit and two police units, all 24/7."""

@@ -105,10 +105,3 @@ def victim(agencies: dict[str, Agency]) -> Person:
         phone="555-0102",
         is_protected_victim=True,
     )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The shared ``users`` fixture hashes seven passwords per test; a fast hasher keeps
-    this pillar's suite inside its time budget (test-only, like Django's own advice)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
