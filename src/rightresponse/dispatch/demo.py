@@ -1,5 +1,5 @@
-"""Demo units, members and hazards for the demo agencies, a month of closed incidents for the
-metrics, and ``demo_stream()``: a simulated stream of calls so the live board moves."""
+"""Demo units, members and hazards for the demo agencies, a year of closed incidents for the
+metrics (demo_history.py), and ``demo_stream()``: a simulated stream of calls so the live board moves."""
 
 from __future__ import annotations
 
@@ -16,14 +16,10 @@ from django.utils import timezone
 from rightresponse.accounts.models import Agency
 from rightresponse.triage.models import Call
 
+from . import calibration, demo_history, services
 from . import protocol as proto
-from . import services
 from .models import (
-    Assignment,
-    Disposition,
-    EligibleNotServed,
     Incident,
-    IncidentEvent,
     LocationHazard,
     Unit,
     UnitMember,
@@ -67,27 +63,21 @@ LAST = ["Ahmed", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hill", "Ito
         "Lopez", "Mills", "Nguyen", "Ortiz", "Patel", "Reyes", "Singh", "Tran", "Wong"]  # fmt: skip
 DEMO_USERS = {"officer": "PD-1A", "responder": "CARE-1", "clinician": "BCT-1"}
 
-# Share of calls by type (per 1,000), in the proportions typical of published calls-for-
-# service data: traffic, disorder and welfare calls lead; violent crime is a small share.
-CALL_MIX = {
-    "traffic_collision": 90, "parking": 70, "noise_complaint": 80, "low_acuity_disorder": 90,
-    "trespass": 70, "welfare_check": 110, "property_crime_report": 90, "behavioral_crisis": 60,
-    "suicidal_person": 20, "intoxicated_person": 40, "medical": 40, "overdose": 20,
-    "homelessness_assist": 40, "domestic_violence": 40, "assault": 30, "burglary_in_progress": 15,
-    "robbery": 10, "shots_fired": 10, "animal": 25, "violence_interrupter_request": 5,
-    "sexual_assault": 5, "violent_crime_in_progress": 5, "bias_based_complaint": 5,
-}  # fmt: skip
-# Relative call volume by hour of day: a quiet night, a late-afternoon peak.
-HOURLY = [40, 32, 26, 20, 17, 18, 25, 38, 52, 60, 64, 67, 70, 72, 74, 78, 82, 84, 80, 74, 68,
-          62, 55, 47]  # fmt: skip
+# Call-type mix, channels and the hour-of-week pattern measured on real Seattle calls
+# (calibration.py explains how; demo_calibration.json holds the figures).
+CALIBRATION = calibration.load()
+CALL_MIX: dict[str, float] = CALIBRATION["call_type_mix"]
+HOUR_OF_WEEK: list[float] = CALIBRATION["hour_of_week"]
+# The samples have 911 and the non-emergency line only; the 988 and walk-up shares are the
+# demo's own, so those channels show up on the pages.
+CHANNEL_MIX = {**{c: share * 0.92 for c, share in CALIBRATION["channel_mix"].items()},
+               "988": 0.05, "direct": 0.03}  # fmt: skip
 QUESTIONS = ["weapon", "violence", "medical_emergency", "substance_escalating", "threat_to_life",
              "crime_in_progress", "suspect_on_scene", "victim_in_danger", "injury",
              "firearm_or_vehicle_involved", "caller_requests_police"]  # fmt: skip
 STREETS = ["Hennepin Ave", "Lake St", "Nicollet Ave", "W Broadway Ave", "Franklin Ave",
            "Chicago Ave", "Lyndale Ave", "Central Ave NE", "Penn Ave N", "Cedar Ave",
            "Portland Ave", "Bloomington Ave"]  # fmt: skip
-HISTORY_DAYS = 30
-HISTORY_INCIDENTS = 360
 
 
 def _near(area: str, rng: random.Random, spread: float = 0.012) -> tuple[float, float]:
@@ -139,9 +129,13 @@ def seed(stdout: Any) -> None:
     # Calls the triage demo made before any unit existed get their recommendation now.
     for incident in Incident.objects.filter(status="waiting"):
         services.incident_recommend(incident)
-    if not Incident.objects.filter(call__narrative__startswith="[demo history]").exists():
-        count = _seed_history(rng, agencies["metro-911"])
-        stdout.write(f"  {count} closed demo incidents over the last {HISTORY_DAYS} days")
+    if not Incident.objects.filter(call__narrative__startswith=demo_history.MARKER).exists():
+        count = demo_history.seed_history(
+            rng, agencies["metro-911"], _call, services.priority_of, (FIRST, LAST)
+        )
+        stdout.write(
+            f"  {count} closed demo incidents over the last {demo_history.HISTORY_DAYS} days"
+        )
     stdout.write(f"  {Unit.objects.count()} units, {UnitMember.objects.count()} members")
 
 
@@ -181,7 +175,7 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
     return Call(
         agency=agency, received_at=at, answered_at=at + timedelta(seconds=rng.randint(2, 25)),
         triaged_at=at + timedelta(seconds=rng.randint(40, 150)),
-        channel=rng.choices(["911", "311", "988", "direct"], weights=[80, 12, 5, 3])[0],
+        channel=rng.choices(list(CHANNEL_MIX), weights=list(CHANNEL_MIX.values()))[0],
         caller_phone=f"612555{rng.randint(0, 9999):04d}",
         address=f"{rng.randint(1, 40) * 100} {rng.choice(STREETS)}", latitude=lat, longitude=lon,
         area=area, call_type=call_type, answers=answers, decision=decision,
@@ -190,89 +184,6 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
         risk_score=decision["risk"]["score"], risk_band=decision["risk"]["band"],
         screened_out=bool(decision.get("screened_out")),
     )  # fmt: skip
-
-
-def _seed_history(rng: random.Random, agency: Agency) -> int:
-    """A month of closed incidents, written directly with back-dated times (the services
-    stamp 'now'), so the metrics pages have something to show from the first start."""
-    now = timezone.now()
-    units = list(Unit.objects.all())
-    by_program: dict[str, list[Unit]] = {}
-    for unit in units:
-        by_program.setdefault(unit.program, []).append(unit)
-    made = 0
-    calls = []
-    for _ in range(HISTORY_INCIDENTS):
-        day = now - timedelta(days=rng.uniform(0.5, HISTORY_DAYS))
-        hour = rng.choices(range(24), weights=HOURLY)[0]
-        at = day.replace(hour=hour, minute=rng.randint(0, 59))
-        calls.append(_call(rng, agency, at, "[demo history]"))
-    calls = Call.objects.bulk_create(calls)  # no post_save: incidents are written below
-    outcomes = ["resolved_on_scene", "referred", "transported", "report_taken", "no_action_needed", "arrest"]  # fmt: skip
-    for call in calls:
-        if call.tier in (None, 0) or call.screened_out:
-            continue
-        decision = call.decision
-        programs = [p for p in decision.get("programs", []) if p in by_program]
-        if not programs:
-            continue
-        program = programs[0]
-        not_served = None
-        if program in ("community_responder", "behavioral_crisis_team") and rng.random() < 0.18:
-            not_served = rng.choice(["off_hours", "out_of_area", "none_available"])
-            program = next((p for p in programs[1:] if p in by_program), "police")
-        unit = rng.choice(by_program.get(program) or by_program["police"])
-        t = call.triaged_at + timedelta(seconds=rng.randint(30, 600))
-        dispatched, en_route = t, t + timedelta(seconds=rng.randint(20, 120))
-        on_scene = en_route + timedelta(seconds=rng.randint(180, 1200))
-        cleared = on_scene + timedelta(seconds=rng.randint(600, 3600))
-        tier = call.tier
-        final_tier = tier
-        if tier <= 2 and rng.random() < 0.06:
-            final_tier = rng.choice([3, 4])
-        elif tier >= 3 and rng.random() < 0.08:
-            final_tier = rng.choice([1, 2])
-        lead = decision.get("lead") or ("civilian" if tier <= 2 else "police")
-        final_lead = "civilian" if final_tier <= 2 else "police"
-        switches = int(lead != final_lead) + int(tier in (2, 3) and rng.random() < 0.1)
-        outcome = rng.choices(outcomes, weights=[40, 20, 10, 15, 10, 5 if final_tier >= 3 else 1])[
-            0
-        ]
-        incident = Incident.objects.create(
-            call=call, agency=agency, status="closed", channel=call.channel,
-            call_type=call.call_type, initial_call_type=call.call_type,
-            category=decision.get("category", ""), initial_category=decision.get("category", ""),
-            tier=final_tier, initial_tier=tier, lead=final_lead, initial_lead=lead,
-            priority=services.priority_of(tier, call.risk_score), programs=decision.get("programs", []),
-            escalated=tier <= 2 < final_tier, deescalated=final_tier <= 2 < tier,
-            lead_switches=switches, address=call.address, latitude=call.latitude,
-            longitude=call.longitude, area=call.area, received_at=call.received_at,
-            answered_at=call.answered_at, triaged_at=call.triaged_at, dispatched_at=dispatched,
-            en_route_at=en_route, on_scene_at=on_scene, cleared_at=cleared,
-            closed_at=cleared + timedelta(seconds=rng.randint(30, 600)),
-        )  # fmt: skip
-        Assignment.objects.create(incident=incident, unit=unit, active=False, primary=True,
-                                  assigned_at=dispatched, released_at=cleared)  # fmt: skip
-        for at, old, new in ((dispatched, "waiting", "dispatched"), (en_route, "dispatched", "en_route"),
-                             (on_scene, "en_route", "on_scene"), (cleared, "on_scene", "cleared"),
-                             (incident.closed_at, "cleared", "closed")):  # fmt: skip
-            IncidentEvent.objects.create(incident=incident, at=at, kind="status",
-                                         from_value=old, to_value=new)  # fmt: skip
-        if final_tier != tier:
-            IncidentEvent.objects.create(
-                incident=incident, at=on_scene + timedelta(seconds=60),
-                kind="escalation" if final_tier > tier else "de-escalation",
-                from_value=f"tier {tier}", to_value=f"tier {final_tier}",
-                reason="situation on scene differed from the call",
-            )  # fmt: skip
-        Disposition.objects.create(incident=incident, disposition=outcome.replace("_", " "),
-                                   outcome=outcome, referrals_made=int(outcome == "referred") + rng.randint(0, 1),
-                                   service_connections=int(outcome in ("referred", "transported")))  # fmt: skip
-        if not_served:
-            EligibleNotServed.objects.create(incident=incident, program=decision["programs"][0],
-                                             reason=not_served, area=call.area, recorded_at=dispatched)  # fmt: skip
-        made += 1
-    return made
 
 
 # ---------------------------------------------------------------- the live stream
@@ -286,7 +197,9 @@ def _stream_step(rng: random.Random) -> None:
     if agency is None:
         return
     now = timezone.now()
-    if rng.random() < 0.4 + 0.6 * HOURLY[timezone.localtime(now).hour] / max(HOURLY):
+    local = timezone.localtime(now)
+    slot = local.weekday() * 24 + local.hour
+    if rng.random() < 0.4 + 0.6 * HOUR_OF_WEEK[slot] / max(HOUR_OF_WEEK):
         call = _call(rng, agency, now - timedelta(seconds=rng.randint(60, 150)))
         call.triaged_at = now
         call.save()  # the receiver turns a triaged call into an incident
