@@ -45,15 +45,15 @@ def _board_context() -> dict[str, Any]:
     by_status: dict[str, list[Any]] = {s: [] for s in UNIT_STATUSES}
     for unit in units:
         by_status.setdefault(unit.status, []).append(unit)
+    labels = proto.call_types()
     points = [
         (u.latitude, u.longitude, u.call_sign,
          "unit-available" if u.status == "available" else "unit-busy")
         for u in units if u.latitude is not None and u.longitude is not None
     ] + [
-        (i.latitude, i.longitude, f"#{i.pk} {i.call_type}", "incident")
+        (i.latitude, i.longitude, f"#{i.pk} {labels.get(i.call_type, i.call_type)}", "incident")
         for i in waiting if i.latitude is not None and i.longitude is not None
     ]  # fmt: skip
-    labels = proto.call_types()
     services.incidents_refresh_recommendations(waiting[:20])
     for incident in waiting[:20]:
         # Flags only (report ~1680): hazard details are for supervisors, through the API.

@@ -20,7 +20,7 @@ from rightresponse.core import charts
 from rightresponse.core.metrics import Evaluator
 from rightresponse.core.metrics.catalog import QUADRANTS, SOURCES, STAGES
 from rightresponse.core.metrics.evaluation import difference_in_differences, pre_post
-from rightresponse.core.metrics.suppression import MIN_CELL
+from rightresponse.core.metrics.suppression import MIN_CELL, ProtectedTable
 
 from . import selectors as sel
 from . import services
@@ -451,6 +451,26 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _protocol_labels() -> dict[str, str]:
+    """Category and programme ids -> the protocol's labels, so public pages show words
+    ("Low-acuity disorder"), not ids; the CSV keeps the ids for machines."""
+    try:
+        from rightresponse.triage.protocols import active_protocol
+
+        protocol = active_protocol()
+    except Exception:  # a broken protocol: ids are still correct, just less friendly
+        return {}
+    labels = {cid: c.label for cid, c in protocol.categories.items()}
+    labels.update({pid: p.label for pid, p in protocol.programs.items()})
+    return labels
+
+
+def _row_labels(table: ProtectedTable | None, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(id, label) per row: the page shows the label and keeps the id in data-row, the
+    same key as the CSV download."""
+    return [(row, labels.get(row, row)) for row in table.rows] if table else []
+
+
 # ---- public
 def _public_period(request: HttpRequest) -> sel.Period:
     """Whole months only (the public sees settled figures), default the last full year."""
@@ -473,12 +493,12 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
     figures_by_metric: dict[str, list[sel.PublicFigure]] = {}
     for figure in dash.figures:
         figures_by_metric.setdefault(figure.metric.id, []).append(figure)
+    labels_of = _protocol_labels()
     volume_chart = ""
     if dash.volume and not dash.volume.too_few:
-        labels = dash.volume.rows
         volume_chart = charts.bar_chart(
-            labels,
-            [dash.volume.row_totals[x] for x in labels],
+            [labels_of.get(x, x) for x in dash.volume.rows],
+            [dash.volume.row_totals[x] for x in dash.volume.rows],
             title="Calls for service by category",
         )
     return render(
@@ -489,6 +509,8 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
             "period": period,
             "months": request.GET.get("months", "12"),
             "volume_chart": volume_chart,
+            "volume_rows": _row_labels(dash.volume, labels_of),
+            "diverted_rows": _row_labels(dash.diverted, labels_of),
             "rates": [(catalog.metrics[m], figures_by_metric.get(m, [])) for m in sel.PUBLIC_RATES],
             "area_columns": max((len(f) for f in figures_by_metric.values()), default=1) - 1,
             "explained": [m for m in catalog if m.public],
