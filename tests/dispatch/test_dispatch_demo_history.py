@@ -38,7 +38,7 @@ def test_calibration_file_is_what_the_committed_samples_give() -> None:
     hours = derived["hour_of_day"]
     assert sum(hours[2:5]) < sum(hours[17:20]) / 2
     # The demo draws exactly from it.
-    assert demo.CALL_MIX == derived["call_type_mix"]
+    assert derived["call_type_mix"] == demo.CALL_MIX
 
 
 @pytest.fixture
