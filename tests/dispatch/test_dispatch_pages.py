@@ -32,6 +32,9 @@ def test_board_shows_waiting_incidents_recommendation_units_and_map(
     assert "<svg" in html and 'hx-trigger="every 1s [' in html
     assert "Hazard: aggressive dog" in html and "secret detail" not in html
     assert "1 earlier call within 150 m" in html
+    # Words, not ids: the unit's programme and the map label use the protocol's labels.
+    assert "CARE-1 · Community responders (STAR-style)" in html
+    assert f"#{incident.pk} welfare_check" not in html and f"#{incident.pk} Welfare check" in html
     live = client.get("/dispatch/board/live/").content.decode()
     assert "<html" not in live and f'data-incident="{incident.pk}"' in live
     assert logged_in("analyst").get("/dispatch/").status_code == 403
