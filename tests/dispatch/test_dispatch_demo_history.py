@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,3 +118,7 @@ def test_public_dashboard_of_the_demo_shows_the_main_categories(seeded: None, cl
     page = client.get(reverse("public:dashboard")).content.decode()
     assert "Low-acuity crime and disorder complaints" in page  # labels, not ids
     assert ">low_acuity_disorder<" not in page
+    # The internal dashboard's chart too.
+    client.force_login(User.objects.get(username="analyst"))
+    internal = client.get(reverse("performance:dashboard")).content.decode()
+    assert "Low-acuity crime and disorder complaints" in internal

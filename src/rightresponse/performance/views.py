@@ -66,7 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if volume.measured and volume.groups:
         ordered = sorted(volume.groups.items(), key=lambda kv: -(kv[1].value or 0))
         volume_chart = charts.bar_chart(
-            [k for k, _ in ordered], [v.value or 0 for _, v in ordered], title="Calls by category"
+            [_protocol_labels().get(k, k) for k, _ in ordered],
+            [v.value or 0 for _, v in ordered],
+            title="Calls by category",
         )
     trend_chart = ""
     if volume.measured:
