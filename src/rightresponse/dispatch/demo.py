@@ -68,6 +68,7 @@ DEMO_USERS = {"officer": "PD-1A", "responder": "CARE-1", "clinician": "BCT-1"}
 CALIBRATION = calibration.load()
 CALL_MIX: dict[str, float] = CALIBRATION["call_type_mix"]
 HOUR_OF_WEEK: list[float] = CALIBRATION["hour_of_week"]
+HOTSPOT_SHARE = 0.12
 # The samples have 911 and the non-emergency line only; the 988 and walk-up shares are the
 # demo's own, so those channels show up on the pages.
 CHANNEL_MIX = {**{c: share * 0.92 for c, share in CALIBRATION["channel_mix"].items()},
@@ -80,9 +81,22 @@ STREETS = ["Hennepin Ave", "Lake St", "Nicollet Ave", "W Broadway Ave", "Frankli
            "Portland Ave", "Bloomington Ave"]  # fmt: skip
 
 
+def _hotspots(count: int = 40) -> list[tuple[str, str, float, float]]:
+    rng = random.Random(99)
+    spots = []
+    for _ in range(count):
+        area = rng.choice(list(AREAS))
+        lat, lon = _near(area, rng, 0.025)
+        spots.append((area, f"{rng.randint(1, 45) * 100} {rng.choice(STREETS)}", lat, lon))
+    return spots
+
+
 def _near(area: str, rng: random.Random, spread: float = 0.012) -> tuple[float, float]:
     lat, lon = AREAS[area]
     return lat + rng.uniform(-spread, spread), lon + rng.uniform(-spread, spread)
+
+
+HOTSPOTS = _hotspots()
 
 
 def seed(stdout: Any) -> None:
@@ -170,14 +184,20 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
     call_type = _pick_call_type(rng)
     answers = _answers(rng, call_type)
     decision = _triage(call_type, answers)
-    area = rng.choice(list(AREAS))
-    lat, lon = _near(area, rng)
+    if rng.random() < HOTSPOT_SHARE:
+        # A few places call again and again (a shelter, a bar, a transit stop): the
+        # location-recurrence measures and the board's "earlier calls here" flag.
+        area, address, lat, lon = rng.choice(HOTSPOTS)
+    else:
+        area = rng.choice(list(AREAS))
+        lat, lon = _near(area, rng, 0.03)
+        address = f"{rng.randint(100, 4999)} {rng.choice(STREETS)}"
     return Call(
         agency=agency, received_at=at, answered_at=at + timedelta(seconds=rng.randint(2, 25)),
         triaged_at=at + timedelta(seconds=rng.randint(40, 150)),
         channel=rng.choices(list(CHANNEL_MIX), weights=list(CHANNEL_MIX.values()))[0],
         caller_phone=f"612555{rng.randint(0, 9999):04d}",
-        address=f"{rng.randint(1, 40) * 100} {rng.choice(STREETS)}", latitude=lat, longitude=lon,
+        address=address, latitude=lat, longitude=lon,
         area=area, call_type=call_type, answers=answers, decision=decision,
         narrative=marker, protocol_version=decision.get("protocol_version", ""),
         tier=decision["tier"], lead=decision.get("lead") or "",
@@ -199,7 +219,7 @@ def _stream_step(rng: random.Random) -> None:
     now = timezone.now()
     local = timezone.localtime(now)
     slot = local.weekday() * 24 + local.hour
-    if rng.random() < 0.4 + 0.6 * HOUR_OF_WEEK[slot] / max(HOUR_OF_WEEK):
+    if rng.random() < 0.15 + 0.45 * HOUR_OF_WEEK[slot] / max(HOUR_OF_WEEK):
         call = _call(rng, agency, now - timedelta(seconds=rng.randint(60, 150)))
         call.triaged_at = now
         call.save()  # the receiver turns a triaged call into an incident
@@ -215,7 +235,7 @@ def _stream_step(rng: random.Random) -> None:
                 services.incident_recommend(incident)
     steps = {"dispatched": "en_route", "en_route": "on_scene", "on_scene": "cleared"}
     since = {"dispatched": "dispatched_at", "en_route": "en_route_at", "on_scene": "on_scene_at"}
-    for incident in Incident.objects.filter(status__in=list(steps)).order_by("?")[:4]:
+    for incident in Incident.objects.filter(status__in=list(steps)).order_by("?")[:6]:
         last = getattr(incident, since[incident.status]) or incident.received_at
         # Realistic-looking pace: each stage lasts a little while on the board.
         if (now - last).total_seconds() > rng.uniform(15, 75):
