@@ -59,3 +59,12 @@ def test_dot_map_keeps_every_point_in_the_frame_and_says_when_empty() -> None:
     coords = [(float(x), float(y)) for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', svg)]
     assert len(coords) == 50 and all(0 <= x <= 300 and 0 <= y <= 200 for x, y in coords)
     assert "No coordinates" in dot_map([], title="Calls")
+
+
+def test_bar_chart_cuts_long_labels_but_keeps_them_whole_in_a_title() -> None:
+    long = "Incidents with individuals experiencing homelessness and more words besides"
+    svg = bar_chart([long, "Parking"], [12, 312], title="Calls")
+    assert f"<title>{long}</title>" in svg
+    shown = svg.split(f"<title>{long}</title>")[1].split("</text>")[0]
+    assert shown.endswith("…") and len(shown) < len(long)
+    assert ">Parking</text>" in svg.replace("<title>Parking</title>", "")

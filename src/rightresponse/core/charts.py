@@ -21,6 +21,10 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
 
 
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: max(1, length - 1)].rstrip() + "…"
+
+
 def bar_chart(
     labels: Sequence[str],
     values: Sequence[float],
@@ -34,7 +38,8 @@ def bar_chart(
     """Horizontal bars, one per label, with the value printed at the end of each bar."""
     if len(labels) != len(values):
         raise ValueError("labels and values differ in length")
-    label_width = min(260, 8 + 7 * max((len(str(label)) for label in labels), default=4))
+    label_width = min(360, 8 + 7 * max((len(str(label)) for label in labels), default=4))
+    fits = (label_width - 8) // 7  # longer labels are cut with an ellipsis, whole in <title>
     value_width = 90
     plot = max(40, width - label_width - value_width)
     top = 8
@@ -51,7 +56,7 @@ def bar_chart(
         length = max(0.0, plot * (value / peak)) if value else 0.0
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.68:.1f}" '
-            f'text-anchor="end">{escape(str(label))}</text>'
+            f'text-anchor="end"><title>{escape(str(label))}</title>{escape(_cut(str(label), fits))}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" '
             f'height="{bar_height - 6}" fill="{color}"></rect>'
             f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height * 0.68:.1f}">'

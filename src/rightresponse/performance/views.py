@@ -498,9 +498,11 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
     labels_of = _protocol_labels()
     volume_chart = ""
     if dash.volume and not dash.volume.too_few:
+        ordered = sorted(dash.volume.rows, key=lambda x: -dash.volume.row_totals[x])
         volume_chart = charts.bar_chart(
-            [labels_of.get(x, x) for x in dash.volume.rows],
-            [dash.volume.row_totals[x] for x in dash.volume.rows],
+            [labels_of.get(x, x) for x in ordered],
+            [dash.volume.row_totals[x] for x in ordered],
+            width=900,
             title="Calls for service by category",
         )
     return render(
