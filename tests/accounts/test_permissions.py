@@ -87,3 +87,18 @@ def test_audit_record_names_actor_and_agency(users: dict) -> None:
     assert stored.actor == users["dispatcher"]
     assert stored.actor_agency.slug == "test-center"
     assert stored.person_id == 7
+
+
+def test_token_endpoint_slows_password_guessing(users: dict) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    wrong = json.dumps({"username": "analyst", "password": "guess"})
+    statuses = [
+        client.post("/api/auth/token", wrong, content_type="application/json").status_code
+        for _ in range(31)
+    ]
+    assert statuses[:30] == [401] * 30
+    assert statuses[30] == 429
+    cache.clear()

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
 from .permissions import PUBLIC, allow
@@ -29,7 +30,17 @@ class TokenOut(Schema):
     roles: list[str]
 
 
-@router.post("/token", response=TokenOut, auth=PUBLIC, summary="Create an API token")
+# Password guessing is slowed per client address (Django's cache; per process by default).
+TOKEN_THROTTLE = [AnonRateThrottle("30/m")]
+
+
+@router.post(
+    "/token",
+    response=TokenOut,
+    auth=PUBLIC,
+    throttle=TOKEN_THROTTLE,
+    summary="Create an API token",
+)
 def token_obtain(request: HttpRequest, payload: TokenRequest) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:

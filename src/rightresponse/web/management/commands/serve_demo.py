@@ -53,7 +53,7 @@ class Command(BaseCommand):
         command = [
             sys.executable, "-m", "gunicorn", "rightresponse.config.wsgi",
             "--bind", f"{options['host']}:{options['port']}",
-            "--workers", "2", "--threads", "8", "--worker-class", "gthread",
+            "--workers", "4", "--worker-class", "sync", "--timeout", "60",
             "--access-logfile", "-" if os.environ.get("RIGHTRESPONSE_ACCESS_LOG") else "/dev/null",
         ]  # fmt: skip
         sys.exit(subprocess.call(command))
