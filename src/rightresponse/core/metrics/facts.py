@@ -153,7 +153,7 @@ class Frame:
                 try:  # seconds already (None becomes NaN): one C loop
                     frame.times[name] = np.array(column, dtype=np.float64)
                     continue
-                except TypeError:
+                except (TypeError, ValueError):  # datetimes, or bad values named below
                     pass
                 try:
                     stamps = [nan if v is None else v.timestamp() for v in column]
