@@ -133,7 +133,11 @@ def database_seconds_per_incident(
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rightresponse.config.settings")
     os.environ["RIGHTRESPONSE_VAR"] = tmp
     os.environ["RIGHTRESPONSE_SQLITE"] = str(Path(tmp) / "bench.sqlite3")
-    os.environ.pop("DATABASE_URL", None)  # never a shared database
+    # Never a shared database: PostgreSQL only through BENCH_DATABASE_URL, a scratch
+    # database the caller creates and drops (the benchmark adds rows and leaves them).
+    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     os.environ.setdefault("RIGHTRESPONSE_SECRET_KEY", "bench-only-secret-key-0123456789-abcdef")
     import django
 
@@ -250,7 +254,8 @@ def main() -> int:
 
     per_columns, per_rows = database_seconds_per_incident(in_db, incidents, start, end)
     t_db = per_columns * n
-    print(f"database ({in_db:,} incidents seeded in SQLite, scaled to {n:,}):")
+    engine = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+    print(f"database ({in_db:,} incidents seeded in {engine}, scaled to {n:,}):")
     print(f"  incident_facts_columns + frame   {t_db:7.3f} s   (now)")
     print(f"  incident_facts + Frame.from_rows {per_rows * n:7.3f} s   (before)")
 
