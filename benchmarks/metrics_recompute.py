@@ -11,7 +11,8 @@ Seeding 400,000 incidents into a database takes minutes, so the run has two part
    dispositions, units' assignments and force reports) times the real selectors, the
    column one and the row one (``incident_facts``, the path before), each followed by
    its frame conversion, and scales the per-incident time linearly to the full count
-   (both are one pass over the rows).
+   (both are one pass over the rows). BENCH_DATABASE_URL=<a scratch PostgreSQL database>
+   runs this part on PostgreSQL instead.
 2. In process: the synthetic incidents (and their referrals) in the contract shapes; the
    columns exactly as the column selector returns them (times as POSIX seconds, as the
    database computes them) go into frames, then the metrics. The row path
