@@ -105,12 +105,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a short run")
     args = parser.parse_args()
     per_client = 15 if args.quick else 100
-    # Two single-threaded workers per core: on 2 shared cores 4x1 measured p99 241 ms
-    # against 1197 ms for 2 workers x 8 threads (threads of one worker queue on its GIL
-    # and on SQLite's write lock); 2x2 gave 351 ms, 3x1 566 ms (one noisy run each).
-    cores = os.cpu_count() or 2
-    workers = int(os.environ.get("BENCH_WORKERS", str(2 * cores)))
-    threads = int(os.environ.get("BENCH_THREADS", "1"))
+    # Gunicorn on 2 shared cores, one noisy run each (after the query cuts): SQLite 2x8
+    # p99 1197 ms, 2x2 351 ms, 3x1 566 ms, 4x1 241 ms; PostgreSQL 2x8 193 ms, 4x1 581 ms.
+    # No setting won on both, so the default stays 2 workers x 8 threads.
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    threads = int(os.environ.get("BENCH_THREADS", "8"))
 
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "rightresponse.config.settings")
