@@ -105,6 +105,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a short run")
     args = parser.parse_args()
     per_client = 15 if args.quick else 100
+    # Gunicorn on 2 shared cores, one noisy run each (after the query cuts): SQLite 2x8
+    # p99 1197 ms, 2x2 351 ms, 3x1 566 ms, 4x1 241 ms; PostgreSQL 2x8 193 ms, 4x1 581 ms.
+    # No setting won on both, so the default stays 2 workers x 8 threads.
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     threads = int(os.environ.get("BENCH_THREADS", "8"))
 

@@ -50,7 +50,8 @@ def token_create(user: AbstractBaseUser, name: str = "api") -> str:
 
 def token_user(key: str) -> AbstractBaseUser | None:
     token = (
-        ApiToken.objects.select_related("user")
+        # The profile rides along: the API's next question is the user's agency.
+        ApiToken.objects.select_related("user", "user__profile")
         .filter(digest=token_digest(key), revoked=False, user__is_active=True)
         .first()
     )

@@ -230,10 +230,11 @@ def assign_unit(request: HttpRequest, incident_id: int, payload: AssignIn) -> tu
     _incident(request, incident_id)
 
     def work() -> tuple[int, Any]:
-        services.incident_assign(
+        assignment = services.incident_assign(
             incident_id, payload.unit_id, request.user, payload.override_reason
         )
-        return 200, incident_out(Incident.objects.get(pk=incident_id))
+        # The locked incident the service updated in memory: no second read.
+        return 200, incident_out(assignment.incident)
 
     return _write(request, f"POST /incidents/{incident_id}/assign", payload.dict(), work)
 

@@ -16,13 +16,15 @@ log = logging.getLogger(__name__)
 
 
 @receiver(post_save, sender=Call, dispatch_uid="dispatch_call_triaged")
-def call_saved(sender: Any, instance: Call, raw: bool = False, **kwargs: Any) -> None:
+def call_saved(
+    sender: Any, instance: Call, raw: bool = False, created: bool = False, **kwargs: Any
+) -> None:
     if raw:  # fixtures and loaddata
         return
     from .services import call_triaged
 
     try:
         with transaction.atomic():
-            call_triaged(instance)
+            call_triaged(instance, created=created)
     except Exception:  # dispatch must never make saving a call fail; the board shows it later
         log.exception("dispatch: could not create the incident for call %s", instance.pk)

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connections
+from django.db.models import FloatField, Func, Prefetch, QuerySet
 
 from rightresponse.core.dispatch import derived_intervals, haversine_km
+from rightresponse.people.models import Person
 
 from .models import (
     Assignment,
+    EligibleNotServed,
     Incident,
     IncidentEvent,
     LocationHazard,
     PersonLink,
     Unit,
+    UseOfForceReport,
 )
 
 OPEN_STATUSES = ("waiting", "dispatched", "en_route", "on_scene", "transporting", "cleared")
@@ -299,3 +304,175 @@ def incident_facts(start: datetime | None = None, end: datetime | None = None) -
             }
         )
     return rows
+
+
+class Epoch(Func):
+    """A timestamp as POSIX seconds computed by the database, so that a year of incidents
+    does not build a Python datetime per stamp. NULL stays NULL."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # julianday keeps the fraction of a second; 2440587.5 is the Julian day of 1970-01-01.
+        return self.as_sql(compiler, connection,
+                           template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra)  # fmt: skip
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)  # fmt: skip
+
+
+FACT_TIMES = tuple(name for name in STAMP_NAMES if name != "triaged_at")
+# Columns read straight from the incident row: fact key -> model field.
+_PLAIN_COLUMNS = {
+    "incident_id": "id",
+    "call_id": "call_id",
+    "call_type": "call_type",
+    "initial_call_type": "initial_call_type",
+    "category": "category",
+    "initial_category": "initial_category",
+    "channel": "channel",
+    "area": "area",
+    "initial_tier": "initial_tier",
+    "final_tier": "tier",
+    "initial_lead": "initial_lead",
+    "final_lead": "lead",
+    "escalated": "escalated",
+    "deescalated": "deescalated",
+    "lead_switches": "lead_switches",
+    "disposition": "disposition__disposition",
+    "outcome": "disposition__outcome",
+    "referrals_made": "disposition__referrals_made",
+}
+
+
+def _raw_rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list query straight from the database cursor: Django's
+    per-row converters cost more than the query for a year of incidents. Only for
+    columns that need no conversion (numbers, text, and booleans the caller converts)."""
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def incident_facts_columns(
+    start: datetime | None = None,
+    end: datetime | None = None,
+    fields: Iterable[str] | None = None,
+) -> dict[str, list[Any]]:
+    """The same facts as ``incident_facts`` (contract 3), as one list per key instead of one
+    dict per incident: what the metrics' column frames are built from, without a dict per
+    row. Times are POSIX seconds (float, None when not stamped), computed by the database.
+    ``fields``: only these keys (default all); incident_id is always there. At most five
+    queries, whatever the number of incidents (issue 5: 400,000 a year stays interactive)."""
+    wanted = set(fields) if fields is not None else {"incident_id", "call_id", *FACT_TIMES,
+                                                     *_PLAIN_COLUMNS, "responder_type",
+                                                     "use_of_force", "eligible_not_served",
+                                                     "eligible_not_served_reason", "location_key",
+                                                     "caller_key", "age_band", "gender",
+                                                     "race_ethnicity"}  # fmt: skip
+    wanted.add("incident_id")
+    incidents = Incident.objects.all()
+    if start is not None:
+        incidents = incidents.filter(received_at__gte=start)
+    if end is not None:
+        incidents = incidents.filter(received_at__lt=end)
+    plain = [key for key in _PLAIN_COLUMNS if key in wanted]
+    times = [name for name in FACT_TIMES if name in wanted]
+    expressions: dict[str, Any] = {f"t_{name}": Epoch(name) for name in times}
+    select = [_PLAIN_COLUMNS[key] for key in plain] + list(expressions)
+    extra = []
+    if "location_key" in wanted:
+        extra += ["address", "latitude", "longitude"]
+    if "caller_key" in wanted:
+        extra.append("call__caller_phone")
+    query = incidents.annotate(**expressions).order_by("received_at", "id")
+    tuples = _raw_rows(query.values_list(*select, *extra))
+    transposed = list(zip(*tuples, strict=True)) if tuples else [()] * (len(select) + len(extra))
+    columns: dict[str, list[Any]] = {}
+    for position, key in enumerate([*plain, *times]):
+        columns[key] = list(transposed[position])
+    for key in ("escalated", "deescalated"):  # SQLite answers 0/1
+        if key in columns:
+            columns[key] = [bool(value) for value in columns[key]]
+    for key in ("initial_lead", "final_lead"):
+        if key in columns:
+            columns[key] = [value or None for value in columns[key]]
+    if "disposition" in columns:
+        columns["disposition"] = [value or "" for value in columns["disposition"]]
+    if "referrals_made" in columns:
+        columns["referrals_made"] = [value or 0 for value in columns["referrals_made"]]
+    rest = transposed[len(select) :]
+    if "location_key" in wanted:  # places and callers repeat: normalise each once
+        places: dict[tuple[Any, ...], str] = {}
+        columns["location_key"] = [
+            places[place] if place in places else places.setdefault(place, location_key(*place))
+            for place in zip(rest[0], rest[1], rest[2], strict=True)
+        ]
+        rest = rest[3:]
+    if "caller_key" in wanted:
+        callers: dict[str | None, str] = {None: ""}
+        columns["caller_key"] = [
+            callers[p] if p in callers else callers.setdefault(p, caller_key(p)) for p in rest[0]
+        ]
+    ids = columns["incident_id"]
+    position = {incident_id: i for i, incident_id in enumerate(ids)}
+    size = len(ids)
+    in_range = {"incident__in": incidents.values("id")}
+
+    if "responder_type" in wanted:  # the program of the primary unit
+        programs: list[Any] = [None] * size
+        for incident_id, program in (
+            Assignment.objects.filter(**in_range)
+            .order_by("incident_id", "-primary", "assigned_at", "id")
+            .values_list("incident_id", "unit__program")
+        ):
+            i = position.get(incident_id)
+            if i is not None and programs[i] is None:
+                programs[i] = program
+        columns["responder_type"] = programs
+    if "use_of_force" in wanted:
+        forced = set(
+            UseOfForceReport.objects.filter(**in_range).values_list("incident_id", flat=True)
+        )
+        columns["use_of_force"] = [incident_id in forced for incident_id in ids]
+    if {"eligible_not_served", "eligible_not_served_reason"} & wanted:
+        reasons: list[Any] = [None] * size
+        served = [False] * size
+        for incident_id, reason in (
+            EligibleNotServed.objects.filter(**in_range)
+            .order_by("id")
+            .values_list("incident_id", "reason")
+        ):
+            i = position.get(incident_id)
+            if i is not None and not served[i]:
+                served[i], reasons[i] = True, reason
+        columns["eligible_not_served"] = served
+        columns["eligible_not_served_reason"] = reasons
+    if {"age_band", "gender", "race_ethnicity"} & wanted:
+        # The subject, else the first linked person (as incident_facts).
+        chosen: dict[int, tuple[bool, Any, str, str]] = {}
+        for incident_id, role, born, gender, race in (
+            PersonLink.objects.filter(**in_range)
+            .order_by("id")
+            .values_list(
+                "incident_id",
+                "role",
+                "person__date_of_birth",
+                "person__gender",
+                "person__race_ethnicity",
+            )
+        ):
+            held = chosen.get(incident_id)
+            if held is None or (role == "subject" and not held[0]):
+                chosen[incident_id] = (role == "subject", born, gender, race)
+        bands, genders, races = ["unknown"] * size, ["unknown"] * size, ["unknown"] * size
+        for incident_id, (_, born, gender, race) in chosen.items():
+            i = position.get(incident_id)
+            if i is not None:
+                bands[i] = Person(date_of_birth=born).age_band
+                genders[i] = gender or "unknown"
+                races[i] = race or "unknown"
+        columns.update(age_band=bands, gender=genders, race_ethnicity=races)
+    return {key: value for key, value in columns.items() if key in wanted}

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -121,9 +122,11 @@ def priority_of(tier: int | None, risk_score: int | None) -> int:
 # ---------------------------------------------------------------- incidents from calls
 
 
-def incident_create_from_call(call: Call, actor: Any = None) -> Incident:
-    """The incident for a triaged call; returns the existing one if it was created before."""
-    existing = Incident.objects.filter(call=call).first()
+def incident_create_from_call(call: Call, actor: Any = None, *, new_call: bool = False) -> Incident:
+    """The incident for a triaged call; returns the existing one if it was created before.
+    ``new_call``: the call row was just inserted, so no incident can exist yet (saves a read;
+    a concurrent duplicate is still caught by the unique constraint below)."""
+    existing = None if new_call else Incident.objects.filter(call=call).first()
     if existing is not None:
         return existing
     if call.tier is None:
@@ -131,12 +134,13 @@ def incident_create_from_call(call: Call, actor: Any = None) -> Incident:
     decision = call.decision or {}
     category = decision.get("category") or proto.category_of(call.call_type)
     lead = call.lead or decision.get("lead") or lead_of_tier(call.tier) or ""
-    with transaction.atomic():
+    # No savepoint of its own: a failure propagates and rolls back the caller's transaction.
+    with transaction.atomic(savepoint=False):
         try:
             with transaction.atomic():
                 incident = Incident.objects.create(
                     call=call,
-                    agency=call.agency,
+                    agency_id=call.agency_id,
                     channel=call.channel,
                     call_type=call.call_type,
                     initial_call_type=call.call_type,
@@ -160,22 +164,23 @@ def incident_create_from_call(call: Call, actor: Any = None) -> Incident:
         except IntegrityError:  # created concurrently for the same call
             return Incident.objects.get(call=call)
         _event(incident, actor or call.created_by, "created", to_value=f"tier {call.tier}")
-        incident_recommend(incident)
+        # A new incident has no units and no linked people yet: nothing to read back.
+        incident_recommend(incident, busy=set(), people=[])
     return incident
 
 
-def call_triaged(call: Call) -> Incident | None:
+def call_triaged(call: Call, *, created: bool = False) -> Incident | None:
     """Called when a call is saved: a triaged call that needs a field response becomes an
     incident. Tier 0 (virtual) and screened-out calls do not. A call re-triaged before any
-    unit was sent updates its waiting incident."""
-    existing = Incident.objects.filter(call=call).first()
+    unit was sent updates its waiting incident. ``created``: the call row is new."""
+    existing = None if created else Incident.objects.filter(call=call).first()
     if existing is not None:
         if existing.status == "waiting" and existing.dispatched_at is None:
             _retriage_waiting(existing, call)
         return existing
     if call.tier is None or call.tier == 0 or call.screened_out or not call.call_type:
         return None
-    return incident_create_from_call(call)
+    return incident_create_from_call(call, new_call=created)
 
 
 def _retriage_waiting(incident: Incident, call: Call) -> None:
@@ -213,6 +218,11 @@ def _retriage_waiting(incident: Incident, call: Call) -> None:
 # ---------------------------------------------------------------- recommendation
 
 
+# Shift and service-hours texts repeat across members and units and rarely change: parse
+# each distinct text once per process (ServiceHours is frozen, so sharing it is safe).
+_parsed_hours = lru_cache(maxsize=2048)(parse_hours)
+
+
 def _unit_infos(exclude_ids: set[int] | None = None) -> list[UnitInfo]:
     # A member's capabilities count while their shift is on (report ~1682: HR shift data).
     now = timezone.localtime(timezone.now()).replace(tzinfo=None)
@@ -221,7 +231,7 @@ def _unit_infos(exclude_ids: set[int] | None = None) -> list[UnitInfo]:
         active=True, unit__isnull=False
     ).values_list("unit_id", "capabilities", "shift"):
         try:
-            on_shift = parse_hours(shift).open_at(now)
+            on_shift = _parsed_hours(shift).open_at(now)
         except HoursError:
             on_shift = False
         if on_shift:
@@ -237,7 +247,7 @@ def _unit_infos(exclude_ids: set[int] | None = None) -> list[UnitInfo]:
                 program=unit.program,
                 kind=unit.kind,
                 status=unit.status,
-                hours=parse_hours(unit.service_hours),
+                hours=_parsed_hours(unit.service_hours),
                 capabilities=frozenset(unit.capabilities or [])
                 | frozenset(members.get(unit.pk, ())),
                 areas=frozenset(unit.areas or []),
@@ -249,11 +259,14 @@ def _unit_infos(exclude_ids: set[int] | None = None) -> list[UnitInfo]:
     return infos
 
 
-def incident_need(incident: Incident) -> IncidentNeed:
+def incident_need(incident: Incident, people: list[Any] | None = None) -> IncidentNeed:
+    """What the incident needs; ``people``: its linked people when already in hand."""
     preferred: set[str] = set()
     if incident.call_type in proto.CRISIS_CALL_TYPES:
         preferred.add("CIT")
-    person = next((link.person for link in incident.person_links.all()), None)
+    if people is None:
+        people = [link.person for link in incident.person_links.select_related("person")[:1]]
+    person = people[0] if people else None
     if person is not None and person.preferred_language:
         preferred.add(f"lang:{person.preferred_language.strip().lower()[:3]}")
     return IncidentNeed(
@@ -269,13 +282,20 @@ def incident_need(incident: Incident) -> IncidentNeed:
 
 
 def incident_recommend(
-    incident: Incident, units: list[UnitInfo] | None = None, *, save: bool = True
+    incident: Incident,
+    units: list[UnitInfo] | None = None,
+    *,
+    save: bool = True,
+    busy: set[int] | None = None,
+    people: list[Any] | None = None,
 ) -> Recommendation:
     """Recommend units now; by default keep the recommendation on the incident (what the
-    dispatcher was shown, and what an override is measured against)."""
-    busy = set(incident.assignments.filter(active=True).values_list("unit_id", flat=True))
+    dispatcher was shown, and what an override is measured against). ``busy`` (units on
+    this incident) and ``people`` (its linked people) skip a read when the caller has them."""
+    if busy is None:
+        busy = set(incident.assignments.filter(active=True).values_list("unit_id", flat=True))
     infos = [u for u in (units if units is not None else _unit_infos()) if u.id not in busy]
-    result = recommend(incident_need(incident), infos)
+    result = recommend(incident_need(incident, people), infos)
     data = result.to_dict()
     data["at"] = timezone.now().isoformat()
     if save:
@@ -308,7 +328,8 @@ def incident_assign(
     if unit.status != "available":
         raise Conflict(f"unit {unit.call_sign} is {unit.status.replace('_', ' ')}, not available")
     # Measured against the recommendation now, not a stale one: units change every minute.
-    candidates = incident_recommend(incident).to_dict()["candidates"]
+    busy = set(incident.assignments.filter(active=True).values_list("unit_id", flat=True))
+    candidates = incident_recommend(incident, busy=busy).to_dict()["candidates"]
     top = candidates[0]["unit_id"] if candidates else None
     recommended = top == unit.pk
     reason = override_reason.strip()
@@ -318,7 +339,7 @@ def incident_assign(
             "needs a reason"
         )
     now = timezone.now()
-    first = not incident.assignments.filter(active=True).exists()
+    first = not busy
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(
@@ -334,7 +355,8 @@ def incident_assign(
         _event(incident, actor, "override", unit=unit, from_value=str(top or ""),
                to_value=unit.call_sign, reason=reason, at=now)  # fmt: skip
     if incident.status == "waiting":
-        _apply_status(incident, "dispatched", actor, now)
+        # The units on the incident are the ones it had plus this one (already dispatched).
+        _apply_status(incident, "dispatched", actor, now, units=None if busy else [unit])
     _record_not_served(incident, unit, now)
     return assignment
 
@@ -355,7 +377,10 @@ def _record_not_served(incident: Incident, unit: Unit, now: datetime) -> None:
 # ---------------------------------------------------------------- lifecycle
 
 
-def _apply_status(incident: Incident, target: str, actor: Any, now: datetime) -> None:
+def _apply_status(
+    incident: Incident, target: str, actor: Any, now: datetime, units: list[Unit] | None = None
+) -> None:
+    """``units``: the incident's active units when the caller already has them."""
     previous = incident.status
     check_incident_transition(previous, target)
     incident.status = target
@@ -370,8 +395,11 @@ def _apply_status(incident: Incident, target: str, actor: Any, now: datetime) ->
     if target in ("cleared", "waiting", "closed"):
         _release_units(incident, actor, now)
     elif target in UNIT_STATUS_OF_INCIDENT:
-        for assignment in incident.assignments.filter(active=True).select_related("unit"):
-            _unit_status(assignment.unit, UNIT_STATUS_OF_INCIDENT[target], now, strict=False)
+        if units is None:
+            active = incident.assignments.filter(active=True).select_related("unit")
+            units = [assignment.unit for assignment in active]
+        for unit in units:
+            _unit_status(unit, UNIT_STATUS_OF_INCIDENT[target], now, strict=False)
 
 
 def _unit_status(unit: Unit, target: str, now: datetime, *, strict: bool) -> None:

@@ -54,6 +54,9 @@ def user_agency_id(user: AbstractBaseUser | AnonymousUser) -> int | None:
     """The id of the user's agency in one small query (the API's hot path needs no more)."""
     if not user.is_authenticated:
         return None
+    cache = user._state.fields_cache  # type: ignore[union-attr]
+    if "profile" in cache:  # loaded with the user (token authentication): no query
+        return cache["profile"].agency_id if cache["profile"] is not None else None
     agency_id: int | None = (
         Profile.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
     )

@@ -123,14 +123,38 @@ class Frame:
     def from_rows(
         cls, facts: str, rows: Sequence[Mapping[str, Any]], fields: Iterable[str] | None = None
     ) -> Frame:
+        wanted = list(fields) if fields is not None else list(FACT_FIELDS[facts])
+        columns = dict(zip(wanted, _columns(rows, wanted), strict=True))
+        return cls.from_columns(facts, columns, len(rows), wanted)
+
+    @classmethod
+    def from_columns(
+        cls,
+        facts: str,
+        columns: Mapping[str, Sequence[Any]],
+        size: int,
+        fields: Iterable[str] | None = None,
+    ) -> Frame:
+        """From one sequence per field (``size`` values each; a missing field reads as
+        null). Times are datetimes or POSIX seconds (what a database can compute, with no
+        Python object per stamp), None when null."""
         kinds = FACT_FIELDS[facts]
         wanted = list(fields) if fields is not None else list(kinds)
-        frame = cls(facts=facts, size=len(rows))
+        frame = cls(facts=facts, size=size)
         nan = float("nan")
-        columns = _columns(rows, wanted)
-        for name, column in zip(wanted, columns, strict=True):
+        for name in wanted:
+            column = columns.get(name)
+            if column is None:
+                column = [None] * size
+            elif len(column) != size:
+                raise ValueError(f"{facts}.{name}: {len(column)} values for {size} rows")
             kind = kinds[name]
             if kind == "time":
+                try:  # seconds already (None becomes NaN): one C loop
+                    frame.times[name] = np.array(column, dtype=np.float64)
+                    continue
+                except (TypeError, ValueError):  # datetimes, or bad values named below
+                    pass
                 try:
                     stamps = [nan if v is None else v.timestamp() for v in column]
                 except AttributeError as exc:

@@ -1,0 +1,45 @@
+"""The query count of creating a call is pinned (issue 2: p99 < 50 ms with 20 clients), so
+that it cannot silently grow back. The count includes the dispatch receiver that turns
+the triaged call into an incident and recommends units."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from rightresponse.dispatch.models import Incident, Unit
+
+pytestmark = pytest.mark.django_db
+
+CALL = {
+    "call_type": "behavioral_crisis",
+    "answers": {"weapon": "no", "violence": "unknown"},
+    "caller_phone": "555-0100",
+    "address": "100 Main St",
+    "latitude": 44.97,
+    "longitude": -93.26,
+    "area": "Precinct 3",
+    "channel": "911",
+}
+# Token + user + profile, roles, insert call, then the incident: insert, event, units with
+# their members, recommendation update; plus the savepoints of the receiver and the create.
+MAX_QUERIES = 12
+
+
+def test_creating_a_call_and_its_incident_takes_a_bounded_number_of_queries(
+    api_client: Any, agencies: dict, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(30):  # more units must not mean more queries
+        Unit.objects.create(agency=agencies["care"], program="community_responder",
+                            kind="civilian", call_sign=f"C-{n}", latitude=44.9, longitude=-93.2)  # fmt: skip
+    client = api_client("call_taker")
+    body = json.dumps(CALL)
+    # The first request also stamps the token's last use (at most once a minute).
+    client.post("/api/triage/calls", body, content_type="application/json")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.post("/api/triage/calls", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    incident = Incident.objects.get(call_id=response.json()["id"])
+    assert incident.recommendation["candidates"], "the receiver still recommends units"
