@@ -442,7 +442,9 @@ def replay(
         .agg(calls=t.count(), unit_hours=hours)
         .order_by(["area", "tier"])
     )
-    civilian = t.filter(t.tier.notnull() & (t.tier <= 1))
+    # (Written as one expression DuckDB cannot push into the Arrow scan: pushed-down
+    # comparisons go through a pyarrow dataset scanner, several times slower.)
+    civilian = t.filter((t.tier <= 1).fill_null(False))
     diverted = _rows(civilian.aggregate(calls=civilian.count(), unit_hours=hours_of(civilian)))[0]
     annual = 365.25 / days if days > 0 else 0.0
     fte_rows = _rows(
