@@ -119,9 +119,11 @@ def enrich(
     mapping: Mapping[str, MappingRow],
     config: AnalysisConfig,
     decisions: pa.Table | None = None,
+    dispositions: Sequence[str] | None = None,
 ) -> ir.Table:
     """Calls joined with the mapping (initial and final codes), local-time parts, shift,
-    unit-seconds, response intervals and, when given, the replayed tier per initial code."""
+    unit-seconds, response intervals and, when given, the replayed tier per initial code.
+    ``dispositions``: the distinct dispositions, when the caller already knows them."""
     m = ibis.memtable(mapping_table(dict(mapping)))
     init = m.select(
         i_code=m.code,
@@ -139,11 +141,9 @@ def enrich(
     if config.severe_dispositions:
         # The regex runs in Python once per distinct disposition, then joins back.
         pattern = re.compile(config.severe_dispositions, re.IGNORECASE)
-        values = [
-            r["disposition"]
-            for r in _rows(calls.select("disposition").distinct())
-            if r["disposition"] is not None
-        ]
+        if dispositions is None:
+            dispositions = [r["disposition"] for r in _rows(calls.select("disposition").distinct())]
+        values = [v for v in dispositions if v is not None]
         severe_values = [v for v in values if pattern.search(v)]
         if severe_values:
             severe = severe | t.disposition.isin(severe_values).fill_null(False)
@@ -525,27 +525,35 @@ def _analyze(
     decide: Decider | None,
     protocol_version: str | None,
 ) -> AnalysisResult:
-    span = _rows(
-        calls.aggregate(
+    # One scan of the stored calls gives the period, the distinct initial codes (for the
+    # replay) and the distinct dispositions (for the severe-outcome pattern).
+    keys = ["initial_type", *(["disposition"] if config.severe_dispositions else [])]
+    parts = _rows(
+        calls.group_by(keys).agg(
             calls=calls.count(),
             first=calls.received_local.min(),
             last=calls.received_local.max(),
         )
-    )[0]
+    )
+    firsts = [r["first"] for r in parts if r["first"] is not None]
+    lasts = [r["last"] for r in parts if r["last"] is not None]
+    span = {
+        "calls": sum(r["calls"] for r in parts),
+        "first": min(firsts) if firsts else None,
+        "last": max(lasts) if lasts else None,
+    }
+    dispositions = sorted({r["disposition"] for r in parts if r.get("disposition") is not None})
     days = (
         max((span["last"] - span["first"]).total_seconds() / 86400.0, 1.0) if span["first"] else 0.0
     )
     decisions = None
     decide_calls = 0
     if decide is not None:
-        codes = [
-            r["initial_type"]
-            for r in _rows(
-                calls.filter(calls.initial_type.notnull()).select("initial_type").distinct()
-            )
-        ]
+        codes = list(
+            dict.fromkeys(r["initial_type"] for r in parts if r["initial_type"] is not None)
+        )
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
-    enriched = enrich(calls, mapping, config, decisions)
+    enriched = enrich(calls, mapping, config, decisions, dispositions)
     t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
     vol = volume(t, config, int(span["calls"]))
     work = unit_hours(t)
