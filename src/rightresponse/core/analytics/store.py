@@ -16,6 +16,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+ROW_GROUP_ROWS = 122_880
+
 
 def calls_dir(root: Path, dataset: str) -> Path:
     return root / dataset / "calls"
@@ -52,7 +54,9 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
         n += 1
         target = folder / f"part-{sha256[:16]}-{n}.parquet"
     tmp = target.with_suffix(".tmp")
-    pq.write_table(new, tmp, compression="zstd")
+    # Row groups of DuckDB's size: each is a unit of parallel scanning (one group of a
+    # million rows would be read by one thread).
+    pq.write_table(new, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
     tmp.replace(target)  # atomic: a crash never leaves half a part
     return int(new.num_rows)
 
