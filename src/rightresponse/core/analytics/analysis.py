@@ -486,13 +486,25 @@ def replay(
     }
 
 
-def unmapped_codes(t: ir.Table, mapping: Mapping[str, MappingRow]) -> dict[str, Any]:
-    typed = t.filter(t.initial_type.notnull())
-    counts = _rows(
-        typed.group_by("initial_type")
-        .agg(calls=typed.count())
-        .order_by([ibis.desc("calls"), "initial_type"])
-    )
+def unmapped_codes(
+    t: ir.Table,
+    mapping: Mapping[str, MappingRow],
+    calls_by_code: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """Codes not in the mapping, and mapped codes the protocol does not triage, with
+    their calls. ``calls_by_code``: those counts, when the caller already has them."""
+    if calls_by_code is None:
+        typed = t.filter(t.initial_type.notnull())
+        counts = _rows(
+            typed.group_by("initial_type")
+            .agg(calls=typed.count())
+            .order_by([ibis.desc("calls"), "initial_type"])
+        )
+    else:
+        counts = [
+            {"initial_type": code, "calls": n}
+            for code, n in sorted(calls_by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
     unmapped = [r for r in counts if r["initial_type"] not in mapping]
     not_triaged = [
         {**r, "category": mapping[r["initial_type"]].category}
@@ -542,6 +554,10 @@ def _analyze(
         "first": min(firsts) if firsts else None,
         "last": max(lasts) if lasts else None,
     }
+    calls_by_code: dict[str, int] = {}
+    for r in parts:
+        if r["initial_type"] is not None:
+            calls_by_code[r["initial_type"]] = calls_by_code.get(r["initial_type"], 0) + r["calls"]
     dispositions = sorted({r["disposition"] for r in parts if r.get("disposition") is not None})
     days = (
         max((span["last"] - span["first"]).total_seconds() / 86400.0, 1.0) if span["first"] else 0.0
@@ -549,9 +565,7 @@ def _analyze(
     decisions = None
     decide_calls = 0
     if decide is not None:
-        codes = list(
-            dict.fromkeys(r["initial_type"] for r in parts if r["initial_type"] is not None)
-        )
+        codes = list(calls_by_code)
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
     enriched = enrich(calls, mapping, config, decisions, dispositions)
     t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
@@ -580,7 +594,7 @@ def _analyze(
         "response_intervals": response_intervals(t),
         "reclassification": reclassification(t, config),
         "empirical_risk": empirical_risk(t),
-        **unmapped_codes(t, mapping),
+        **unmapped_codes(t, mapping, calls_by_code),
     }
     if decisions is not None:
         outcomes = _rows(
