@@ -68,6 +68,10 @@ def test_responder_sees_least_information_and_closes_with_force_report(
     assert "may become agitated by sirens" in html and "offer water" in html
     assert "Private" not in html  # the family name is not needed on scene
     assert AuditEvent.objects.filter(person_id=person.pk, action="read").exists()
+    # The responder can look for services and refer from this incident.
+    services_link = f"/services/?incident_id={incident.pk}&amp;call_type={incident.call_type}"
+    assert services_link in html
+    assert client.get(services_link.replace("&amp;", "&")).status_code == 200
     url = f"/dispatch/responder/{incident.pk}/action/"
     client.post(url, {"action": "status", "status": "on_scene"})
     refused = client.post(url, {"action": "status", "status": "dispatched"}, follow=True)
