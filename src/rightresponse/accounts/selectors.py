@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .models import Agency, AuditEvent
+from .models import Agency, AuditEvent, Profile
 from .roles import ADMINISTRATOR
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -33,6 +33,19 @@ def user_agency(user: AnyUser) -> Agency | None:
         return None
     profile = getattr(user, "profile", None)
     return profile.agency if profile is not None else None
+
+
+def user_agency_id(user: AnyUser) -> int | None:
+    """The id of the user's agency in one small query (the API's hot path needs no more)."""
+    if not user.is_authenticated:
+        return None
+    cache = user._state.fields_cache  # type: ignore[union-attr]
+    if "profile" in cache:  # loaded with the user (token authentication): no query
+        return cache["profile"].agency_id if cache["profile"] is not None else None
+    agency_id: int | None = (
+        Profile.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
+    )
+    return agency_id
 
 
 def audit_events_for_person(person_id: int, limit: int = 200) -> list[AuditEvent]:

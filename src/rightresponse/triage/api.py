@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
+from rightresponse.accounts.selectors import user_agency_id
 from rightresponse.core.triage import (
     TIER_LABELS,
     Protocol,
@@ -26,7 +27,7 @@ from rightresponse.core.triage import (
 
 from .models import Call
 from .protocols import active_protocol
-from .selectors import call_get, calls_recent, calls_visible_to, user_agency_id
+from .selectors import call_get, calls_recent, calls_visible_to
 from .services import CallDetails, call_create, call_retriage
 
 router = Router(tags=["triage"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from rightresponse.accounts.models import Profile
 from rightresponse.accounts.roles import ADMINISTRATOR
 from rightresponse.accounts.selectors import user_agency, user_roles
 from rightresponse.accounts.services import audit_record
@@ -48,16 +47,3 @@ def calls_recent(user: AbstractBaseUser | AnonymousUser, limit: int = 50) -> lis
         )
         .order_by("-received_at")[:limit]
     )
-
-
-def user_agency_id(user: AbstractBaseUser | AnonymousUser) -> int | None:
-    """The id of the user's agency in one small query (the API's hot path needs no more)."""
-    if not user.is_authenticated:
-        return None
-    cache = user._state.fields_cache  # type: ignore[union-attr]
-    if "profile" in cache:  # loaded with the user (token authentication): no query
-        return cache["profile"].agency_id if cache["profile"] is not None else None
-    agency_id: int | None = (
-        Profile.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
-    )
-    return agency_id
