@@ -18,7 +18,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -89,7 +89,7 @@ def _times(rng: random.Random, count: int, now: datetime) -> list[datetime]:
         at = datetime(day.year, day.month, day.day, slot % 24, rng.randrange(60),
                       rng.randrange(60), tzinfo=tz)  # fmt: skip
         if timedelta(hours=3) < now - at < timedelta(days=HISTORY_DAYS):
-            out.append(at)
+            out.append(at.astimezone(UTC))  # UTC: wall-clock arithmetic across DST goes backwards
     return sorted(out)
 
 
