@@ -102,9 +102,11 @@ def _rows(expr: ir.Table) -> list[dict[str, Any]]:
 def _seconds(end: ir.TimestampValue, start: ir.TimestampValue) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
-    result: ir.IntegerValue = (
-        end.truncate("s").epoch_seconds() - start.truncate("s").epoch_seconds()
-    )
+    # Cast each side: DuckDB's epoch() is a double, which Ibis would otherwise convert
+    # column by column after the query (a sixth of the enriched table's build time).
+    result: ir.IntegerValue = end.truncate("s").epoch_seconds().cast("int64") - start.truncate(
+        "s"
+    ).epoch_seconds().cast("int64")
     return result
 
 
@@ -214,20 +216,70 @@ def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[di
         by[name] = _with_share(_rows(expr), total)
     how = t.group_by("hour_of_week").agg(calls=t.count()).order_by("hour_of_week")
     by["by_hour_of_week"] = _rows(how)
-    loc = ibis.coalesce(
-        t.location,
-        t.latitude.round(3).cast("string") + "," + t.longitude.round(3).cast("string"),
+    by["repeat_locations"] = repeat_locations(t, config)
+    return by
+
+
+def repeat_locations(t: ir.Table, config: AnalysisConfig) -> list[dict[str, Any]]:
+    """The places with the most calls (at least ``repeat_location_min``) and how many
+    call types they had. A place is the location text, else the coordinates rounded to
+    ~100 m, written "lat,lon"."""
+    # Calls are counted per place on the rounded numbers, and the text key is formatted
+    # only for the places counted (formatting a million coordinates took most of the
+    # time); the distinct call types are then counted for the kept places only (a distinct
+    # count over every place was as slow again). Join keys are never null (Polars joins
+    # only on equality): text or "" with a flag, coordinates or 0.
+    has_text = t.location.notnull()
+    located = t.filter(has_text | (t.latitude.notnull() & t.longitude.notnull())).mutate(
+        has_text=has_text,
+        text=t.location.fill_null(""),
+        lat3=ibis.ifelse(has_text, 0.0, t.latitude.round(3)),
+        lon3=ibis.ifelse(has_text, 0.0, t.longitude.round(3)),
     )
-    located = t.mutate(loc_key=loc).filter(lambda s: s.loc_key.notnull())
-    repeat = (
-        located.group_by(located.loc_key.name("location"))
-        .agg(calls=located.count(), call_types=located.initial_type.nunique())
+    place = ["has_text", "text", "lat3", "lon3"]
+    top = (
+        located.group_by(place)
+        .agg(calls=located.count())
         .filter(lambda s: s.calls >= config.repeat_location_min)
+        .mutate(
+            location=lambda s: ibis.ifelse(
+                s.has_text, s.text, s.lat3.cast("string") + "," + s.lon3.cast("string")
+            )
+        )
         .order_by([ibis.desc("calls"), "location"])
         .limit(config.top)
     )
-    by["repeat_locations"] = _rows(repeat)
-    return by
+    kept = _rows(top)
+    if not kept:
+        return []
+    # A second query rather than one expression: DuckDB would materialise the calls the
+    # two parts share.
+    places = ibis.memtable(
+        pa.table(
+            {c: [r[c] for r in kept] for c in place},
+            schema=pa.schema(
+                [
+                    ("has_text", pa.bool_()),
+                    ("text", pa.string()),
+                    ("lat3", pa.float64()),
+                    ("lon3", pa.float64()),
+                ]
+            ),
+        )
+    )
+    at_top = located.semi_join(places, place)
+    types = {
+        tuple(r[c] for c in place): r["call_types"]
+        for r in _rows(at_top.group_by(place).agg(call_types=at_top.initial_type.nunique()))
+    }
+    return [
+        {
+            "location": r["location"],
+            "calls": r["calls"],
+            "call_types": types[tuple(r[c] for c in place)],
+        }
+        for r in kept
+    ]
 
 
 def unit_hours(t: ir.Table) -> dict[str, Any]:
