@@ -102,12 +102,15 @@ def _rows(expr: ir.Table) -> list[dict[str, Any]]:
 def _seconds(end: ir.TimestampValue, start: ir.TimestampValue) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
-    # Cast each side: DuckDB's epoch() is a double, which Ibis would otherwise convert
-    # column by column after the query (a sixth of the enriched table's build time).
-    result: ir.IntegerValue = end.truncate("s").epoch_seconds().cast("int64") - start.truncate(
-        "s"
-    ).epoch_seconds().cast("int64")
-    return result
+
+    # floor(seconds since the epoch) is the time truncated to the second (times are after
+    # 1970), at half the cost of truncating first; integers straight from the engine
+    # (DuckDB's epoch() is a double Ibis would otherwise convert column by column).
+    def whole(ts: ir.TimestampValue) -> ir.IntegerValue:
+        out: ir.IntegerValue = ts.epoch_seconds().floor().cast("int64")
+        return out
+
+    return whole(end) - whole(start)
 
 
 def _first(t: ir.Table, names: Sequence[str]) -> ir.TimestampValue:
