@@ -201,7 +201,33 @@ _USED = (
 )  # fmt: skip
 
 
-def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[dict[str, Any]]]:
+# The keys of the call counts most analyses are cut from (see counts()).
+_COUNT_KEYS = (
+    "initial_type", "final_type", "initial_category", "final_category", "agency", "area",
+    "shift", "tier",
+)  # fmt: skip
+
+
+def counts(t: ir.Table) -> ir.Table:
+    """Calls, severe outcomes and unit-seconds per combination of _COUNT_KEYS, computed
+    once: a few thousand rows from which volumes, unit-hours, reclassification, risk and
+    the replay are summed, instead of a dozen scans of every call."""
+    keys = [k for k in _COUNT_KEYS if k in t.columns]
+    aggs: dict[str, Any] = {
+        "calls": t.count(),
+        "severe": t.severe.cast("int64").sum(),
+        "unit_seconds": t.unit_seconds.sum(),
+        "calls_with_times": t.unit_seconds.notnull().cast("int64").sum(),
+        "consequence": t.consequence.max(),
+    }
+    return materialise(t.group_by(keys).agg(**aggs))
+
+
+def volume(
+    t: ir.Table, c: ir.Table, config: AnalysisConfig, total: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Calls by category, type, area, agency (from the counts ``c``), month, hour of the
+    week and repeat location (from the calls ``t``)."""
     by = {}
     for name, column in (
         ("by_category", "final_category"),
@@ -209,14 +235,17 @@ def volume(t: ir.Table, config: AnalysisConfig, total: int) -> dict[str, list[di
         ("by_call_type", "initial_type"),
         ("by_area", "area"),
         ("by_agency", "agency"),
-        ("by_month", "month"),
     ):
         expr = (
-            t.group_by(t[column].name("key"))
-            .agg(calls=t.count())
+            c.group_by(c[column].name("key"))
+            .agg(calls=c.calls.sum())
             .order_by([ibis.desc("calls"), "key"])
         )
         by[name] = _with_share(_rows(expr), total)
+    month = (
+        t.group_by(t.month.name("key")).agg(calls=t.count()).order_by([ibis.desc("calls"), "key"])
+    )
+    by["by_month"] = _with_share(_rows(month), total)
     how = t.group_by("hour_of_week").agg(calls=t.count()).order_by("hour_of_week")
     by["by_hour_of_week"] = _rows(how)
     by["repeat_locations"] = repeat_locations(t, config)
@@ -285,17 +314,25 @@ def repeat_locations(t: ir.Table, config: AnalysisConfig) -> list[dict[str, Any]
     ]
 
 
-def unit_hours(t: ir.Table) -> dict[str, Any]:
-    hours = t.unit_seconds.sum().cast("float64") / 3600.0
-    covered = t.unit_seconds.notnull().cast("int64").sum()
+def _hours(c: ir.Table) -> ir.FloatingScalar:
+    out: ir.FloatingScalar = (c.unit_seconds.sum().cast("float64") / 3600.0).fill_null(0)
+    return out
+
+
+def unit_hours(c: ir.Table) -> dict[str, Any]:
+    """Unit-hours by category and area, from the counts ``c``."""
+    covered = c.calls_with_times.sum()
     out: dict[str, Any] = {}
     for name, column in (("by_category", "final_category"), ("by_area", "area")):
         out[name] = _rows(
-            t.group_by(t[column].name("key"))
-            .agg(unit_hours=hours.fill_null(0), calls_with_times=covered)
+            c.group_by(c[column].name("key"))
+            .agg(unit_hours=_hours(c), calls_with_times=covered)
             .order_by([ibis.desc("unit_hours"), "key"])
         )
-    totals = t.aggregate(unit_hours=hours.fill_null(0), calls_with_times=covered, calls=t.count())
+    # (Sums over no rows are null; a count of none is 0.)
+    totals = c.aggregate(
+        unit_hours=_hours(c), calls_with_times=covered, calls=c.calls.sum().fill_null(0)
+    )
     out["total"] = _rows(totals)[0]
     return out
 
@@ -360,50 +397,54 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
     }
 
 
-def reclassification(t: ir.Table, config: AnalysisConfig) -> dict[str, Any]:
-    both = t.filter(t.final_type.notnull() & t.initial_type.notnull())
-    changed_type = (both.final_type != both.initial_type).cast("float64")
-    changed_cat = (both.final_category != both.initial_category).cast("float64")
+def reclassification(c: ir.Table, config: AnalysisConfig) -> dict[str, Any]:
+    """How often the final type and category differ from the initial ones (counts ``c``)."""
+    both = c.filter(c.final_type.notnull() & c.initial_type.notnull())
+    calls = both.calls.sum()
+    # Shares as sums of 0/1 weighted by calls over calls: the mean over every call.
+    changed_type = (both.final_type != both.initial_type).cast("float64") * both.calls
+    changed_cat = (both.final_category != both.initial_category).cast("float64") * both.calls
     totals = _rows(
         both.aggregate(
-            calls=both.count(),
-            changed_type_share=changed_type.mean(),
-            changed_category_share=changed_cat.mean(),
+            calls=calls.fill_null(0),
+            changed_type_share=changed_type.sum() / calls,
+            changed_category_share=changed_cat.sum() / calls,
         )
     )[0]
     matrix = _rows(
         both.group_by(["initial_category", "final_category"])
-        .agg(calls=both.count())
+        .agg(calls=calls)
         .order_by(["initial_category", ibis.desc("calls"), "final_category"])
     )
     by_type = _rows(
         both.group_by("initial_type")
         .agg(
-            calls=both.count(),
-            changed_type_share=changed_type.mean(),
-            changed_category_share=changed_cat.mean(),
+            calls=calls,
+            changed_type_share=changed_type.sum() / calls,
+            changed_category_share=changed_cat.sum() / calls,
         )
         .order_by([ibis.desc("calls"), "initial_type"])
         .limit(config.top)
     )
     type_matrix = _rows(
         both.group_by(["initial_type", "final_type"])
-        .agg(calls=both.count())
+        .agg(calls=calls)
         .order_by([ibis.desc("calls"), "initial_type", "final_type"])
         .limit(config.top * 4)
     )
     return {**totals, "matrix": matrix, "by_initial_type": by_type, "type_matrix": type_matrix}
 
 
-def empirical_risk(t: ir.Table, min_calls: int = 20) -> list[dict[str, Any]]:
+def empirical_risk(c: ir.Table, min_calls: int = 20) -> list[dict[str, Any]]:
     """For each initial call type: the observed share with a severe final outcome, as a
-    likelihood level on the report's 5x5 matrix (~1125-1137), with its consequence."""
-    typed = t.filter(t.initial_type.notnull())
+    likelihood level on the report's 5x5 matrix (~1125-1137), with its consequence
+    (from the counts ``c``)."""
+    typed = c.filter(c.initial_type.notnull())
     rows = _rows(
         typed.group_by("initial_type")
         .agg(
-            calls=typed.count(),
-            severe=typed.severe.cast("int64").sum(),
+            calls=typed.calls.sum(),
+            severe=typed.severe.sum(),
             consequence=typed.consequence.max(),
         )
         .filter(lambda s: s.calls >= min_calls)
@@ -465,21 +506,17 @@ def replay_decisions(
 
 
 def replay(
-    t: ir.Table, config: AnalysisConfig, days: float, measurable: bool = True
+    c: ir.Table, config: AnalysisConfig, days: float, measurable: bool = True
 ) -> dict[str, Any]:
     """Shares of calls and unit-hours per tier (overall, by shift, by precinct), the
-    officer time diverted, its FTE per shift and precinct (~1346), and the risk exposure."""
+    officer time diverted, its FTE per shift and precinct (~1346), and the risk exposure,
+    from the counts ``c``."""
     if config.police_agencies:
-        t = t.filter(t.agency.isin(list(config.police_agencies)))
-    tier = t.tier.cast("string").fill_null("none")
-
-    def hours_of(x: ir.Table) -> ir.FloatingScalar:
-        out: ir.FloatingScalar = (x.unit_seconds.sum().cast("float64") / 3600.0).fill_null(0)
-        return out
-
-    hours = hours_of(t)
+        c = c.filter(c.agency.isin(list(config.police_agencies)))
+    tier = c.tier.cast("string").fill_null("none")
+    calls = c.calls.sum()
     overall = _rows(
-        t.group_by(tier.name("tier")).agg(calls=t.count(), unit_hours=hours).order_by("tier")
+        c.group_by(tier.name("tier")).agg(calls=calls, unit_hours=_hours(c)).order_by("tier")
     )
     total_calls = sum(r["calls"] for r in overall)
     for r in overall:
@@ -488,23 +525,24 @@ def replay(
     for r in overall:
         r["unit_hour_share"] = r["unit_hours"] / grand_hours if grand_hours else None
     by_shift = _rows(
-        t.group_by(["shift", tier.name("tier")])
-        .agg(calls=t.count(), unit_hours=hours)
+        c.group_by(["shift", tier.name("tier")])
+        .agg(calls=calls, unit_hours=_hours(c))
         .order_by(["shift", "tier"])
     )
     by_area = _rows(
-        t.group_by(["area", tier.name("tier")])
-        .agg(calls=t.count(), unit_hours=hours)
+        c.group_by(["area", tier.name("tier")])
+        .agg(calls=calls, unit_hours=_hours(c))
         .order_by(["area", "tier"])
     )
-    # (Written as one expression DuckDB cannot push into the Arrow scan: pushed-down
-    # comparisons go through a pyarrow dataset scanner, several times slower.)
-    civilian = t.filter((t.tier <= 1).fill_null(False))
-    diverted = _rows(civilian.aggregate(calls=civilian.count(), unit_hours=hours_of(civilian)))[0]
+    civilian = c.filter((c.tier <= 1).fill_null(False))
+    civilian_calls = civilian.calls.sum()
+    diverted = _rows(
+        civilian.aggregate(calls=civilian_calls.fill_null(0), unit_hours=_hours(civilian))
+    )[0]
     annual = 365.25 / days if days > 0 else 0.0
     fte_rows = _rows(
         civilian.group_by(["shift", "area"])
-        .agg(calls=civilian.count(), unit_hours=hours_of(civilian))
+        .agg(calls=civilian_calls, unit_hours=_hours(civilian))
         .order_by(["shift", "area"])
     )
     for r in fte_rows:
@@ -513,7 +551,7 @@ def replay(
         r["meets_one_officer_rule"] = r["fte"] >= 1.0
     severe_rows = _rows(
         civilian.group_by("initial_type")
-        .agg(calls=civilian.count(), severe=civilian.severe.cast("int64").sum())
+        .agg(calls=civilian_calls, severe=civilian.severe.sum())
         .order_by([ibis.desc("severe"), ibis.desc("calls"), "initial_type"])
     )
     for r in severe_rows:
@@ -624,8 +662,9 @@ def _analyze(
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
     enriched = enrich(calls, mapping, config, decisions, dispositions)
     t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
-    vol = volume(t, config, int(span["calls"]))
-    work = unit_hours(t)
+    c = counts(t)
+    vol = volume(t, c, config, int(span["calls"]))
+    work = unit_hours(c)
     summary: dict[str, Any] = {
         "total_calls": span["calls"],
         "period": {
@@ -647,19 +686,19 @@ def _analyze(
         "unit_hours_by_area": work["by_area"],
         "unit_hours_total": work["total"],
         "response_intervals": response_intervals(t),
-        "reclassification": reclassification(t, config),
-        "empirical_risk": empirical_risk(t),
+        "reclassification": reclassification(c, config),
+        "empirical_risk": empirical_risk(c),
         **unmapped_codes(t, mapping, calls_by_code),
     }
     if decisions is not None:
         outcomes = _rows(
-            t.aggregate(
-                finals=t.final_type.notnull().cast("int64").sum(),
-                severe=t.severe.cast("int64").sum(),
+            c.aggregate(
+                finals=c.calls.sum(where=c.final_type.notnull()),
+                severe=c.severe.sum(),
             )
         )[0]
         measurable = bool(outcomes["finals"]) or bool(outcomes["severe"])
-        rep = replay(t, config, days, measurable)
+        rep = replay(c, config, days, measurable)
         summary.update(
             {
                 "protocol_version": protocol_version,
