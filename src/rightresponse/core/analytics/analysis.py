@@ -129,13 +129,17 @@ def enrich(
     """Calls joined with the mapping (initial and final codes), local-time parts, shift,
     unit-seconds, response intervals and, when given, the replayed tier per initial code.
     ``dispositions``: the distinct dispositions, when the caller already knows them."""
-    m = ibis.memtable(mapping_table(dict(mapping)))
-    init = m.select(
-        i_code=m.code,
-        call_type=m.call_type,
-        initial_category=m.category,
-        consequence=m.consequence,
+    table = mapping_table(dict(mapping))
+    m = ibis.memtable(table)
+    by_initial = table.select(["code", "call_type", "category", "consequence"]).rename_columns(
+        ["i_code", "call_type", "initial_category", "consequence"]
     )
+    if decisions is not None:
+        # The replayed decision is per initial code too: one join gives both.
+        by_initial = by_initial.join(
+            decisions, keys="i_code", right_keys="d_code", join_type="full outer"
+        )
+    init = ibis.memtable(by_initial)
     fin = m.select(f_code=m.code, final_category=m.category, final_severe=m.severe)
     t = calls.mutate(final_code=ibis.coalesce(calls.final_type, calls.initial_type))
     t = t.left_join(init, t.initial_type == init.i_code).drop("i_code")
@@ -153,13 +157,13 @@ def enrich(
         if severe_values:
             severe = severe | t.disposition.isin(severe_values).fill_null(False)
     hour = t.received_local.hour()
-    shift_cases = []
     starts = sorted(config.shifts)
-    for i, (start, name) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else starts[0][0] + 24
-        shift_cases.append(
-            (((hour >= start) & (hour < end)) | ((hour + 24 >= start) & (hour + 24 < end)), name)
-        )
+    shift_of_hour: dict[str, list[int]] = {}
+    for h in range(24):
+        # The shift that started last at or before hour h (the last one runs past midnight).
+        name = next((n for start, n in reversed(starts) if start <= h), starts[-1][1])
+        shift_of_hour.setdefault(name, []).append(h)
+    shift_cases = [(hour.isin(hours), name) for name, hours in shift_of_hour.items()]
     work_end = ibis.coalesce(t.cleared_at, t.closed_at)
     busy = _seconds(work_end, t.dispatched_at)
     mutations: dict[str, Any] = {
@@ -178,8 +182,6 @@ def enrich(
         mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at))
     t = t.mutate(**mutations)
     if decisions is not None:
-        d = ibis.memtable(decisions)
-        t = t.left_join(d, t.initial_type == d.d_code).drop("d_code")
         # Officer-initiated activity (traffic stops, on-view) is not a call to triage.
         t = t.mutate(
             tier=ibis.ifelse(t.officer_initiated.fill_null(False), ibis.null("int64"), t.tier)
@@ -360,40 +362,48 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
         metrics[f"{name}__w15"] = (v <= 15).cast("float64").mean()
         metrics[f"{name}__w20"] = (v <= 20).cast("float64").mean()
 
-    def table(groups: list[str]) -> list[dict[str, Any]]:
-        expr = t.group_by(groups).agg(**metrics) if groups else t.aggregate(**metrics)
-        rows: list[dict[str, Any]] = []
-        for r in _rows(expr):
-            for name in INTERVALS:
-                if not r[f"{name}__n"]:
-                    continue
-                median, p90, p99 = (
-                    r[f"{name}__q"]
-                    if multi
-                    else (r[f"{name}__q50"], r[f"{name}__q90"], r[f"{name}__q99"])
-                )
-                rows.append(
-                    {
-                        **{g: r[g] for g in groups},
-                        "interval": name,
-                        "n": r[f"{name}__n"],
-                        "median": median,
-                        "p90": p90,
-                        "p99": p99,
-                        "within_15": r[f"{name}__w15"],
-                        "within_20": r[f"{name}__w20"],
-                    }
-                )
-        order = list(INTERVALS)
+    # The four groupings go to the engine as one query (a union), so it can work on them
+    # in parallel: the percentiles' final step runs one group at a time.
+    groupings = ["agency", "priority", "final_category"]
+    parts = [t.aggregate(**metrics).mutate(grouping=ibis.literal(""), key=ibis.null("string"))]
+    for g in groupings:
+        part = t.group_by(t[g].cast("string").name("key")).agg(**metrics)
+        parts.append(part.mutate(grouping=ibis.literal(g)))
+    union = ibis.union(*[p.select("grouping", "key", *metrics) for p in parts], distinct=False)
+    tables: dict[str, list[dict[str, Any]]] = {g: [] for g in ["", *groupings]}
+    for r in _rows(union):
+        for name in INTERVALS:
+            if not r[f"{name}__n"]:
+                continue
+            median, p90, p99 = (
+                r[f"{name}__q"]
+                if multi
+                else (r[f"{name}__q50"], r[f"{name}__q90"], r[f"{name}__q99"])
+            )
+            tables[r["grouping"]].append(
+                {
+                    **({r["grouping"]: r["key"]} if r["grouping"] else {}),
+                    "interval": name,
+                    "n": r[f"{name}__n"],
+                    "median": median,
+                    "p90": p90,
+                    "p99": p99,
+                    "within_15": r[f"{name}__w15"],
+                    "within_20": r[f"{name}__w20"],
+                }
+            )
+    order = list(INTERVALS)
+
+    def ordered(g: str) -> list[dict[str, Any]]:
         return sorted(
-            rows, key=lambda r: (*(str(r.get(g)) for g in groups), order.index(r["interval"]))
+            tables[g], key=lambda r: (*([str(r[g])] if g else []), order.index(r["interval"]))
         )
 
     return {
-        "overall": table([]),
-        "by_agency": table(["agency"]),
-        "by_priority": table(["priority"]),
-        "by_category": table(["final_category"]),
+        "overall": ordered(""),
+        "by_agency": ordered("agency"),
+        "by_priority": ordered("priority"),
+        "by_category": ordered("final_category"),
     }
 
 

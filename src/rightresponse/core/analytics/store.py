@@ -14,7 +14,6 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 ROW_GROUP_ROWS = 122_880
 
@@ -54,9 +53,14 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
         n += 1
         target = folder / f"part-{sha256[:16]}-{n}.parquet"
     tmp = target.with_suffix(".tmp")
+    import pyarrow.parquet as pq  # only imports write Parquet (analyses read it with DuckDB)
+
     # Row groups of DuckDB's size: each is a unit of parallel scanning (one group of a
     # million rows would be read by one thread).
-    pq.write_table(new, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+    # Dictionary encoding only for text: times and coordinates are nearly all distinct,
+    # so their dictionaries were written, then abandoned, then decoded on every read.
+    text = [f.name for f in new.schema if pa.types.is_string(f.type)]
+    pq.write_table(new, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS, use_dictionary=text)
     tmp.replace(target)  # atomic: a crash never leaves half a part
     return int(new.num_rows)
 
