@@ -11,6 +11,8 @@ police workload and full-time-officer equivalents by shift and precinct (~1346).
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
@@ -163,7 +165,17 @@ def enrich(
         # The shift that started last at or before hour h (the last one runs past midnight).
         name = next((n for start, n in reversed(starts) if start <= h), starts[-1][1])
         shift_of_hour.setdefault(name, []).append(h)
-    shift_cases = [(hour.isin(hours), name) for name, hours in shift_of_hour.items()]
+    # As ranges of hours, not IN lists (which DuckDB runs as joins).
+    shift_cases = []
+    for name, hours in shift_of_hour.items():
+        runs: list[list[int]] = []
+        for h in hours:
+            if runs and runs[-1][1] == h - 1:
+                runs[-1][1] = h
+            else:
+                runs.append([h, h])
+        in_shift = [(hour >= lo) & (hour <= hi) for lo, hi in runs]
+        shift_cases.append((functools.reduce(operator.or_, in_shift), name))
     work_end = ibis.coalesce(t.cleared_at, t.closed_at)
     busy = _seconds(work_end, t.dispatched_at)
     mutations: dict[str, Any] = {
