@@ -351,9 +351,11 @@ def unit_hours(c: ir.Table) -> dict[str, Any]:
     return out
 
 
-def response_intervals(t: ir.Table) -> dict[str, Any]:
+def response_intervals(t: ir.Table, only_value: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Median, 90th, 99th percentile and share within 15 and 20 s (NENA's call-answering
-    yardstick) of each interval, overall and by agency, priority and category."""
+    yardstick) of each interval, overall and by agency, priority and category.
+    ``only_value``: groupings known to have a single value (often the agency), with it:
+    their one group is every call, so the overall figures are theirs too."""
 
     # One query per grouping computes every interval: invalid values (missing or
     # negative) become null, which count, quantile and mean all skip, so each interval
@@ -377,8 +379,11 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
     # The four groupings go to the engine as one query (a union), so it can work on them
     # in parallel: the percentiles' final step runs one group at a time.
     groupings = ["agency", "priority", "final_category"]
+    single = dict(only_value or {})
     parts = [t.aggregate(**metrics).mutate(grouping=ibis.literal(""), key=ibis.null("string"))]
     for g in groupings:
+        if g in single:
+            continue
         part = t.group_by(t[g].cast("string").name("key")).agg(**metrics)
         parts.append(part.mutate(grouping=ibis.literal(g)))
     union = ibis.union(*[p.select("grouping", "key", *metrics) for p in parts], distinct=False)
@@ -404,6 +409,8 @@ def response_intervals(t: ir.Table) -> dict[str, Any]:
                     "within_20": r[f"{name}__w20"],
                 }
             )
+    for g, value in single.items():
+        tables[g] = [{g: value, **r} for r in tables[""]]
     order = list(INTERVALS)
 
     def ordered(g: str) -> list[dict[str, Any]]:
@@ -707,7 +714,9 @@ def _analyze(
         "unit_hours_by_category": work["by_category"],
         "unit_hours_by_area": work["by_area"],
         "unit_hours_total": work["total"],
-        "response_intervals": response_intervals(t),
+        "response_intervals": response_intervals(
+            t, {"agency": vol["by_agency"][0]["key"]} if len(vol["by_agency"]) == 1 else None
+        ),
         "reclassification": reclassification(c, config),
         "empirical_risk": empirical_risk(c),
         **unmapped_codes(t, mapping, calls_by_code),
