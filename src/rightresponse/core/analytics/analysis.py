@@ -233,6 +233,12 @@ def counts(t: ir.Table) -> ir.Table:
         "unit_seconds": t.unit_seconds.sum(),
         "calls_with_times": t.unit_seconds.notnull().cast("int64").sum(),
         "consequence": t.consequence.max(),
+        # Valid values per interval: the percentiles skip intervals that have none.
+        **{
+            f"n_{name}": (t[f"s_{name}"] >= 0).cast("int64").sum()
+            for name in INTERVALS
+            if f"s_{name}" in t.columns
+        },
     }
     return materialise(t.group_by(keys).agg(**aggs))
 
@@ -348,14 +354,24 @@ def unit_hours(c: ir.Table) -> dict[str, Any]:
         unit_hours=_hours(c), calls_with_times=covered, calls=c.calls.sum().fill_null(0)
     )
     out["total"] = _rows(totals)[0]
+    out["valid_values"] = _rows(
+        c.aggregate(
+            **{name: c[f"n_{name}"].sum() for name in INTERVALS if f"n_{name}" in c.columns}
+        )
+    )[0]
     return out
 
 
-def response_intervals(t: ir.Table, only_value: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def response_intervals(
+    t: ir.Table,
+    only_value: Mapping[str, Any] | None = None,
+    measured: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """Median, 90th, 99th percentile and share within 15 and 20 s (NENA's call-answering
     yardstick) of each interval, overall and by agency, priority and category.
     ``only_value``: groupings known to have a single value (often the agency), with it:
-    their one group is every call, so the overall figures are theirs too."""
+    their one group is every call, so the overall figures are theirs too. ``measured``:
+    the intervals that have valid values, when known (the others give no rows anyway)."""
 
     # One query per grouping computes every interval: invalid values (missing or
     # negative) become null, which count, quantile and mean all skip, so each interval
@@ -364,7 +380,10 @@ def response_intervals(t: ir.Table, only_value: Mapping[str, Any] | None = None)
     valid_of = {
         name: ibis.ifelse(t[f"s_{name}"] >= 0, t[f"s_{name}"], ibis.null("int64"))
         for name in INTERVALS
+        if measured is None or name in measured
     }
+    if not valid_of:
+        return {"overall": [], "by_agency": [], "by_priority": [], "by_category": []}
     metrics: dict[str, Any] = {}
     for name, v in valid_of.items():
         metrics[f"{name}__n"] = v.count()
@@ -389,7 +408,7 @@ def response_intervals(t: ir.Table, only_value: Mapping[str, Any] | None = None)
     union = ibis.union(*[p.select("grouping", "key", *metrics) for p in parts], distinct=False)
     tables: dict[str, list[dict[str, Any]]] = {g: [] for g in ["", *groupings]}
     for r in _rows(union):
-        for name in INTERVALS:
+        for name in valid_of:
             if not r[f"{name}__n"]:
                 continue
             median, p90, p99 = (
@@ -715,7 +734,9 @@ def _analyze(
         "unit_hours_by_area": work["by_area"],
         "unit_hours_total": work["total"],
         "response_intervals": response_intervals(
-            t, {"agency": vol["by_agency"][0]["key"]} if len(vol["by_agency"]) == 1 else None
+            t,
+            {"agency": vol["by_agency"][0]["key"]} if len(vol["by_agency"]) == 1 else None,
+            [name for name in INTERVALS if work["valid_values"].get(name)],
         ),
         "reclassification": reclassification(c, config),
         "empirical_risk": empirical_risk(c),
