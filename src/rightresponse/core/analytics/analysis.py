@@ -104,10 +104,14 @@ def _rows(expr: ir.Table) -> list[dict[str, Any]]:
 def _seconds(end: ir.TimestampValue, start: ir.TimestampValue) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
+    backend = _BACKEND.get()
+    if backend is None or backend.has_operation(ops.TimestampDelta):
+        # The engine's own second-boundary count (DuckDB date_diff), in integers.
+        delta: ir.IntegerValue = end.delta(start, unit="second").cast("int64")
+        return delta
 
-    # floor(seconds since the epoch) is the time truncated to the second (times are after
-    # 1970), at half the cost of truncating first; integers straight from the engine
-    # (DuckDB's epoch() is a double Ibis would otherwise convert column by column).
+    # Elsewhere: floor(seconds since the epoch) is the time truncated to the second
+    # (times are after 1970); integers straight from the engine.
     def whole(ts: ir.TimestampValue) -> ir.IntegerValue:
         out: ir.IntegerValue = ts.epoch_seconds().floor().cast("int64")
         return out
