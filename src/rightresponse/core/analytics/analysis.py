@@ -220,10 +220,9 @@ _USED = (
 
 
 # The keys of the call counts most analyses are cut from (see counts()).
-_COUNT_KEYS = (
-    "initial_type", "final_type", "initial_category", "final_category", "agency", "area",
-    "shift", "tier",
-)  # fmt: skip
+_COUNT_KEYS = ("initial_type", "final_type", "agency", "area", "shift", "tier")
+# Carried along, not grouped on: the mapping makes them functions of the two types.
+_COUNT_ALONG = ("initial_category", "final_category")
 
 
 def counts(t: ir.Table) -> ir.Table:
@@ -237,6 +236,7 @@ def counts(t: ir.Table) -> ir.Table:
         "unit_seconds": t.unit_seconds.sum(),
         "calls_with_times": t.unit_seconds.notnull().cast("int64").sum(),
         "consequence": t.consequence.max(),
+        **{c: t[c].arbitrary() for c in _COUNT_ALONG if c in t.columns},
         # Valid values per interval: the percentiles skip intervals that have none.
         **{
             f"n_{name}": (t[f"s_{name}"] >= 0).cast("int64").sum()
