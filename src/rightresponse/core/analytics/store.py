@@ -71,6 +71,8 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
     files = parts(root, dataset)
     if not files:
         raise FileNotFoundError(f"no imported calls for dataset {dataset!r} under {root}")
-    con = backend or ibis.duckdb.connect()
+    # Every analysis orders what it reports itself, so DuckDB need not keep the order of
+    # rows in between (its ordered result collection costs a sixth of the enriched table).
+    con = backend or ibis.duckdb.connect(preserve_insertion_order=False)
     table: ir.Table = con.read_parquet([str(p) for p in files])
     return table
