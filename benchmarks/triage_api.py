@@ -77,43 +77,39 @@ def wait_healthy(port: int, timeout: float = 30.0) -> None:
     raise SystemExit("the server did not become healthy")
 
 
-def client(port: int, token: str, bodies: list[bytes], out: list[float], errors: list[str]) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def post_call(conn: http.client.HTTPConnection, token: str, body: bytes) -> int:
+    """POST one call and read the answer; returns its status."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    for body in bodies:
-        started = time.perf_counter()
+    try:
         conn.request("POST", "/api/triage/calls", body=body, headers=headers)
         response = conn.getresponse()
-        response.read()
-        out.append((time.perf_counter() - started) * 1000)
-        if response.status != 201:
-            errors.append(str(response.status))
+    except (ConnectionError, http.client.RemoteDisconnected):
+        # The server closed an idle keep-alive connection: reconnect, as browsers do
+        # (the time it takes counts in the latency).
+        conn.close()
+        conn.request("POST", "/api/triage/calls", body=body, headers=headers)
+        response = conn.getresponse()
+    response.read()
+    return response.status
 
 
-def paced_client(
-    port: int, token: str, bodies: list[bytes], due: list[float], out: list[float],
-    errors: list[str],
+def client(
+    port: int, token: str, bodies: list[bytes], out: list[float], errors: list[str],
+    due: list[float] | None = None,
 ) -> None:  # fmt: skip
-    """Send each body at its due time (perf_counter seconds); latency from the due time."""
+    """Send the bodies one after the other; with ``due`` (perf_counter seconds), each at
+    its due time, its latency counted from then."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    for body, at in zip(bodies, due, strict=True):
-        wait = at - time.perf_counter()
-        if wait > 0:
-            time.sleep(wait)
-        try:
-            conn.request("POST", "/api/triage/calls", body=body, headers=headers)
-            response = conn.getresponse()
-        except (ConnectionError, http.client.RemoteDisconnected):
-            # The server closed an idle keep-alive connection: reconnect, as browsers do
-            # (the time it takes counts in the latency).
-            conn.close()
-            conn.request("POST", "/api/triage/calls", body=body, headers=headers)
-            response = conn.getresponse()
-        response.read()
-        out.append((time.perf_counter() - at) * 1000)
-        if response.status != 201:
-            errors.append(str(response.status))
+    for n, body in enumerate(bodies):
+        started = time.perf_counter()
+        if due is not None:
+            started = due[n]
+            if started > time.perf_counter():
+                time.sleep(started - time.perf_counter())
+        status = post_call(conn, token, body)
+        out.append((time.perf_counter() - started) * 1000)
+        if status != 201:
+            errors.append(str(status))
 
 
 def run_offered(
@@ -134,8 +130,8 @@ def run_offered(
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
     threads = [
-        threading.Thread(target=paced_client, args=(port, token, bodies_by_client[i],
-                                                    due_by_client[i], latencies[i], errors))
+        threading.Thread(target=client, args=(port, token, bodies_by_client[i], latencies[i],
+                                              errors, due_by_client[i]))
         for i in range(clients)
     ]  # fmt: skip
     for t in threads:
