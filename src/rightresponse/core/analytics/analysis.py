@@ -101,11 +101,12 @@ def _rows(expr: ir.Table) -> list[dict[str, Any]]:
     return rows
 
 
-def _seconds(end: ir.TimestampValue, start: ir.TimestampValue) -> ir.IntegerValue:
+def _seconds(
+    end: ir.TimestampValue, start: ir.TimestampValue, backend: ibis.BaseBackend
+) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
-    backend = _BACKEND.get()
-    if backend is None or backend.has_operation(ops.TimestampDelta):
+    if backend.has_operation(ops.TimestampDelta):
         # The engine's own second-boundary count (DuckDB date_diff), in integers.
         delta: ir.IntegerValue = end.delta(start, unit="second").cast("int64")
         return delta
@@ -180,8 +181,9 @@ def enrich(
                 runs.append([h, h])
         in_shift = [(hour >= lo) & (hour <= hi) for lo, hi in runs]
         shift_cases.append((functools.reduce(operator.or_, in_shift), name))
+    backend = _BACKEND.get() or ibis.get_backend(calls)
     work_end = ibis.coalesce(t.cleared_at, t.closed_at)
-    busy = _seconds(work_end, t.dispatched_at)
+    busy = _seconds(work_end, t.dispatched_at, backend)
     mutations: dict[str, Any] = {
         "initial_category": t.initial_category.fill_null("unmapped"),
         "final_category": ibis.coalesce(t.final_category, t.initial_category).fill_null("unmapped"),
@@ -195,7 +197,7 @@ def enrich(
         ),
     }
     for name, (starts_at, ends_at) in INTERVALS.items():
-        mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at))
+        mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at), backend)
     t = t.mutate(**mutations)
     if decisions is not None:
         # Officer-initiated activity (traffic stops, on-view) is not a call to triage.
