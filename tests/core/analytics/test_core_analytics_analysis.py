@@ -19,6 +19,7 @@ from rightresponse.core.analytics.analysis import (
     analyze,
     enrich,
     likelihood_level,
+    replay_decisions,
     response_intervals,
     risk_band,
 )
@@ -215,6 +216,91 @@ def test_same_analysis_runs_on_a_second_ibis_backend(tmp_path: Path) -> None:
             key
         )
     assert b["response_intervals"] == a["response_intervals"]
+
+
+def test_summed_counts_and_repeat_places_equal_direct_scans_of_every_call(
+    tmp_path: Path,
+) -> None:
+    """The analysis sums most tables from one count per key combination and finds repeat
+    places in two steps; each must equal the straightforward query over every call."""
+    table, mapping = _sample()
+    # Some calls with location text (one shared by four calls), the rest by coordinates.
+    text = [None] * table.num_rows
+    for i in (3, 50, 51, 52):
+        text[i] = "1200 E PIKE ST"
+    text[7] = "47.612,-122.29"  # text that looks like coordinates stays text
+    table = table.set_column(
+        table.schema.get_field_index("location"), "location", pa.array(text, pa.string())
+    )
+    store_append(tmp_path, "m", table, "c" * 64)
+    calls = open_calls(tmp_path, "m")
+    s = analyze(calls, mapping, decide=CountingDecider()).summary
+
+    codes = [r for r in calls.select("initial_type").distinct().to_pyarrow().column(0).to_pylist()]
+    decisions, _ = replay_decisions(mapping, [c for c in codes if c], CountingDecider())
+    t = enrich(calls, mapping, AnalysisConfig(), decisions)
+
+    def rows(expr: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = expr.to_pyarrow().to_pylist()
+        return out
+
+    by_category = rows(
+        t.group_by(t.final_category.name("key"))
+        .agg(calls=t.count())
+        .order_by([ibis.desc("calls"), "key"])
+    )
+    assert [(r["key"], r["calls"]) for r in s["by_category"]] == [
+        (r["key"], r["calls"]) for r in by_category
+    ]
+    hours = (t.unit_seconds.sum().cast("float64") / 3600.0).fill_null(0)
+    by_area = rows(
+        t.group_by(t.area.name("key"))
+        .agg(unit_hours=hours, calls_with_times=t.unit_seconds.notnull().cast("int64").sum())
+        .order_by([ibis.desc("unit_hours"), "key"])
+    )
+    assert s["unit_hours_by_area"] == by_area
+    both = t.filter(t.final_type.notnull() & t.initial_type.notnull())
+    (shares,) = rows(
+        both.aggregate(
+            calls=both.count(),
+            changed_type_share=(both.final_type != both.initial_type).cast("float64").mean(),
+            changed_category_share=(both.final_category != both.initial_category)
+            .cast("float64")
+            .mean(),
+        )
+    )
+    assert {k: s["reclassification"][k] for k in shares} == shares
+    tier = t.tier.cast("string").fill_null("none")
+    by_shift = rows(
+        t.group_by(["shift", tier.name("tier")])
+        .agg(calls=t.count(), unit_hours=hours)
+        .order_by(["shift", "tier"])
+    )
+    assert s["tier_by_shift"] == by_shift
+    civilian = t.filter((t.tier <= 1).fill_null(False))
+    assert s["risk_exposure"]["civilian_only_calls"] == civilian.count().to_pyarrow().as_py()
+
+    place = ibis.coalesce(
+        t.location,
+        t.latitude.round(3).cast("string") + "," + t.longitude.round(3).cast("string"),
+    )
+    located = t.mutate(place=place).filter(lambda r: r.place.notnull())
+    repeat = rows(
+        located.group_by(located.place.name("location"))
+        .agg(calls=located.count(), call_types=located.initial_type.nunique())
+        .filter(lambda r: r.calls >= 3)
+        .order_by([ibis.desc("calls"), "location"])
+        .limit(25)
+    )
+    assert s["repeat_locations"] == repeat
+    assert {"location": "1200 E PIKE ST", "calls": 4} in [
+        {k: r[k] for k in ("location", "calls")} for r in repeat
+    ]
+    # One agency: its interval table is the overall one, not recomputed; intervals without
+    # times are skipped. Both must match computing every grouping and interval.
+    assert len(s["by_agency"]) == 1
+    assert s["response_intervals"]["by_agency"]
+    assert s["response_intervals"] == response_intervals(t)
 
 
 def test_reimporting_adds_nothing_and_overlap_adds_only_new_calls(tmp_path: Path) -> None:
