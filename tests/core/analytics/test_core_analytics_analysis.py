@@ -11,6 +11,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from core_analytics_paths import MAPPINGS, SAMPLES, profile, real_file
 
@@ -296,11 +297,22 @@ def test_summed_counts_and_repeat_places_equal_direct_scans_of_every_call(
     assert {"location": "1200 E PIKE ST", "calls": 4} in [
         {k: r[k] for k in ("location", "calls")} for r in repeat
     ]
-    # One agency: its interval table is the overall one, not recomputed; intervals without
-    # times are skipped. Both must match computing every grouping and interval.
-    assert len(s["by_agency"]) == 1
-    assert s["response_intervals"]["by_agency"]
-    assert s["response_intervals"] == response_intervals(t)
+
+
+def test_interval_shortcuts_equal_computing_every_grouping_and_interval(tmp_path: Path) -> None:
+    """With one agency its interval table is the overall one, not recomputed, and
+    intervals without any time (DECC has no answer times) are skipped: both must give
+    what computing every grouping and interval gives."""
+    table = _decc_week(38)
+    police = table.filter(pc.equal(table["agency"], "POLICE"))
+    store_append(tmp_path, "decc", police, "d" * 64)
+    calls = open_calls(tmp_path, "decc")
+    s = analyze(calls, {}).summary
+    assert [r["key"] for r in s["by_agency"]] == ["POLICE"]
+    intervals = s["response_intervals"]
+    assert {r["interval"] for r in intervals["by_agency"]} >= {"queue", "dispatch", "travel"}
+    assert "answer" not in {r["interval"] for r in intervals["overall"]}
+    assert intervals == response_intervals(enrich(calls, {}, AnalysisConfig()))
 
 
 def test_reimporting_adds_nothing_and_overlap_adds_only_new_calls(tmp_path: Path) -> None:
