@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from rightresponse.accounts.selectors import user_agency
@@ -211,11 +211,31 @@ def referral_facts(
 ) -> list[dict[str, Any]]:
     """One row per referral created in [start, end): no personal data, so the metrics,
     funders and dashboards get facts to aggregate, never a person (VAWA/FVPSA/VOCA)."""
-    qs = Referral.objects.order_by("created_at", "pk")
+    qs = Referral.objects.all()
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lt=end)
+    return _fact_rows(qs)
+
+
+def referral_facts_changed(since: datetime | None = None) -> list[dict[str, Any]]:
+    """The rows of ``referral_facts`` for the referrals whose facts changed at or after
+    ``since`` (``Referral.facts_changed_at``; all when None), for the metrics' facts
+    snapshot (performance.facts_snapshot)."""
+    qs = Referral.objects.all()
+    if since is not None:
+        qs = qs.filter(facts_changed_at__gte=since)
+    return _fact_rows(qs)
+
+
+def referral_facts_totals() -> tuple[int, int]:
+    """How many referrals there are and the sum of their ids (a deletion changes them)."""
+    totals = Referral.objects.aggregate(count=Count("pk"), ids=Sum("pk"))
+    return int(totals["count"] or 0), int(totals["ids"] or 0)
+
+
+def _fact_rows(qs: QuerySet[Referral]) -> list[dict[str, Any]]:
     rows = []
     for (
         pk,
@@ -234,7 +254,7 @@ def referral_facts(
         is_second_response,
         reached,
         connected,
-    ) in qs.values_list(*FACT_FIELDS).iterator(chunk_size=5000):
+    ) in qs.order_by("created_at", "pk").values_list(*FACT_FIELDS).iterator(chunk_size=5000):
         rows.append(
             {
                 "referral_id": pk,
