@@ -281,3 +281,18 @@ def test_the_dashboard_shows_the_same_numbers_with_and_without_the_snapshot(
     settings.RIGHTRESPONSE_FACTS_SNAPSHOT = False
     assert figures() == with_snapshot
     assert ("call_volume", "4") in with_snapshot
+
+
+def test_the_refresh_command_writes_the_snapshot(snapshot_on: Any, make_incident: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_incident("welfare_check")
+    out = StringIO()
+    call_command("refresh_facts", stdout=out)
+    assert "incidents: 1 rows" in out.getvalue() and "referrals: 0 rows" in out.getvalue()
+    make_incident("assault")
+    call_command("refresh_facts", "--full", stdout=out)
+    assert "incidents: 2 rows" in out.getvalue()
+    assert facts_snapshot.load("incidents").ids.size == 2

@@ -288,6 +288,15 @@ def current(facts: str) -> Snapshot:
         return merged
 
 
+def refresh(facts: str, *, full: bool = False) -> Snapshot:
+    """Bring the file up to date now (the command ``refresh-facts``, the demo seed)."""
+    if full:
+        return rebuild(facts)
+    snapshot = current(facts)
+    save(snapshot)
+    return snapshot
+
+
 def forget() -> None:
     """Drop this process's copies (tests; the file stays)."""
     _MEMORY.clear()
