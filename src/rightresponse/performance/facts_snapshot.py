@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 # Facts changed this long before the watermark are re-read too: a transaction stamps its
-# rows when it writes them, and may commit after a snapshot was taken.
-OVERLAP = timedelta(minutes=10)
-# A delta of more rows than this (or than a quarter of the snapshot) rebuilds the
-# snapshot; a smaller one is merged, and written back to the file when it has more rows
-# than PERSIST_ROWS, so that a fresh process does not re-read them.
-REBUILD_ROWS = 20_000
+# rows when it writes them, and may commit after a snapshot was taken (the services'
+# transactions take milliseconds; `refresh-facts --full` at night bounds the rest).
+OVERLAP = timedelta(minutes=2)
+# A delta is merged (its cost grows with its rows, not with the snapshot's), and written
+# back to the file when it has more rows than PERSIST_ROWS, so that a fresh process does
+# not re-read them; a delta of half the rows or more rebuilds instead (same cost, and the
+# labels no row uses any more go).
 PERSIST_ROWS = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -277,7 +278,7 @@ def current(facts: str) -> Snapshot:
                 log.warning("facts snapshot rebuilt: %s", exc)
                 return rebuild(facts)
         delta = _read(facts, snapshot.watermark - OVERLAP)
-        if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 4):
+        if len(delta.ids) and len(delta.ids) >= len(snapshot.ids) // 2:
             return rebuild(facts)
         merged = _merge(snapshot, delta)
         if merged.totals != _totals(facts):  # a deletion, or a write the stamps missed
