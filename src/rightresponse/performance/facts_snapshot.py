@@ -49,9 +49,10 @@ FORMAT = 1
 OVERLAP = timedelta(minutes=2)
 # A delta is merged (its cost grows with its rows, not with the snapshot's), and written
 # back to the file when it has more rows than PERSIST_ROWS, so that a fresh process does
-# not re-read them; a delta of half the rows or more rebuilds instead (same cost, and the
-# labels no row uses any more go).
+# not re-read them; a delta of more than half the rows (and REBUILD_ROWS) rebuilds instead:
+# the same cost, and the labels no row uses any more go.
 PERSIST_ROWS = 500
+REBUILD_ROWS = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 # The report's age bands (people.models.Person.age_band), computed when read: a snapshot
@@ -278,7 +279,7 @@ def current(facts: str) -> Snapshot:
                 log.warning("facts snapshot rebuilt: %s", exc)
                 return rebuild(facts)
         delta = _read(facts, snapshot.watermark - OVERLAP)
-        if len(delta.ids) and len(delta.ids) >= len(snapshot.ids) // 2:
+        if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 2):
             return rebuild(facts)
         merged = _merge(snapshot, delta)
         if merged.totals != _totals(facts):  # a deletion, or a write the stamps missed
