@@ -254,16 +254,18 @@ def seed_database(incidents: list[dict[str, Any]], referrals: list[dict[str, Any
 
 
 def age_stamps() -> None:
-    """Each row's facts as last changed when it closed (or was created), as for a year of
-    rows written over the year; seeded now, they would all count as changed just now."""
-    from django.db.models import F
-    from django.db.models.functions import Coalesce
+    """Each row's facts as last changed when it closed (or was created; an hour ago at the
+    latest), as for a year of rows written over the year: seeded now, they would all count
+    as changed in the last minutes."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, Least
 
     from rightresponse.dispatch.models import Incident
     from rightresponse.ecosystem.models import Referral
 
-    Incident.objects.update(facts_changed_at=Coalesce(F("closed_at"), F("received_at")))
-    Referral.objects.update(facts_changed_at=F("created_at"))
+    past = Value(datetime.now(UTC) - timedelta(hours=1))
+    Incident.objects.update(facts_changed_at=Least(Coalesce("closed_at", "received_at"), past))
+    Referral.objects.update(facts_changed_at=Least(F("created_at"), past))
 
 
 def change_rows(count: int) -> None:

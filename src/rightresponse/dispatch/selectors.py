@@ -408,10 +408,12 @@ def incident_facts_snapshot_columns(changed_since: datetime | None = None) -> di
     microseconds, to cut periods exactly as the database does). ``changed_since``: only
     the incidents whose facts changed at or after it (``Incident.facts_changed_at``)."""
     incidents = Incident.objects.all()
-    if changed_since is not None:
-        incidents = incidents.filter(facts_changed_at__gte=changed_since)
-    wanted = (set(ALL_FACT_KEYS) - {"age_band"}) | {"birth_ymd", "received_us"}
-    return _facts_columns(incidents, wanted)
+    if changed_since is None:
+        return _facts_columns(incidents, SNAPSHOT_KEYS)
+    # Unordered (the snapshot sorts), so that the database reads the few changed rows by
+    # the stamp's index instead of walking every incident in received_at order.
+    return _facts_columns(incidents.filter(facts_changed_at__gte=changed_since), SNAPSHOT_KEYS,
+                          ordered=False)  # fmt: skip
 
 
 def incident_facts_totals() -> tuple[int, int]:
@@ -421,7 +423,12 @@ def incident_facts_totals() -> tuple[int, int]:
     return int(totals["count"] or 0), int(totals["ids"] or 0)
 
 
-def _facts_columns(incidents: QuerySet[Incident], wanted: set[str]) -> dict[str, list[Any]]:
+SNAPSHOT_KEYS = (set(ALL_FACT_KEYS) - {"age_band"}) | {"birth_ymd", "received_us"}
+
+
+def _facts_columns(
+    incidents: QuerySet[Incident], wanted: set[str], *, ordered: bool = True
+) -> dict[str, list[Any]]:
     plain = [key for key in _PLAIN_COLUMNS if key in wanted]
     times = [name for name in FACT_TIMES if name in wanted]
     expressions: dict[str, Any] = {f"t_{name}": Epoch(name) for name in times}
@@ -434,7 +441,8 @@ def _facts_columns(incidents: QuerySet[Incident], wanted: set[str]) -> dict[str,
         extra += ["address", "latitude", "longitude"]
     if "caller_key" in wanted:
         extra.append("call__caller_phone")
-    query = incidents.annotate(**expressions).order_by("received_at", "id")
+    query = incidents.annotate(**expressions)
+    query = query.order_by("received_at", "id") if ordered else query.order_by()
     tuples = _raw_rows(query.values_list(*select, *extra))
     transposed = list(zip(*tuples, strict=True)) if tuples else [()] * (len(select) + len(extra))
     columns: dict[str, list[Any]] = {}
