@@ -1,27 +1,24 @@
 """Recompute every computed metric for a year of a large city's incidents.
 
-Times the internal dashboard's default view the way a request builds it (issue 5, target
-under 2 s): read the incident facts as columns from the database
-(``dispatch.selectors.incident_facts_columns``), turn them into the metrics' frames,
-compute all computed metrics of the catalog with their default breakdowns and the
-12-month trend lines.
+Times the internal dashboard's default view (issue 5, target under 2 s) the way a request
+builds it, database included: a scratch database (SQLite, or BENCH_DATABASE_URL=<a scratch
+PostgreSQL database you create and drop>) is seeded with bulk inserts with all the synthetic
+incidents (calls, dispositions, units' assignments, force reports, not-served records, a
+subject with demographics for every fifth) and their referrals (to services), nothing
+scaled. Then, each in a fresh Python process (a new web worker), a signed-in analyst GETs
+the dashboard through Django three times (every request reads its facts: the 30 s frames
+cache is off):
+- cold, with the facts snapshot present (performance.facts_snapshot);
+- cold again after --changes incidents (and a quarter as many referrals) were changed
+  through bulk updates that stamp them as the services do;
+- before: the same without the snapshot (every fact read from the database).
+It also times the snapshot's rebuild, checks that the page is the same with and without
+the snapshot and that the snapshot's frames equal a direct read, field by field.
+Last, the computation alone on the same synthetic rows in memory, against a naive
+pure-Python baseline (one pass per metric and per group), whose values must agree.
 
-Seeding 400,000 incidents into a database takes minutes, so the run has two parts:
-1. Database: a scratch SQLite database with --db-incidents incidents (default 40,000, with
-   dispositions, units' assignments and force reports) times the real selectors, the
-   column one and the row one (``incident_facts``, the path before), each followed by
-   its frame conversion, and scales the per-incident time linearly to the full count
-   (both are one pass over the rows). BENCH_DATABASE_URL=<a scratch PostgreSQL database>
-   runs this part on PostgreSQL instead.
-2. In process: the synthetic incidents (and their referrals) in the contract shapes; the
-   columns exactly as the column selector returns them (times as POSIX seconds, as the
-   database computes them) go into frames, then the metrics. The row path
-   (``Frame.from_rows``, before) is timed on the same data for comparison. A naive
-   baseline (one pure-Python pass per metric) checks that the values agree.
-The cold total adds part 1 (which already includes the incidents' frame) to part 2.
-
-    python benchmarks/metrics_recompute.py            # 400,000 incidents
-    python benchmarks/metrics_recompute.py --quick    # 40,000 incidents, 5,000 in the database
+    python benchmarks/metrics_recompute.py            # 400,000 incidents (seeding ~3 min)
+    python benchmarks/metrics_recompute.py --quick    # 40,000 incidents
 """
 
 from __future__ import annotations
