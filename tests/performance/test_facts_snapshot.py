@@ -296,3 +296,26 @@ def test_the_refresh_command_writes_the_snapshot(snapshot_on: Any, make_incident
     call_command("refresh_facts", "--full", stdout=out)
     assert "incidents: 2 rows" in out.getvalue()
     assert facts_snapshot.load("incidents").ids.size == 2
+
+
+def test_a_row_added_between_the_delta_and_the_count_is_read_again_not_rebuilt(
+    snapshot_on: Any, make_incident: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_incident("welfare_check")
+    assert_current()
+    real_totals = facts_snapshot._totals
+    raced: list[str] = []
+
+    def totals_after_a_race(facts: str) -> tuple[int, int]:
+        if facts == "incidents" and not raced:  # another worker's call lands in between
+            raced.append(facts)
+            make_incident("assault")
+        return real_totals(facts)
+
+    def no_rebuild(facts: str) -> None:
+        raise AssertionError(f"{facts} rebuilt instead of read again")
+
+    monkeypatch.setattr(facts_snapshot, "_totals", totals_after_a_race)
+    monkeypatch.setattr(facts_snapshot, "rebuild", no_rebuild)
+    assert_current()
+    assert raced and facts_snapshot.current("incidents").ids.size == 2

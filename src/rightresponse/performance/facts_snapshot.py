@@ -254,14 +254,16 @@ def load(facts: str, path: Path | None = None) -> Snapshot:
 
 # ---- keeping it current
 _MEMORY: dict[Path, Snapshot] = {}
+_FILE_WATERMARK: dict[Path, datetime] = {}  # of the file as this process last read or wrote it
 _LOCK = threading.Lock()
 
 
 def rebuild(facts: str) -> Snapshot:
     """Read every row from the database and write the snapshot file."""
     snapshot = _read(facts, None)
-    save(snapshot)
-    _MEMORY[snapshot_path(facts)] = snapshot
+    path = save(snapshot)
+    _MEMORY[path] = snapshot
+    _FILE_WATERMARK[path] = snapshot.watermark
     return snapshot
 
 
@@ -278,14 +280,22 @@ def current(facts: str) -> Snapshot:
             except SnapshotError as exc:
                 log.warning("facts snapshot rebuilt: %s", exc)
                 return rebuild(facts)
-        delta = _read(facts, snapshot.watermark - OVERLAP)
-        if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 2):
+            _FILE_WATERMARK[path] = snapshot.watermark
+        for _attempt in range(2):  # a row added between the two reads: read again
+            delta = _read(facts, snapshot.watermark - OVERLAP)
+            if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 2):
+                return rebuild(facts)
+            merged = _merge(snapshot, delta)
+            if merged.totals == _totals(facts):
+                break
+        else:  # a deletion, or a write the stamps missed
             return rebuild(facts)
-        merged = _merge(snapshot, delta)
-        if merged.totals != _totals(facts):  # a deletion, or a write the stamps missed
-            return rebuild(facts)
-        if len(delta.ids) > PERSIST_ROWS:
+        # Written back when a fresh process would otherwise re-read many rows, at most once
+        # per OVERLAP (the rows of the last OVERLAP are re-read anyway).
+        saved = _FILE_WATERMARK.get(path)
+        if len(delta.ids) > PERSIST_ROWS and (saved is None or saved < merged.watermark - OVERLAP):
             save(merged, path)
+            _FILE_WATERMARK[path] = merged.watermark
         _MEMORY[path] = merged
         return merged
 
@@ -295,13 +305,15 @@ def refresh(facts: str, *, full: bool = False) -> Snapshot:
     if full:
         return rebuild(facts)
     snapshot = current(facts)
-    save(snapshot)
+    path = save(snapshot)
+    _FILE_WATERMARK[path] = snapshot.watermark
     return snapshot
 
 
 def forget() -> None:
     """Drop this process's copies (tests; the file stays)."""
     _MEMORY.clear()
+    _FILE_WATERMARK.clear()
 
 
 def fact_frame(
