@@ -474,7 +474,14 @@ def _facts_columns(
     ids = columns["incident_id"]
     position = {incident_id: i for i, incident_id in enumerate(ids)}
     size = len(ids)
-    in_range = {"incident__in": incidents.values("id")}
+    # The incidents' other records: for a snapshot's few changed incidents by their ids
+    # (index lookups; none at all when nothing changed), else by the same filter as a
+    # subquery (PostgreSQL then scans the other tables once).
+    in_range: dict[str, Any] = (
+        {"incident_id__in": ids}
+        if not ordered and size <= 5000
+        else {"incident__in": incidents.values("id")}
+    )
 
     if "responder_type" in wanted:  # the program of the primary unit
         programs: list[Any] = [None] * size
