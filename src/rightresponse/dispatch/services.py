@@ -124,8 +124,8 @@ def priority_of(tier: int | None, risk_score: int | None) -> int:
 
 def incident_create_from_call(call: Call, actor: Any = None, *, new_call: bool = False) -> Incident:
     """The incident for a triaged call; returns the existing one if it was created before.
-    ``new_call``: the call row was just inserted, so no incident can exist yet (saves a read;
-    a concurrent duplicate is still caught by the unique constraint below)."""
+    ``new_call``: the call row was just inserted, so no incident can exist yet (saves a read
+    and a savepoint; a duplicate would still be refused by the unique constraint)."""
     existing = None if new_call else Incident.objects.filter(call=call).first()
     if existing is not None:
         return existing
@@ -134,38 +134,43 @@ def incident_create_from_call(call: Call, actor: Any = None, *, new_call: bool =
     decision = call.decision or {}
     category = decision.get("category") or proto.category_of(call.call_type)
     lead = call.lead or decision.get("lead") or lead_of_tier(call.tier) or ""
+    incident = Incident(
+        call=call,
+        agency_id=call.agency_id,
+        channel=call.channel,
+        call_type=call.call_type,
+        initial_call_type=call.call_type,
+        category=category,
+        initial_category=category,
+        tier=call.tier,
+        initial_tier=call.tier,
+        lead=lead,
+        initial_lead=lead,
+        priority=priority_of(call.tier, call.risk_score),
+        programs=list(decision.get("programs") or []),
+        address=call.address,
+        latitude=call.latitude,
+        longitude=call.longitude,
+        area=call.area,
+        received_at=call.received_at,
+        answered_at=call.answered_at,
+        triaged_at=call.triaged_at,
+        triaged_by=call.created_by,
+    )
+    # A new incident has no units and no linked people yet: recommend before the insert,
+    # so the recommendation rides in it (no update after).
+    incident_recommend(incident, busy=set(), people=[], save=False)
     # No savepoint of its own: a failure propagates and rolls back the caller's transaction.
     with transaction.atomic(savepoint=False):
-        try:
-            with transaction.atomic():
-                incident = Incident.objects.create(
-                    call=call,
-                    agency_id=call.agency_id,
-                    channel=call.channel,
-                    call_type=call.call_type,
-                    initial_call_type=call.call_type,
-                    category=category,
-                    initial_category=category,
-                    tier=call.tier,
-                    initial_tier=call.tier,
-                    lead=lead,
-                    initial_lead=lead,
-                    priority=priority_of(call.tier, call.risk_score),
-                    programs=list(decision.get("programs") or []),
-                    address=call.address,
-                    latitude=call.latitude,
-                    longitude=call.longitude,
-                    area=call.area,
-                    received_at=call.received_at,
-                    answered_at=call.answered_at,
-                    triaged_at=call.triaged_at,
-                    triaged_by=call.created_by,
-                )
-        except IntegrityError:  # created concurrently for the same call
-            return Incident.objects.get(call=call)
+        if new_call:  # the call row is new in this transaction: nobody else can see it yet
+            incident.save(force_insert=True)
+        else:
+            try:
+                with transaction.atomic():
+                    incident.save(force_insert=True)
+            except IntegrityError:  # created concurrently for the same call
+                return Incident.objects.get(call=call)
         _event(incident, actor or call.created_by, "created", to_value=f"tier {call.tier}")
-        # A new incident has no units and no linked people yet: nothing to read back.
-        incident_recommend(incident, busy=set(), people=[])
     return incident
 
 

@@ -78,7 +78,9 @@ def call_create(
         narrative=details.narrative,
     )
     _apply_decision(call, decision)
-    call.save()
+    # The call and its incident (dispatch's receiver) commit together, in one short write.
+    with transaction.atomic():
+        call.save()
     return call
 
 
