@@ -68,6 +68,8 @@ def person_saved(sender: Any, instance: Person, **kwargs: Any) -> None:
 
 
 @receiver(post_save, sender=Call, dispatch_uid="facts_stamp_call")
-def call_changed(sender: Any, instance: Call, **kwargs: Any) -> None:
-    """The caller's phone is the repeat-caller key."""
-    _stamp(call_id=instance.pk)
+def call_changed(sender: Any, instance: Call, created: bool = False, **kwargs: Any) -> None:
+    """The caller's phone is the repeat-caller key. A new call's incident, if any, was
+    just created with a fresh stamp: no update on the call taker's hot path."""
+    if not created:
+        _stamp(call_id=instance.pk)
