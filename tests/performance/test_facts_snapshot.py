@@ -17,7 +17,7 @@ from rightresponse.accounts.models import Agency
 from rightresponse.core.metrics import Frame
 from rightresponse.core.metrics.facts import FACT_FIELDS
 from rightresponse.dispatch import services
-from rightresponse.dispatch.models import Incident, Unit
+from rightresponse.dispatch.models import Incident, Unit, UseOfForceReport
 from rightresponse.dispatch.selectors import incident_facts_columns
 from rightresponse.ecosystem import services as ecosystem
 from rightresponse.ecosystem.models import Organization, Service
@@ -150,28 +150,43 @@ def test_snapshot_and_delta_equal_a_direct_read_after_writes_through_the_service
 
     real_rebuild = facts_snapshot.rebuild
     monkeypatch.setattr(facts_snapshot, "rebuild", no_rebuild)
+    # Each kind of write on its own, then compared: one that forgets to stamp fails here.
     services.incident_assign(first.pk, units["CARE-1"].pk, dispatcher)  # responder type
+    assert_current()
     services.incident_set_status(first.pk, "on_scene", responder)
+    assert_current()
     services.incident_close(first.pk, responder, disposition="resolved", outcome="resolved_on_scene",
                             referrals_made=1, use_of_force={"force_type": "hold"})  # fmt: skip
     assert_current()
     services.incident_assign(second.pk, units["CRISIS-1"].pk, dispatcher, "closest")
     services.incident_change_tier(second.pk, 4, responder, "weapon seen")  # escalation
+    assert_current()
     services.incident_reclassify(second.pk, "assault", dispatcher, "it was an assault")
-    person.gender, person.race_ethnicity, person.date_of_birth = (
-        "nonbinary",
-        "Asian",
-        date(1980, 1, 2),
-    )
+    assert_current()
+    person.gender, person.race_ethnicity = "nonbinary", "Asian"
+    person.date_of_birth = date(1980, 1, 2)
     person.save()  # demographics edited, as the admin does
+    assert_current()
+    call = Call.objects.get(pk=second.call_id)
+    call.caller_phone = "555 0123"  # the repeat-caller key
+    call.save()
+    assert_current()
     ecosystem.referral_transition(referral, users["service_provider"], "accepted")
+    assert_current()
     service.category, service.subcategory = "responsive", "crisis"
     service.save()
+    assert_current()
+    units["CARE-1"].program = "behavioral_crisis_team"  # re-programmed in the admin
+    units["CARE-1"].save()
+    assert_current()
+    UseOfForceReport.objects.create(incident=second, reported_at=timezone.now(),
+                                    force_type="hold")  # reported later, in the admin  # fmt: skip
+    assert_current()
     newcomer = make_incident("assault")
     assert_current()
     assert_current(timezone.now() - timedelta(days=2, hours=1), timezone.now())
     forced = facts_snapshot.fact_frame("incidents", None, None, ["use_of_force", "responder_type"])
-    assert forced.flags["use_of_force"].tolist() == [1, 0, 0, 0]  # the writes really landed
+    assert forced.flags["use_of_force"].tolist() == [1, 1, 0, 0]  # the writes really landed
     assert newcomer.pk in facts_snapshot.current("incidents").ids
 
     # A deletion is not stamped anywhere: the count check rebuilds.
@@ -323,3 +338,15 @@ def test_a_row_added_between_the_delta_and_the_count_is_read_again_not_rebuilt(
     monkeypatch.setattr(facts_snapshot, "rebuild", no_rebuild)
     assert_current()
     assert raced and facts_snapshot.current("incidents").ids.size == 2
+
+
+def test_a_folder_that_cannot_be_written_still_gives_the_figures(
+    snapshot_on: Any, settings: Any, make_incident: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = snapshot_on / "not-a-folder"
+    blocker.write_text("a file where the snapshot folder would go")
+    settings.VAR_DIR = blocker
+    make_incident("welfare_check")
+    with caplog.at_level(logging.WARNING, logger="rightresponse.performance.facts_snapshot"):
+        assert_current()
+    assert "not written" in caplog.text

@@ -22,6 +22,7 @@ from .models import (
     EligibleNotServed,
     Incident,
     PersonLink,
+    Unit,
     UseOfForceReport,
 )
 
@@ -73,3 +74,11 @@ def call_changed(sender: Any, instance: Call, created: bool = False, **kwargs: A
     just created with a fresh stamp: no update on the call taker's hot path."""
     if not created:
         _stamp(call_id=instance.pk)
+
+
+@receiver(post_save, sender=Unit, dispatch_uid="facts_stamp_unit")
+def unit_saved(sender: Any, instance: Unit, update_fields: Any = None, **kwargs: Any) -> None:
+    """A unit's program is the responder type of the incidents it served first. The
+    dispatch services save units with ``update_fields`` (status only): nothing to stamp."""
+    if update_fields is None or "program" in update_fields:
+        _stamp(assignments__unit_id=instance.pk)

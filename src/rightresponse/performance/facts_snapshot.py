@@ -261,10 +261,20 @@ _LOCK = threading.Lock()
 def rebuild(facts: str) -> Snapshot:
     """Read every row from the database and write the snapshot file."""
     snapshot = _read(facts, None)
-    path = save(snapshot)
+    path = snapshot_path(facts)
+    _write_back(snapshot, path)
     _MEMORY[path] = snapshot
-    _FILE_WATERMARK[path] = snapshot.watermark
     return snapshot
+
+
+def _write_back(snapshot: Snapshot, path: Path) -> None:
+    """Save; a folder that cannot be written costs fresh processes time, never a page."""
+    try:
+        save(snapshot, path)
+    except OSError as exc:
+        log.warning("facts snapshot not written: %s: %s", path, exc)
+        return
+    _FILE_WATERMARK[path] = snapshot.watermark
 
 
 def current(facts: str) -> Snapshot:
@@ -294,8 +304,7 @@ def current(facts: str) -> Snapshot:
         # per OVERLAP (the rows of the last OVERLAP are re-read anyway).
         saved = _FILE_WATERMARK.get(path)
         if len(delta.ids) > PERSIST_ROWS and (saved is None or saved < merged.watermark - OVERLAP):
-            save(merged, path)
-            _FILE_WATERMARK[path] = merged.watermark
+            _write_back(merged, path)
         _MEMORY[path] = merged
         return merged
 
