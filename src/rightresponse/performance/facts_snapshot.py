@@ -263,7 +263,7 @@ def rebuild(facts: str) -> Snapshot:
     snapshot = _read(facts, None)
     path = snapshot_path(facts)
     _write_back(snapshot, path)
-    _MEMORY[path] = snapshot
+    _MEMORY[path] = _frozen(snapshot)
     return snapshot
 
 
@@ -305,7 +305,7 @@ def current(facts: str) -> Snapshot:
         saved = _FILE_WATERMARK.get(path)
         if len(delta.ids) > PERSIST_ROWS and (saved is None or saved < merged.watermark - OVERLAP):
             _write_back(merged, path)
-        _MEMORY[path] = merged
+        _MEMORY[path] = _frozen(merged)
         return merged
 
 
@@ -316,6 +316,17 @@ def refresh(facts: str, *, full: bool = False) -> Snapshot:
     snapshot = current(facts)
     path = save(snapshot)
     _FILE_WATERMARK[path] = snapshot.watermark
+    return snapshot
+
+
+def _frozen(snapshot: Snapshot) -> Snapshot:
+    """Read-only arrays: the frames handed to requests are views of them, and a metric that
+    wrote into one would otherwise change every later request's figures."""
+    frame = snapshot.frame
+    for column in (*frame.times.values(), *frame.numbers.values(), *frame.flags.values(),
+                   *frame.codes.values(), snapshot.ids, snapshot.period_us,
+                   *([] if snapshot.birth_ymd is None else [snapshot.birth_ymd])):  # fmt: skip
+        column.flags.writeable = False
     return snapshot
 
 
