@@ -400,20 +400,29 @@ def incident_facts_columns(
     return _facts_columns(incidents, wanted)
 
 
-def incident_facts_snapshot_columns(changed_since: datetime | None = None) -> dict[str, list[Any]]:
+def incident_facts_snapshot_columns(
+    changed_since: datetime | None = None, ids: Iterable[int] | None = None
+) -> dict[str, list[Any]]:
     """Every incident's facts as ``incident_facts_columns`` gives them, for the metrics'
     facts snapshot (performance.facts_snapshot): all keys but ``age_band``, which depends on
     the day it is read, replaced by ``birth_ymd`` (the subject's date of birth as
     YYYYMMDD, -1 when unknown), plus ``received_us`` (received_at in exact POSIX
     microseconds, to cut periods exactly as the database does). ``changed_since``: only
-    the incidents whose facts changed at or after it (``Incident.facts_changed_at``)."""
+    the incidents whose facts changed at or after it (``Incident.facts_changed_at``);
+    ``ids``: only these incidents."""
     incidents = Incident.objects.all()
+    if ids is not None:
+        return _facts_columns(incidents.filter(pk__in=list(ids)), SNAPSHOT_KEYS, ordered=False)
     if changed_since is None:
         return _facts_columns(incidents, SNAPSHOT_KEYS)
     # Unordered (the snapshot sorts), so that the database reads the few changed rows by
     # the stamp's index instead of walking every incident in received_at order.
     return _facts_columns(incidents.filter(facts_changed_at__gte=changed_since), SNAPSHOT_KEYS,
                           ordered=False)  # fmt: skip
+
+
+def incident_ids() -> list[int]:
+    return list(Incident.objects.order_by().values_list("id", flat=True))
 
 
 def incident_facts_totals() -> tuple[int, int]:

@@ -3,6 +3,7 @@ referral facts that feed the metrics (contract 4)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -219,14 +220,22 @@ def referral_facts(
     return _fact_rows(qs)
 
 
-def referral_facts_changed(since: datetime | None = None) -> list[dict[str, Any]]:
+def referral_facts_changed(
+    since: datetime | None = None, ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
     """The rows of ``referral_facts`` for the referrals whose facts changed at or after
-    ``since`` (``Referral.facts_changed_at``; all when None), for the metrics' facts
-    snapshot (performance.facts_snapshot)."""
+    ``since`` (``Referral.facts_changed_at``; all when None), or with these ``ids``, for
+    the metrics' facts snapshot (performance.facts_snapshot)."""
+    if ids is not None:
+        return _fact_rows(Referral.objects.filter(pk__in=list(ids)), ordered=False)
     if since is None:
         return _fact_rows(Referral.objects.all())
     # Unordered (the snapshot sorts): the database reads the few rows by the stamp's index.
     return _fact_rows(Referral.objects.filter(facts_changed_at__gte=since), ordered=False)
+
+
+def referral_ids() -> list[int]:
+    return list(Referral.objects.order_by().values_list("pk", flat=True))
 
 
 def referral_facts_totals() -> tuple[int, int]:

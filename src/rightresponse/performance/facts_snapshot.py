@@ -12,8 +12,9 @@ Reading (``fact_frame``): the snapshot (from this process's memory, else the fil
 rows whose facts changed since its watermark (``facts_changed_at``, stamped by every write;
 minus ``OVERLAP`` so a transaction that committed late is not missed) re-read from the
 database and put in place by id. A count and id-sum check against the database catches
-deletions and anything else the stamps missed: the snapshot is then rebuilt, as it is when
-the file is missing, unreadable or of another format. The result is exactly the frame a
+deletions and rows inserted without a fresh stamp: the ids are then compared, deleted rows
+dropped and missing ones read by id (more than RECONCILE_ROWS missing: rebuilt, as when the
+file is missing, unreadable or of another format). The result is exactly the frame a
 direct read of the database gives (tests/performance/test_facts_snapshot.py).
 """
 
@@ -53,6 +54,8 @@ OVERLAP = timedelta(minutes=2)
 # the same cost, and the labels no row uses any more go.
 PERSIST_ROWS = 500
 REBUILD_ROWS = 10_000
+# Rows missing from a snapshot (inserted without a stamp) read by id at most; more rebuild.
+RECONCILE_ROWS = 5_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 # The report's age bands (people.models.Person.age_band), computed when read: a snapshot
@@ -111,15 +114,16 @@ def _microseconds(moment: datetime) -> int:
     return (moment - EPOCH) // MICROSECOND
 
 
-def _read(facts: str, since: datetime | None) -> Snapshot:
-    """The rows whose facts changed at or after ``since`` (all when None), from the
-    database, as a snapshot whose watermark is the moment before the read."""
+def _read(facts: str, since: datetime | None, ids: list[int] | None = None) -> Snapshot:
+    """The rows whose facts changed at or after ``since`` (all when None), or those with
+    these ``ids``, from the database, as a snapshot whose watermark is the moment before
+    the read."""
     watermark = timezone.now()
     fields = SNAPSHOT_FIELDS[facts]
     if facts == "incidents":
         from rightresponse.dispatch.selectors import incident_facts_snapshot_columns
 
-        columns = incident_facts_snapshot_columns(since)
+        columns = incident_facts_snapshot_columns(since, ids)
         size = len(columns["incident_id"])
         frame = Frame.from_columns(facts, columns, size, fields)
         ids = np.array(columns["incident_id"], dtype=np.int64)
@@ -128,7 +132,7 @@ def _read(facts: str, since: datetime | None) -> Snapshot:
     else:
         from rightresponse.ecosystem.selectors import referral_facts_changed
 
-        rows = referral_facts_changed(since)
+        rows = referral_facts_changed(since, ids)
         frame = Frame.from_rows(facts, rows, fields)
         ids = np.array([row["referral_id"] for row in rows], dtype=np.int64)
         period = np.array([_microseconds(row["created_at"]) for row in rows], dtype=np.int64)
@@ -144,6 +148,30 @@ def _totals(facts: str) -> tuple[int, int]:
     from rightresponse.ecosystem.selectors import referral_facts_totals
 
     return referral_facts_totals()
+
+
+def _ids(facts: str) -> IntArray:
+    if facts == "incidents":
+        from rightresponse.dispatch.selectors import incident_ids
+
+        return np.array(incident_ids(), dtype=np.int64)
+    from rightresponse.ecosystem.selectors import referral_ids
+
+    return np.array(referral_ids(), dtype=np.int64)
+
+
+def _reconciled(facts: str, snapshot: Snapshot) -> Snapshot | None:
+    """The snapshot without the rows deleted from the database and with the rows it lacks
+    (inserted without a stamp, or committed very late), by comparing ids; None when too
+    many rows are missing (rebuild instead)."""
+    present = _ids(facts)
+    missing = np.setdiff1d(present, snapshot.ids)
+    if len(missing) > RECONCILE_ROWS:
+        return None
+    kept = snapshot.take(np.flatnonzero(np.isin(snapshot.ids, present)))
+    if not len(missing):
+        return kept
+    return _merge(kept, _read(facts, None, [int(i) for i in missing]))
 
 
 def _merge(snapshot: Snapshot, delta: Snapshot) -> Snapshot:
@@ -291,19 +319,20 @@ def current(facts: str) -> Snapshot:
                 log.warning("facts snapshot rebuilt: %s", exc)
                 return rebuild(facts)
             _FILE_WATERMARK[path] = snapshot.watermark
-        for _attempt in range(2):  # a row added between the two reads: read again
-            delta = _read(facts, snapshot.watermark - OVERLAP)
-            if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 2):
-                return rebuild(facts)
-            merged = _merge(snapshot, delta)
-            if merged.totals == _totals(facts):
-                break
-        else:  # a deletion, or a write the stamps missed
+        delta = _read(facts, snapshot.watermark - OVERLAP)
+        if len(delta.ids) > max(REBUILD_ROWS, len(snapshot.ids) // 2):
             return rebuild(facts)
+        merged = _merge(snapshot, delta)
         # Written back when a fresh process would otherwise re-read many rows, at most once
         # per OVERLAP (the rows of the last OVERLAP are re-read anyway).
+        write_back = len(delta.ids) > PERSIST_ROWS
+        if merged.totals != _totals(facts):  # a deletion, or an insert the stamps missed
+            reconciled = _reconciled(facts, merged)
+            if reconciled is None:
+                return rebuild(facts)
+            merged, write_back = reconciled, True
         saved = _FILE_WATERMARK.get(path)
-        if len(delta.ids) > PERSIST_ROWS and (saved is None or saved < merged.watermark - OVERLAP):
+        if write_back and (saved is None or saved < merged.watermark - OVERLAP):
             _write_back(merged, path)
         _MEMORY[path] = _frozen(merged)
         return merged
