@@ -12,7 +12,7 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 23
+MAX_ASSIGN = 24  # one is the facts stamp of the new assignment (performance.facts_snapshot)
 MAX_STATUS = 13
 
 

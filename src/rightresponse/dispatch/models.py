@@ -3,9 +3,12 @@ computed from these rows (report "System Integration", ~1668-1690; metrics ~1423
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from rightresponse.accounts.models import Agency
 from rightresponse.core.dispatch import INCIDENT_STATUSES, UNIT_STATUSES
@@ -140,6 +143,11 @@ class Incident(models.Model):
     )
     backup_requested = models.BooleanField(default=False)
     imported_from = models.CharField(max_length=200, blank=True, help_text="EIDD tracking id")
+    # When anything this incident's facts (contract 3) derive from last changed: the row
+    # itself, and through dispatch.receivers its disposition, units, force reports,
+    # not-served records, linked people and call. The metrics' facts snapshot
+    # (performance.facts_snapshot) re-reads only the incidents stamped since it was built.
+    facts_changed_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
 
     class Meta:
         ordering = ["priority", "received_at"]
@@ -147,6 +155,13 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"Incident {self.pk} {self.call_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every save stamps the facts as changed, also a save of a few fields.
+        self.facts_changed_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "facts_changed_at"}
+        super().save(*args, **kwargs)
 
 
 class Assignment(models.Model):

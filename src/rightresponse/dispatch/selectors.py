@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import FloatField, Func, Prefetch, QuerySet
+from django.db.models import BigIntegerField, Count, FloatField, Func, Prefetch, QuerySet, Sum
 
 from rightresponse.core.dispatch import derived_intervals, haversine_km
 from rightresponse.people.models import Person
@@ -322,6 +322,24 @@ class Epoch(Func):
                            template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)  # fmt: skip
 
 
+class EpochMicroseconds(Func):
+    """A timestamp as exact POSIX microseconds (an integer), computed by the database."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds, then the digits.
+        # ('%%%%s': one %% for the template, one for the backend's placeholder conversion.)
+        # (SQLite would round a fraction to the millisecond: the seconds go in without it.)
+        template = ("(CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER) * 1000000"
+                    " + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))")  # fmt: skip
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint", **extra)  # fmt: skip
+
+
 FACT_TIMES = tuple(name for name in STAMP_NAMES if name != "triaged_at")
 # Columns read straight from the incident row: fact key -> model field.
 _PLAIN_COLUMNS = {
@@ -356,6 +374,12 @@ def _raw_rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+ALL_FACT_KEYS = frozenset({"incident_id", "call_id", *FACT_TIMES, *_PLAIN_COLUMNS, "responder_type",
+                           "use_of_force", "eligible_not_served", "eligible_not_served_reason",
+                           "location_key", "caller_key", "age_band", "gender",
+                           "race_ethnicity"})  # fmt: skip
+
+
 def incident_facts_columns(
     start: datetime | None = None,
     end: datetime | None = None,
@@ -366,28 +390,68 @@ def incident_facts_columns(
     row. Times are POSIX seconds (float, None when not stamped), computed by the database.
     ``fields``: only these keys (default all); incident_id is always there. At most five
     queries, whatever the number of incidents (issue 5: 400,000 a year stays interactive)."""
-    wanted = set(fields) if fields is not None else {"incident_id", "call_id", *FACT_TIMES,
-                                                     *_PLAIN_COLUMNS, "responder_type",
-                                                     "use_of_force", "eligible_not_served",
-                                                     "eligible_not_served_reason", "location_key",
-                                                     "caller_key", "age_band", "gender",
-                                                     "race_ethnicity"}  # fmt: skip
+    wanted = set(fields) if fields is not None else set(ALL_FACT_KEYS)
     wanted.add("incident_id")
     incidents = Incident.objects.all()
     if start is not None:
         incidents = incidents.filter(received_at__gte=start)
     if end is not None:
         incidents = incidents.filter(received_at__lt=end)
+    return _facts_columns(incidents, wanted)
+
+
+def incident_facts_snapshot_columns(
+    changed_since: datetime | None = None, ids: Iterable[int] | None = None
+) -> dict[str, list[Any]]:
+    """Every incident's facts as ``incident_facts_columns`` gives them, for the metrics'
+    facts snapshot (performance.facts_snapshot): all keys but ``age_band``, which depends on
+    the day it is read, replaced by ``birth_ymd`` (the subject's date of birth as
+    YYYYMMDD, -1 when unknown), plus ``received_us`` (received_at in exact POSIX
+    microseconds, to cut periods exactly as the database does). ``changed_since``: only
+    the incidents whose facts changed at or after it (``Incident.facts_changed_at``);
+    ``ids``: only these incidents."""
+    incidents = Incident.objects.all()
+    if ids is not None:
+        return _facts_columns(incidents.filter(pk__in=list(ids)), SNAPSHOT_KEYS, ordered=False)
+    if changed_since is None:
+        return _facts_columns(incidents, SNAPSHOT_KEYS)
+    # Unordered (the snapshot sorts), so that the database reads the few changed rows by
+    # the stamp's index instead of walking every incident in received_at order.
+    return _facts_columns(incidents.filter(facts_changed_at__gte=changed_since), SNAPSHOT_KEYS,
+                          ordered=False)  # fmt: skip
+
+
+def incident_ids() -> list[int]:
+    return list(Incident.objects.order_by().values_list("id", flat=True))
+
+
+def incident_facts_totals() -> tuple[int, int]:
+    """How many incidents there are and the sum of their ids: a snapshot that holds other
+    ids (an incident was deleted) does not match."""
+    totals = Incident.objects.aggregate(count=Count("id"), ids=Sum("id"))
+    return int(totals["count"] or 0), int(totals["ids"] or 0)
+
+
+SNAPSHOT_KEYS = (set(ALL_FACT_KEYS) - {"age_band"}) | {"birth_ymd", "received_us"}
+
+
+def _facts_columns(
+    incidents: QuerySet[Incident], wanted: set[str], *, ordered: bool = True
+) -> dict[str, list[Any]]:
     plain = [key for key in _PLAIN_COLUMNS if key in wanted]
     times = [name for name in FACT_TIMES if name in wanted]
     expressions: dict[str, Any] = {f"t_{name}": Epoch(name) for name in times}
+    if "received_us" in wanted:
+        times.append("received_us")
+        expressions["t_received_us"] = EpochMicroseconds("received_at")
     select = [_PLAIN_COLUMNS[key] for key in plain] + list(expressions)
     extra = []
     if "location_key" in wanted:
         extra += ["address", "latitude", "longitude"]
     if "caller_key" in wanted:
         extra.append("call__caller_phone")
-    query = incidents.annotate(**expressions).order_by("received_at", "id")
+    query = incidents.annotate(**expressions)
+    query = query.order_by("received_at", "id") if ordered else query.order_by()
     tuples = _raw_rows(query.values_list(*select, *extra))
     transposed = list(zip(*tuples, strict=True)) if tuples else [()] * (len(select) + len(extra))
     columns: dict[str, list[Any]] = {}
@@ -419,7 +483,14 @@ def incident_facts_columns(
     ids = columns["incident_id"]
     position = {incident_id: i for i, incident_id in enumerate(ids)}
     size = len(ids)
-    in_range = {"incident__in": incidents.values("id")}
+    # The incidents' other records: for a snapshot's few changed incidents by their ids
+    # (index lookups; none at all when nothing changed), else by the same filter as a
+    # subquery (PostgreSQL then scans the other tables once).
+    in_range: dict[str, Any] = (
+        {"incident_id__in": ids}
+        if not ordered and size <= 5000
+        else {"incident__in": incidents.values("id")}
+    )
 
     if "responder_type" in wanted:  # the program of the primary unit
         programs: list[Any] = [None] * size
@@ -450,7 +521,7 @@ def incident_facts_columns(
                 served[i], reasons[i] = True, reason
         columns["eligible_not_served"] = served
         columns["eligible_not_served_reason"] = reasons
-    if {"age_band", "gender", "race_ethnicity"} & wanted:
+    if {"age_band", "gender", "race_ethnicity", "birth_ymd"} & wanted:
         # The subject, else the first linked person (as incident_facts).
         chosen: dict[int, tuple[bool, Any, str, str]] = {}
         for incident_id, role, born, gender, race in (
@@ -468,11 +539,14 @@ def incident_facts_columns(
             if held is None or (role == "subject" and not held[0]):
                 chosen[incident_id] = (role == "subject", born, gender, race)
         bands, genders, races = ["unknown"] * size, ["unknown"] * size, ["unknown"] * size
+        births = [-1] * size
         for incident_id, (_, born, gender, race) in chosen.items():
             i = position.get(incident_id)
             if i is not None:
                 bands[i] = Person(date_of_birth=born).age_band
+                if born is not None:
+                    births[i] = born.year * 10000 + born.month * 100 + born.day
                 genders[i] = gender or "unknown"
                 races[i] = race or "unknown"
-        columns.update(age_band=bands, gender=genders, race_ethnicity=races)
+        columns.update(age_band=bands, gender=genders, race_ethnicity=races, birth_ymd=births)
     return {key: value for key, value in columns.items() if key in wanted}

@@ -8,9 +8,11 @@ does not depend on dispatch's migrations.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from rightresponse.accounts.models import Agency
 from rightresponse.core.ecosystem import referrals as states
@@ -234,6 +236,10 @@ class Referral(models.Model):
     follow_up_kind = models.CharField(max_length=40, blank=True)
     reached = models.BooleanField(null=True, blank=True)
     connected = models.BooleanField(null=True, blank=True)
+    # When this referral's facts (contract 4) last changed: the row itself, or its
+    # service's category (ecosystem.receivers). The metrics' facts snapshot
+    # (performance.facts_snapshot) re-reads only the referrals stamped since it was built.
+    facts_changed_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -241,6 +247,13 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every save stamps the facts as changed, also a save of a few fields.
+        self.facts_changed_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "facts_changed_at"}
+        super().save(*args, **kwargs)
 
 
 class ReferralEvent(models.Model):

@@ -6,6 +6,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import Referral, Service
 from .services import second_response_create
 
 log = logging.getLogger(__name__)
@@ -41,3 +46,10 @@ def on_incident_closed(
         )
     except Exception:
         log.exception("second response for incident %s failed", incident_id)
+
+
+@receiver(post_save, sender=Service, dispatch_uid="facts_stamp_service")
+def service_saved(sender: Any, instance: Service, **kwargs: Any) -> None:
+    """A service's category and subcategory are facts of every referral to it: stamp them
+    so the metrics' facts snapshot re-reads them."""
+    Referral.objects.filter(service_id=instance.pk).update(facts_changed_at=timezone.now())

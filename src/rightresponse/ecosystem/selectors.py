@@ -3,12 +3,13 @@ referral facts that feed the metrics (contract 4)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from rightresponse.accounts.selectors import user_agency
@@ -211,11 +212,40 @@ def referral_facts(
 ) -> list[dict[str, Any]]:
     """One row per referral created in [start, end): no personal data, so the metrics,
     funders and dashboards get facts to aggregate, never a person (VAWA/FVPSA/VOCA)."""
-    qs = Referral.objects.order_by("created_at", "pk")
+    qs = Referral.objects.all()
     if start is not None:
         qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lt=end)
+    return _fact_rows(qs)
+
+
+def referral_facts_changed(
+    since: datetime | None = None, ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of ``referral_facts`` for the referrals whose facts changed at or after
+    ``since`` (``Referral.facts_changed_at``; all when None), or with these ``ids``, for
+    the metrics' facts snapshot (performance.facts_snapshot)."""
+    if ids is not None:
+        return _fact_rows(Referral.objects.filter(pk__in=list(ids)), ordered=False)
+    if since is None:
+        return _fact_rows(Referral.objects.all())
+    # Unordered (the snapshot sorts): the database reads the few rows by the stamp's index.
+    return _fact_rows(Referral.objects.filter(facts_changed_at__gte=since), ordered=False)
+
+
+def referral_ids() -> list[int]:
+    return list(Referral.objects.order_by().values_list("pk", flat=True))
+
+
+def referral_facts_totals() -> tuple[int, int]:
+    """How many referrals there are and the sum of their ids (a deletion changes them)."""
+    totals = Referral.objects.aggregate(count=Count("pk"), ids=Sum("pk"))
+    return int(totals["count"] or 0), int(totals["ids"] or 0)
+
+
+def _fact_rows(qs: QuerySet[Referral], *, ordered: bool = True) -> list[dict[str, Any]]:
+    qs = qs.order_by("created_at", "pk") if ordered else qs.order_by()
     rows = []
     for (
         pk,

@@ -28,6 +28,7 @@ from rightresponse.core.metrics.suppression import (
     safe_share,
 )
 
+from . import facts_snapshot
 from .models import ActionItem, CitiStatMeeting, EnteredValue, MetricTarget
 
 CATALOG_PATH = Path(__file__).with_name("catalog") / "metrics.yaml"
@@ -116,8 +117,11 @@ def _frame(
     end: datetime | None,
     fields: frozenset[str],
 ) -> Frame:
-    """Incidents come as columns (no dict per row: a year of a large city's incidents
-    stays interactive, issue 5); other facts as rows."""
+    """From the facts snapshot when it is on (performance.facts_snapshot: a year of a
+    large city's incidents stays interactive from a fresh process, issue 5); else
+    incidents come as columns (no dict per row), other facts as rows."""
+    if facts_snapshot.enabled() and facts_snapshot.serves(facts, source):
+        return facts_snapshot.fact_frame(facts, start, end, fields)
     if facts == "incidents" and getattr(source, "__name__", "") == "incident_facts":
         from rightresponse.dispatch.selectors import incident_facts_columns
 

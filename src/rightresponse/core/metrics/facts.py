@@ -203,3 +203,86 @@ class Frame:
             )
             return codes, [f"{v:g}" for v in uniques] + [NULL_LABEL]
         raise ValueError(f"{self.facts}.{name} cannot be a breakdown ({self.kind(name)})")
+
+    # ---- rows: pure helpers for a persisted snapshot of the facts (an "extract")
+    def select(self, fields: Iterable[str]) -> Frame:
+        """The same rows with only ``fields`` (arrays shared, not copied)."""
+        wanted = set(fields)
+        return Frame(
+            facts=self.facts,
+            size=self.size,
+            times={k: v for k, v in self.times.items() if k in wanted},
+            numbers={k: v for k, v in self.numbers.items() if k in wanted},
+            flags={k: v for k, v in self.flags.items() if k in wanted},
+            codes={k: v for k, v in self.codes.items() if k in wanted},
+            labels={k: v for k, v in self.labels.items() if k in wanted},
+        )
+
+    def take(self, rows: IntArray | slice) -> Frame:
+        """The rows at these positions (or this slice), in that order; labels unchanged
+        (``compact`` drops the ones no longer used)."""
+        size = len(range(self.size)[rows]) if isinstance(rows, slice) else len(rows)
+        return Frame(
+            facts=self.facts,
+            size=size,
+            times={k: v[rows] for k, v in self.times.items()},
+            numbers={k: v[rows] for k, v in self.numbers.items()},
+            flags={k: v[rows] for k, v in self.flags.items()},
+            codes={k: v[rows] for k, v in self.codes.items()},
+            labels=dict(self.labels),
+        )
+
+    def compact(self) -> Frame:
+        """The same rows with each category's labels in order of first appearance and only
+        those used: exactly what ``from_columns`` builds from these rows' values."""
+        codes: dict[str, IntArray] = {}
+        labels: dict[str, list[str | None]] = {}
+        for name, column in self.codes.items():
+            codes[name], labels[name] = _first_appearance(column, self.labels[name])
+        return Frame(self.facts, self.size, dict(self.times), dict(self.numbers),
+                     dict(self.flags), codes, labels)  # fmt: skip
+
+    @classmethod
+    def concat(cls, frames: Sequence[Frame]) -> Frame:
+        """The rows of all ``frames`` (same facts and fields), one after the other; the
+        first frame's labels keep their codes, labels new to it are added after them."""
+        if not frames:
+            raise ValueError("concat needs at least one frame")
+        first = frames[0]
+        for other in frames[1:]:
+            if other.facts != first.facts or set(other.kinds_loaded()) != set(first.kinds_loaded()):
+                raise ValueError(f"{first.facts}: frames with other facts or fields")
+        out = cls(facts=first.facts, size=sum(f.size for f in frames))
+        for store in ("times", "numbers", "flags"):
+            parts: dict[str, Any] = getattr(first, store)
+            merged = getattr(out, store)
+            for name in parts:
+                merged[name] = np.concatenate([getattr(f, store)[name] for f in frames])
+        for name in first.codes:
+            labels = list(first.labels[name])
+            index = {label: i for i, label in enumerate(labels)}
+            pieces = [first.codes[name]]
+            for other in frames[1:]:
+                mapping = np.array(
+                    [index.setdefault(label, len(index)) for label in other.labels[name]],
+                    dtype=np.int64,
+                )
+                labels.extend(list(index)[len(labels) :])
+                pieces.append(mapping[other.codes[name]] if len(mapping) else other.codes[name])
+            out.codes[name] = np.concatenate(pieces).astype(np.int64, copy=False)
+            out.labels[name] = labels
+        return out
+
+
+def _first_appearance(
+    codes: IntArray, labels: list[str | None]
+) -> tuple[IntArray, list[str | None]]:
+    """Codes renumbered by first appearance, and the labels used, in that order."""
+    size = len(codes)
+    first = np.full(len(labels), size, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(size, dtype=np.int64))
+    used = np.flatnonzero(first < size)
+    order = used[np.argsort(first[used], kind="stable")]
+    renumber = np.zeros(len(labels), dtype=np.int64)
+    renumber[order] = np.arange(len(order), dtype=np.int64)
+    return renumber[codes], [labels[int(i)] for i in order]
