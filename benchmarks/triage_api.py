@@ -174,11 +174,11 @@ def main() -> int:
     per_client = 15 if args.quick else 100
     offered_calls = 300 if args.quick else 1500
     rates = (25.0, 50.0, 100.0)
-    # Gunicorn's threaded worker keeps connections alive, as a proxy in front would. Sync
-    # workers (docs/operations.md, for the dispatch board) close each connection:
-    # BENCH_WORKER_CLASS=sync BENCH_WORKERS=5 measures them.
-    worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")
-    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    # As docs/operations.md runs it in production: sync workers, about two per core plus
+    # one. BENCH_WORKER_CLASS=gthread BENCH_WORKERS=2 (BENCH_THREADS=8) tries the threaded
+    # worker, which keeps connections alive.
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    workers = int(os.environ.get("BENCH_WORKERS", "5"))
     threads = int(os.environ.get("BENCH_THREADS", "1" if worker_class == "sync" else "8"))
 
     env = dict(os.environ)
