@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from shared_files import real_file
 
 from rightresponse.analytics.models import Analysis, Dataset, ImportRun
 from rightresponse.analytics.selectors import SAMPLES_DIR
@@ -28,19 +28,6 @@ SUMMARY_KEYS = {
     "response_intervals",
     "risk_exposure",
 }
-
-
-def _real(relative: str) -> Path:
-    base = os.environ.get("RIGHTRESPONSE_SHARED_DATA")
-    roots = (
-        [Path(base)]
-        if base
-        else [p / "shared" / "data" / "real" for p in Path(__file__).resolve().parents]
-    )
-    for root in roots:
-        if (root / relative).is_file():
-            return root / relative
-    pytest.skip(f"real data not present ({relative}); set RIGHTRESPONSE_SHARED_DATA")
 
 
 def _run(*args: str) -> str:
@@ -112,7 +99,7 @@ def test_analyze_writes_summary_tables_and_an_offline_report(tmp_path: Path) -> 
 
 
 def test_real_cad_week_never_shows_staff_names(tmp_path: Path) -> None:
-    path = _real("decc-cad-weekly-2025/week36.csv")
+    path = real_file("decc-cad-weekly-2025/week36.csv")
     _run("import_calls", str(path), "--profile", "decc-cad", "--no-progress")
     with path.open(encoding="utf-8", newline="") as handle:
         names = {row["Call_Taker"] for row in csv.DictReader(handle)} - {"", "NULL"}
