@@ -11,6 +11,11 @@ from django.db import models
 
 from rightresponse.accounts.models import Agency
 
+# The report's age bands for preventive outcomes: (highest age in whole years, label),
+# then everyone older; shared with the metrics' facts snapshot, which bands whole columns.
+AGE_BANDS = ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24"))
+AGE_OLDEST = "25+"
+
 
 class Person(models.Model):
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="people")
@@ -49,7 +54,7 @@ class Person(models.Model):
             - self.date_of_birth.year
             - ((today.month, today.day) < (self.date_of_birth.month, self.date_of_birth.day))
         )
-        for upper, band in ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24")):
+        for upper, band in AGE_BANDS:
             if age <= upper:
                 return band
-        return "25+"
+        return AGE_OLDEST

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from rightresponse.core.metrics import Frame
 from rightresponse.core.metrics.facts import FACT_FIELDS, IntArray
+from rightresponse.people.models import AGE_BANDS, AGE_OLDEST
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,9 @@ REBUILD_ROWS = 10_000
 RECONCILE_ROWS = 5_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-# The report's age bands (people.models.Person.age_band), computed when read: a snapshot
-# holds dates of birth, because an age band changes with the day it is read.
-AGE_BANDS = ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24"))
-AGE_LABELS: list[str | None] = ["unknown", *(band for _, band in AGE_BANDS), "25+"]
+# The report's age bands (people.models), computed when read: a snapshot holds dates of
+# birth, because an age band changes with the day it is read.
+AGE_LABELS: list[str | None] = ["unknown", *(band for _, band in AGE_BANDS), AGE_OLDEST]
 SNAPSHOT_FIELDS = {
     "incidents": [name for name in FACT_FIELDS["incidents"] if name != "age_band"],
     "referrals": list(FACT_FIELDS["referrals"]),
