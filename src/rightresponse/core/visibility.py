@@ -227,6 +227,18 @@ def incident_access(viewer: Viewer, incident: IncidentFacts) -> IncidentAccess:
     )
 
 
+def may_set_unit_status(viewer: Viewer, unit_id: int, unit_agency_id: int) -> bool:
+    """A unit's own agency (its dispatchers, or its members for their own unit), the 911
+    center that dispatches every unit, or an administrator."""
+    if viewer.is_admin:
+        return True
+    if viewer.field_only:
+        return unit_id in viewer.unit_ids
+    if not viewer.dispatching:
+        return False
+    return viewer.agency_kind == KIND_911 or viewer.agency_id == unit_agency_id
+
+
 def on_incident(viewer: Viewer, incident: IncidentFacts) -> bool:
     """Assigned to (a unit of theirs is on it now) or dispatching an open incident."""
     if not incident.open:

@@ -100,5 +100,14 @@ def may_act_on_incident(user: Any, incident: Incident) -> bool:
 
 
 def may_act_on_unit(user: Any, unit: Unit) -> bool:
-    viewer = viewer_of(user)
-    return not viewer.field_only or unit.pk in viewer.unit_ids
+    return vis.may_set_unit_status(viewer_of(user), unit.pk, unit.agency_id)
+
+
+def incident_read_audit(user: Any, incident: Incident, purpose: str, action: str = "read") -> None:
+    """A read of an incident is a read about the people linked to it: one audit row per
+    linked person (so it shows in each person's access log), or one without a person."""
+    from rightresponse.accounts.services import audit_record
+
+    person_ids = list(incident.person_links.values_list("person_id", flat=True).distinct())
+    for person_id in person_ids or [None]:
+        audit_record(user, action, "incident", incident.pk, person_id=person_id, purpose=purpose)

@@ -30,6 +30,7 @@ from .access import (
     HAZARD_DETAIL_ROLES,
     incident_access_for,
     incident_for,
+    incident_read_audit,
     incidents_visible,
     may_act_on_unit,
 )
@@ -226,6 +227,7 @@ def list_incidents(request: HttpRequest, status: str | None = None) -> list[dict
 @router.get("/incidents/{incident_id}", auth=allow(*READERS), response=dict)
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     incident = _incident(request, incident_id, "read")
+    incident_read_audit(request.user, incident, "incident read")
     data = incident_out(incident)
     data["events"] = [
         {"at": _iso(e.at), "kind": e.kind, "from": e.from_value, "to": e.to_value,
@@ -414,8 +416,8 @@ def export_eidd(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     full = incident_access_for(request.user, incident).level == vis.FULL
     if not full:
         record = vis.deidentified_incident(record)
-    audit_record(request.user, "export", "incident", incident_id,
-                 purpose="EIDD export" if full else "EIDD export (de-identified)")  # fmt: skip
+    incident_read_audit(request.user, incident, "EIDD export" if full else
+                        "EIDD export (de-identified)", action="export")  # fmt: skip
     return eidd_from_incident(
         record,
         sender=request.get_host() or "rightresponse",
