@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rightresponse.ecosystem",
     "rightresponse.analytics",
     "rightresponse.performance",
+    "rightresponse.studio",
 ]
 
 MIDDLEWARE = [
