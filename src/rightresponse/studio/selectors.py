@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rightresponse.core.triage import ProtocolError, read_yaml_text
+from rightresponse.core.triage import Protocol, ProtocolError, read_yaml_text
 from rightresponse.core.triage.diff import ProtocolDiff, diff_protocols
 
 from .live import live_version_id
@@ -68,3 +68,17 @@ def live_text_and_label(at: datetime | None = None) -> tuple[str, str, ProtocolV
     if live is not None:
         return live.yaml_text, f"version {live.pk} ({live.version_label})", live
     return file_protocol_text(), "the protocol file", None
+
+
+def live_protocol() -> tuple[Protocol, str]:
+    """The compiled protocol deciding calls now, and a name for it."""
+    from rightresponse.triage.protocols import active_protocol
+
+    protocol = active_protocol()
+    live = live_version()
+    name = (
+        f"version {live.pk} ({protocol.version})"
+        if live
+        else f"the protocol file ({protocol.version})"
+    )
+    return protocol, name
