@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rightresponse.analytics",
     "rightresponse.performance",
     "rightresponse.plan",
+    "rightresponse.studio",
 ]
 
 MIDDLEWARE = [
