@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from attack_world import MISSING_ID, PASSWORD, World, leaks, normalised, snapshot
 from django.utils import timezone
 
 from rightresponse.accounts import roles as r
@@ -16,8 +17,6 @@ from rightresponse.accounts.models import AuditEvent
 from rightresponse.accounts.services import user_create
 from rightresponse.dispatch.models import Assignment, Incident, PersonLink
 from rightresponse.people.models import Person
-
-from .conftest import MISSING_ID, PASSWORD, World, leaks, normalised, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from attack_world import PASSWORD, World
 from django.contrib.auth.models import User
 from django.test import Client
 
 from rightresponse.accounts.models import Agency, AuditEvent
 from rightresponse.accounts.services import user_create
 from rightresponse.ecosystem import services as eco
-
-from .conftest import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 
