@@ -58,7 +58,7 @@ def normalised(body: bytes, *ids: object) -> bytes:
     body = TOKEN.sub(b"TOKEN", body)
     for value in ids:
         body = re.sub(
-            rb"(?<![0-9a-f-])" + re.escape(str(value).encode()) + rb"(?![0-9a-f-])", b"ID", body
+            rb"(?<![0-9A-Za-z])" + re.escape(str(value).encode()) + rb"(?![0-9A-Za-z])", b"ID", body
         )
     return body
 
