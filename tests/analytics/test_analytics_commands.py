@@ -89,7 +89,11 @@ def test_analyze_writes_summary_tables_and_an_offline_report(tmp_path: Path) -> 
     summary = json.loads((out_dir / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert summary["total_calls"] == 222
-    assert sum(r["calls"] for r in summary["tier_shares"]) == 222
+    # Every call is either triaged (a tier) or reported apart with its reason.
+    triaged = sum(r["calls"] for r in summary["tier_shares"])
+    assert triaged + sum(r["calls"] for r in summary["excluded"]) == 222
+    assert triaged == summary["triaged_calls"] and {r["reason"] for r in summary["excluded"]}
+    assert abs(sum(r["call_share"] for r in summary["tier_shares"]) - 1) < 1e-9
     assert (out_dir / "by_category.csv").is_file() and (out_dir / "tier_shares.csv").is_file()
     html = (out_dir / "report.html").read_text()
     assert html.count("<svg") >= 4 and 'class="chart map"' in html

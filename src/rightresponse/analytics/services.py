@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rightresponse.core.analytics.analysis import AnalysisConfig, Decider, analyze, map_points
 from rightresponse.core.analytics.ingest import Reject, read_calls
+from rightresponse.core.analytics.profile import Profile
 from rightresponse.core.analytics.report import write_report
 from rightresponse.core.analytics.store import store_append
 
@@ -90,6 +91,17 @@ def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     return decide, str(protocol.version)
 
 
+def analysis_config(profile: Profile, **overrides: Any) -> AnalysisConfig:
+    """The analysis settings a profile implies (one place for the command and the page)."""
+    return AnalysisConfig(
+        severe_dispositions=profile.severe_dispositions,
+        police_agencies=profile.police_agencies,
+        emergency_priority=profile.emergency_priority,
+        excluded_dispositions=profile.excluded_dispositions,
+        **overrides,
+    )
+
+
 def dataset_analyze(
     dataset: Dataset,
     *,
@@ -100,10 +112,7 @@ def dataset_analyze(
     """Run every analysis on the dataset's calls; write the report folder when asked."""
     profile = profile_get(dataset.profile)
     mapping = mapping_get(profile)
-    config = config or AnalysisConfig(
-        severe_dispositions=profile.severe_dispositions,
-        police_agencies=profile.police_agencies,
-    )
+    config = config or analysis_config(profile)
     bound = protocol_decider(protocol_path)
     calls = dataset_calls(dataset)
     result = analyze(

@@ -7,8 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from rightresponse.analytics.models import Dataset
-from rightresponse.analytics.services import dataset_analyze
-from rightresponse.core.analytics.analysis import AnalysisConfig
+from rightresponse.analytics.services import analysis_config, dataset_analyze
 from rightresponse.core.analytics.profile import ProfileError
 
 
@@ -39,11 +38,7 @@ class Command(BaseCommand):
             from rightresponse.analytics.selectors import profile_get
 
             profile = profile_get(dataset.profile)
-            config = AnalysisConfig(
-                officer_hours_per_year=options["officer_hours"],
-                severe_dispositions=profile.severe_dispositions,
-                police_agencies=profile.police_agencies,
-            )
+            config = analysis_config(profile, officer_hours_per_year=options["officer_hours"])
             analysis = dataset_analyze(
                 dataset, out_dir=options["out"], protocol_path=options["protocol"], config=config
             )
