@@ -25,9 +25,11 @@ def _write_rejects(path: Path, rejects: list[Reject]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "column", "value", "reason"])
+        writer.writerow(["line", "column", "value", "reason", "row"])
         for r in rejects:
-            writer.writerow([r.line, r.column, r.value, r.reason])
+            writer.writerow(
+                [r.line, r.column, r.value, r.reason, "imported" if r.kept else "rejected"]
+            )
 
 
 def calls_import(
@@ -65,7 +67,8 @@ def calls_import(
             rows_read=result.rows_read,
             rows_imported=added,
             rows_already_stored=result.table.num_rows - added,
-            rows_rejected=len(result.rejects),
+            rows_rejected=len({r.line for r in result.rejects if not r.kept}),
+            rows_flagged=len({r.line for r in result.rejects if r.kept}),
             rejects_path=rejects_path,
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
@@ -98,6 +101,7 @@ def analysis_config(profile: Profile, **overrides: Any) -> AnalysisConfig:
         police_agencies=profile.police_agencies,
         emergency_priority=profile.emergency_priority,
         excluded_dispositions=profile.excluded_dispositions,
+        date_only=profile.time_resolution == "day",
         **overrides,
     )
 

@@ -189,3 +189,17 @@ def test_wilson_interval() -> None:
     assert low == 0.0 and 0.27 < high < 0.28  # a share of 0 is not certainly 0
     low, high = wilson(50, 100)  # type: ignore[misc]
     assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_date_only_calls_are_put_on_no_shift() -> None:
+    """The Seattle study extract has dates only: midnight is not a time of day."""
+    table = read_calls(
+        real_file("seattle-call-data-sample/seattle_madison_beach_2010-2023.csv"),
+        profile("seattle-call-data-study"),
+    ).table
+    mapping = load_mapping(MAPPINGS / "seattle.csv")
+    config = AnalysisConfig(date_only=True)
+    s = analyze(ibis.memtable(table), mapping, decide=decide, config=config).summary
+    assert s["by_hour_of_week"] == []
+    assert {r["shift"] for r in s["tier_by_shift"]} == {"(no time)"}
+    assert {r["shift"] for r in s["fte_by_shift_precinct"]} <= {"(no time)"}

@@ -61,6 +61,9 @@ def likelihood_level(share: float) -> int:
     return 1 + sum(share >= cut for cut in LIKELIHOOD_CUTS)
 
 
+DATE_ONLY_SHIFT = "(no time)"
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     # Shift starts (local hour) and names, in the order of the day.
@@ -83,6 +86,9 @@ class AnalysisConfig:
     excluded_dispositions: str | None = None
     # The lowest tier of an emergency (source priority or a mapping row's "emergency").
     emergency_min_tier: int = 2
+    # Received times are dates only (a study extract): no hour, so no shift or hour of
+    # the week is invented (midnight would put every call on the night shift).
+    date_only: bool = False
 
 
 @dataclass
@@ -227,10 +233,18 @@ def enrich(
         "no_call": no_call,
         "final_category": ibis.coalesce(t.final_category, t.initial_category).fill_null("unmapped"),
         "severe": severe,
-        "hour_of_week": t.received_local.day_of_week.index() * 24 + hour,
+        "hour_of_week": (
+            ibis.null("int64")
+            if config.date_only
+            else t.received_local.day_of_week.index() * 24 + hour
+        ),
         "month": t.received_local.truncate("M").date(),
         "day": t.received_local.date(),
-        "shift": ibis.cases(*shift_cases, else_=starts[-1][1]),
+        "shift": (
+            ibis.literal(DATE_ONLY_SHIFT)
+            if config.date_only
+            else ibis.cases(*shift_cases, else_=starts[-1][1])
+        ),
         "area": t.area.fill_null("(none)"),
         "unit_seconds": ibis.ifelse(
             (busy >= 0) & (busy < 86400), busy * t.units, ibis.null("int64")
@@ -353,7 +367,8 @@ def volume(
         t.group_by(t.month.name("key")).agg(calls=t.count()).order_by([ibis.desc("calls"), "key"])
     )
     by["by_month"] = _with_share(_rows(month), total)
-    how = t.group_by("hour_of_week").agg(calls=t.count()).order_by("hour_of_week")
+    timed = t.filter(t.hour_of_week.notnull())
+    how = timed.group_by("hour_of_week").agg(calls=timed.count()).order_by("hour_of_week")
     by["by_hour_of_week"] = _rows(how)
     by["repeat_locations"] = repeat_locations(t, config)
     return by

@@ -63,6 +63,11 @@ CANONICAL_SCHEMA = pa.schema(
 )
 
 
+# A time of day before the received time is the next day when within this many hours
+# of the received time (a call crossing midnight); beyond, it is not rolled but flagged.
+ROLLOVER_HOURS = 12
+
+
 class ImportFileError(ValueError):
     """The file cannot be imported at all (unreadable, or a required column is missing)."""
 
@@ -73,6 +78,7 @@ class Reject:
     column: str
     value: str
     reason: str
+    kept: bool = False  # a problem reported on a row that is imported (a time left empty)
 
 
 @dataclass
@@ -331,7 +337,7 @@ def read_calls(
     if kind == "csv" and (rejects or invalid):
         rejects = _with_line_numbers(path, profile, rejects, bool(invalid))
     elif kind == "parquet":
-        rejects = [Reject(r.line + 1, r.column, r.value, r.reason) for r in rejects]
+        rejects = [Reject(r.line + 1, r.column, r.value, r.reason, r.kept) for r in rejects]
     rejects = sorted([*invalid, *rejects], key=lambda r: (r.line, r.column))
     return ReadResult(
         table=table,
@@ -361,7 +367,12 @@ def _with_line_numbers(
             lambda m: f"first on line {lines[int(m.group(1)) - 1]}",
             r.reason,
         )
-        out.append(Reject(line, r.column, r.value, reason))
+        reason = re.sub(
+            r"on record (\d+) is kept",
+            lambda m: f"on line {lines[int(m.group(1)) - 1]} is kept",
+            reason,
+        )
+        out.append(Reject(line, r.column, r.value, reason, r.kept))
     return out
 
 
@@ -444,20 +455,40 @@ def _normalise(
                 reject_rows.append(
                     Reject(int(rec), label, "" if value is None else str(value), reason)
                 )
-        bad = sorted({r.line for r in reject_rows})
+        bad = sorted({r.line for r in reject_rows if not r.kept})
         con.register("bad", pa.table({"_rec": pa.array(bad, pa.int64())}))
         # The call key (profile's key fields), from the cleaned text.
         key_fields = [k for k in profile.key if k in plan.raw] or ["call_id"]
         key_expr = " || ':' || ".join(f"coalesce({_ident('raw_' + k)}, '')" for k in key_fields)
-        # Times of day on the received date (e.g. San Luis Obispo): past midnight -> next day.
+        # Times of day on the received date (e.g. San Luis Obispo): a time before the
+        # received time is the next day only when that makes a call crossing midnight
+        # (received late, the time within ROLLOVER_HOURS after it). Otherwise nothing is
+        # invented: the time is cleared and the rejects report says why (the row stays).
         rolled = [
             name
             for name, spec in profile.fields.items()
             if name in TIME_FIELDS and spec.after_received and name in plan.raw
         ]
+        for n in rolled:
+            for rec, value in con.execute(
+                f"SELECT _rec, {_ident('raw_' + n)} FROM wide WHERE {_ident(n)} < received_at "
+                f"AND {_ident(n)} + INTERVAL 1 DAY > received_at + INTERVAL {ROLLOVER_HOURS} HOUR "
+                "ORDER BY _rec"
+            ).fetchall():
+                reject_rows.append(
+                    Reject(
+                        int(rec),
+                        plan.columns.get(n, n),
+                        "" if value is None else str(value),
+                        f"before the received time and not a crossing of midnight (the next "
+                        f"day would be over {ROLLOVER_HOURS} h later): time left empty",
+                        kept=True,
+                    )
+                )
         replace = ", ".join(
-            f"CASE WHEN {_ident(n)} < received_at THEN {_ident(n)} + INTERVAL 1 DAY "
-            f"ELSE {_ident(n)} END AS {_ident(n)}"
+            f"CASE WHEN {_ident(n)} >= received_at THEN {_ident(n)} "
+            f"WHEN {_ident(n)} + INTERVAL 1 DAY <= received_at + INTERVAL {ROLLOVER_HOURS} HOUR "
+            f"THEN {_ident(n)} + INTERVAL 1 DAY ELSE NULL END AS {_ident(n)}"
             for n in rolled
         )
         star = f"* REPLACE ({replace})" if rolled else "*"
@@ -467,23 +498,42 @@ def _normalise(
             f"{key_expr} AS call_key FROM wide WHERE _rec NOT IN (SELECT _rec FROM bad))"
         )
         con.execute("DROP TABLE wide")
-        # Duplicated keys in one file: the first is kept, the others rejected.
+        # Duplicated keys in one file: the latest version (the last record) wins, the
+        # earlier ones are rejected (an export appends a call again when it changes).
         dupes = con.execute(
-            "SELECT _rec, call_key, first_rec FROM (SELECT _rec, call_key, "
-            "min(_rec) OVER (PARTITION BY call_key) AS first_rec FROM parsed) "
-            "WHERE _rec <> first_rec ORDER BY _rec"
+            "SELECT _rec, call_key, last_rec FROM (SELECT _rec, call_key, "
+            "max(_rec) OVER (PARTITION BY call_key) AS last_rec FROM parsed) "
+            "WHERE _rec <> last_rec ORDER BY _rec"
         ).fetchall()
-        for rec, key, first in dupes:
+        for rec, key, last in dupes:
             reject_rows.append(
                 Reject(
                     int(rec),
                     plan.columns["call_id"],
                     str(key),
-                    f"duplicate call id (first on record {first})",
+                    f"duplicate call id (the later version on record {last} is kept)",
                 )
             )
         con.register("dupes", pa.table({"_rec": pa.array([d[0] for d in dupes], pa.int64())}))
         _to_utc(con, profile, plan)
+        # A later time before the received time is a negative interval: kept (every
+        # analysis skips negative intervals) and counted in the rejects report.
+        for n in TIME_FIELDS:
+            if n == "received_at" or n not in plan.raw or n in rolled:
+                continue
+            for rec, value in con.execute(
+                f"SELECT _rec, {_ident(n)} FROM utc WHERE {_ident(n)} < received_at ORDER BY _rec"
+            ).fetchall():
+                reject_rows.append(
+                    Reject(
+                        int(rec),
+                        plan.columns.get(n, n),
+                        str(value),
+                        "before the received time: a negative interval (row kept; the "
+                        "analyses skip the interval)",
+                        kept=True,
+                    )
+                )
         table = _canonical(con, plan, profile, source_label)
     finally:
         con.close()

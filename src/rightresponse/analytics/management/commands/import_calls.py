@@ -37,6 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{run.file_name}: {run.rows_read} rows read, {run.rows_imported} imported, "
                 f"{run.rows_already_stored} already stored, {run.rows_rejected} rejected"
+                + (f", {run.rows_flagged} flagged" if run.rows_flagged else "")
                 + (f" (see {run.rejects_path})" if run.rejects_path else "")
                 + f" -> dataset {run.dataset.slug}"
             )
