@@ -81,6 +81,9 @@ def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     except ImportError:
         return None
     protocol_path = path or getattr(settings, "RIGHTRESPONSE_PROTOCOL", "")
+    if path and not Path(path).is_file():
+        # A protocol asked for by name must exist: never analyse silently without it.
+        raise FileNotFoundError(f"{path}: no such protocol file")
     if not protocol_path or not Path(protocol_path).is_file():
         return None
     protocol = triage.load_protocol(protocol_path)
@@ -135,6 +138,55 @@ def dataset_analyze(
         out_dir=str(out_dir or ""),
         summary=_jsonable(result.summary),
     )
+
+
+def dataset_compare(
+    dataset: Dataset,
+    protocol_a: str,
+    protocol_b: str,
+    *,
+    out_dir: str | Path,
+    config: AnalysisConfig | None = None,
+) -> dict[str, Any]:
+    """Protocol A/B on one dataset: A's full report in ``out_dir``, and beside it
+    ``compare.json`` and ``compare.csv`` (call types that moved tier)."""
+    import json
+
+    from rightresponse.core.analytics.analysis import compare_summaries
+    from rightresponse.core.analytics.report import json_default
+
+    profile = profile_get(dataset.profile)
+    mapping = mapping_get(profile)
+    config = config or analysis_config(profile)
+    summaries = []
+    for path in (protocol_a, protocol_b):
+        bound = protocol_decider(path)
+        if bound is None:  # the triage core is not installed
+            raise FileNotFoundError(f"{path}: the triage core cannot load protocols here")
+        result = analyze(
+            dataset_calls(dataset),
+            mapping,
+            config=config,
+            decide=bound[0],
+            protocol_version=bound[1],
+        )
+        if not summaries:
+            write_report(
+                result, out_dir, title=dataset.title, points=map_points(dataset_calls(dataset))
+            )
+        summaries.append(result.summary)
+    comparison = compare_summaries(summaries[0], summaries[1])
+    out = Path(out_dir)
+    (out / "compare.json").write_text(
+        json.dumps(comparison, indent=2, default=json_default), encoding="utf-8"
+    )
+    with (out / "compare.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=["initial_type", "call_type", "tier_a", "tier_b", "calls"]
+        )
+        writer.writeheader()
+        writer.writerows(comparison["moved"])
+    return comparison
 
 
 def _jsonable(value: Any) -> Any:

@@ -1089,6 +1089,25 @@ def _analyze(
                 "protocol_version": protocol_version,
                 "decide_calls": decide_calls,
                 "tier_shares": rep["tier_shares"],
+                # Each code's tier from the protocol alone (before the emergency floor):
+                # what a protocol change moves.
+                "replay_by_code": sorted(
+                    (
+                        {
+                            "initial_type": code,
+                            "call_type": call_type,
+                            "tier": tier,
+                            "calls": calls_by_code.get(code, 0),
+                        }
+                        for code, call_type, tier in zip(
+                            decisions["d_code"].to_pylist(),
+                            decisions["replay_call_type"].to_pylist(),
+                            decisions["tier"].to_pylist(),
+                            strict=True,
+                        )
+                    ),
+                    key=lambda r: (-r["calls"], r["initial_type"]),
+                ),
                 "triaged_calls": rep["triaged_calls"],
                 "excluded": rep["excluded"],
                 "raised_by_priority": rep["raised_by_priority"],
@@ -1129,6 +1148,60 @@ def _analyze(
         tables["fte_by_shift_precinct"] = summary["fte_by_shift_precinct"]
         tables["risk_exposure"] = summary["risk_exposure"]["by_call_type"]
     return AnalysisResult(summary=summary, tables=tables)
+
+
+def compare_summaries(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """Protocol A against protocol B on the same calls: tier shares, civilian-only calls,
+    unit-hours and FTE side by side, and the call types whose tier moved."""
+    tiers = sorted({r["tier"] for r in (*a["tier_shares"], *b["tier_shares"])})
+    by_a = {r["tier"]: r for r in a["tier_shares"]}
+    by_b = {r["tier"]: r for r in b["tier_shares"]}
+
+    def side(s: Mapping[str, Any]) -> dict[str, Any]:
+        d = s["diverted_unit_hours"]
+        keys = ("calls", "call_share", "call_share_ci", "unit_hours", "annual_unit_hours")
+        return {
+            "protocol_version": s.get("protocol_version"),
+            **{k: d.get(k) for k in keys},
+            "fte": d.get("fte"),
+            "fte_ci": d.get("fte_ci"),
+            "severe_share": s["risk_exposure"].get("severe_share"),
+        }
+
+    codes_b = {r["initial_type"]: r for r in b.get("replay_by_code", [])}
+    moved = []
+    for r in a.get("replay_by_code", []):
+        other = codes_b.get(r["initial_type"])
+        tier_b = other["tier"] if other else None
+        if tier_b != r["tier"]:
+            moved.append(
+                {
+                    "initial_type": r["initial_type"],
+                    "call_type": r["call_type"],
+                    "tier_a": r["tier"],
+                    "tier_b": tier_b,
+                    "calls": r["calls"],
+                }
+            )
+    return {
+        "a": side(a),
+        "b": side(b),
+        "tiers": [
+            {
+                "tier": t,
+                "calls_a": by_a.get(t, {}).get("calls", 0),
+                "share_a": by_a.get(t, {}).get("call_share"),
+                "share_a_ci": by_a.get(t, {}).get("call_share_ci"),
+                "unit_hours_a": by_a.get(t, {}).get("unit_hours"),
+                "calls_b": by_b.get(t, {}).get("calls", 0),
+                "share_b": by_b.get(t, {}).get("call_share"),
+                "share_b_ci": by_b.get(t, {}).get("call_share_ci"),
+                "unit_hours_b": by_b.get(t, {}).get("unit_hours"),
+            }
+            for t in tiers
+        ],
+        "moved": sorted(moved, key=lambda r: (-r["calls"], r["initial_type"])),
+    }
 
 
 def map_points(calls: ir.Table, limit: int = 5000) -> list[tuple[float, float]]:
