@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--officer-hours", type=float, default=1600.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from rightresponse.analytics.selectors import database_not_ready
+
+        problem = database_not_ready()
+        if problem:
+            raise CommandError(problem)
         datasets = Dataset.objects.all()
         if options["dataset"]:
             datasets = datasets.filter(slug=options["dataset"])

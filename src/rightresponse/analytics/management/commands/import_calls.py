@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from rightresponse.analytics.selectors import database_not_ready
+
+        problem = database_not_ready()
+        if problem:
+            raise CommandError(problem)
         for name in options["files"]:
             try:
                 run = calls_import(
