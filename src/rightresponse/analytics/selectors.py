@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -66,6 +67,14 @@ def mapping_get(profile: Profile) -> dict[str, MappingRow]:
     if not path.is_absolute():
         path = MAPPINGS_DIR / profile.mapping
     return load_mapping(path)
+
+
+@functools.cache
+def vera_taxonomy() -> dict[str, str]:
+    """The Vera Institute / Two Sigma taxonomy shipped with the mappings (MIT licence)."""
+    from rightresponse.core.analytics.presets import load_vera_taxonomy
+
+    return load_vera_taxonomy(MAPPINGS_DIR / "vera-taxonomy.csv")
 
 
 def dataset_list() -> list[Dataset]:

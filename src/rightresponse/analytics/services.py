@@ -18,7 +18,7 @@ from rightresponse.core.analytics.report import write_report
 from rightresponse.core.analytics.store import store_append
 
 from .models import Analysis, Dataset, ImportRun
-from .selectors import dataset_calls, mapping_get, profile_get, store_root
+from .selectors import dataset_calls, mapping_get, profile_get, store_root, vera_taxonomy
 
 
 def _write_rejects(path: Path, rejects: list[Reject]) -> None:
@@ -105,6 +105,8 @@ def analysis_config(profile: Profile, **overrides: Any) -> AnalysisConfig:
         emergency_priority=profile.emergency_priority,
         excluded_dispositions=profile.excluded_dispositions,
         date_only=profile.time_resolution == "day",
+        vera_taxonomy=vera_taxonomy(),
+        non_emergent_priority=profile.non_emergent_priority,
         **overrides,
     )
 

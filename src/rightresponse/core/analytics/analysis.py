@@ -89,6 +89,10 @@ class AnalysisConfig:
     # Received times are dates only (a study extract): no hour, so no shift or hour of
     # the week is invented (midnight would put every call on the night shift).
     date_only: bool = False
+    # Published methods (presets.py): the Vera taxonomy (code -> category) and which
+    # intake priorities are non-emergent (CAP's measure).
+    vera_taxonomy: Mapping[str, str] = field(default_factory=dict)
+    non_emergent_priority: str = r"^[PE]?[3-9]"
 
 
 @dataclass
@@ -675,7 +679,8 @@ SCOPE_BREAK_RATIO = 1.5
 
 def scope_breaks(daily: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Complete weeks (Monday to Sunday, all seven days in the data's span) whose calls
-    are more than 1.5x, or less than 1/1.5 of, the median complete week."""
+    are more than 1.5x, or less than 1/1.5 of, the median complete week (and more than 3
+    Poisson standard deviations from it)."""
     import datetime as dt
     import statistics
 
@@ -690,10 +695,14 @@ def scope_breaks(daily: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     if len(full) < 3:
         return []
     median = statistics.median(full.values())
+    # A jump must also be far beyond chance (3 Poisson standard deviations): in a sparse
+    # extract (a few calls a week) a week of twice the median is noise, not a break.
     return [
         {"week": w.isoformat(), "calls": n, "median_week": median, "ratio": n / median}
         for w, n in sorted(full.items())
-        if median and (n > SCOPE_BREAK_RATIO * median or n < median / SCOPE_BREAK_RATIO)
+        if median
+        and (n > SCOPE_BREAK_RATIO * median or n < median / SCOPE_BREAK_RATIO)
+        and abs(n - median) > 3 * math.sqrt(median)
     ]
 
 
@@ -983,10 +992,12 @@ def _analyze(
     # intake priorities (emergencies).
     with_disposition = bool(config.severe_dispositions or config.excluded_dispositions)
     scan = calls.mutate(intake_priority=_intake_priority(calls))
+    scan = scan.mutate(onview=scan.officer_initiated.fill_null(False))
     keys = [
         "initial_type",
         *(["disposition"] if with_disposition else []),
-        *(["intake_priority"] if config.emergency_priority else []),
+        "intake_priority",
+        "onview",
     ]
     parts = _rows(
         scan.group_by(keys).agg(
@@ -1067,6 +1078,7 @@ def _analyze(
         ),
         "reclassification": reclassification(c, config),
         "empirical_risk": empirical_risk(c),
+        "presets": _presets(parts, mapping, config),
         **unmapped_codes(t, mapping, calls_by_code, blank_calls),
     }
     if decisions is not None:
@@ -1148,6 +1160,25 @@ def _analyze(
         tables["fte_by_shift_precinct"] = summary["fte_by_shift_precinct"]
         tables["risk_exposure"] = summary["risk_exposure"]["by_call_type"]
     return AnalysisResult(summary=summary, tables=tables)
+
+
+def _presets(
+    parts: Sequence[Mapping[str, Any]], mapping: Mapping[str, MappingRow], config: AnalysisConfig
+) -> list[dict[str, Any]]:
+    """The published eligibility methods (presets.py) on this city's calls."""
+    from .presets import Cell, preset_results
+
+    cells: dict[tuple[Any, Any, bool], int] = {}
+    for r in parts:
+        key = (r["initial_type"], r.get("intake_priority"), bool(r.get("onview")))
+        cells[key] = cells.get(key, 0) + r["calls"]
+    return preset_results(
+        [Cell(code, prio, onview, n) for (code, prio, onview), n in cells.items()],
+        mapping,
+        config.vera_taxonomy,
+        config.non_emergent_priority,
+        config.emergency_priority,
+    )
 
 
 def compare_summaries(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:

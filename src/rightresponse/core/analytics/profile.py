@@ -112,6 +112,8 @@ class Profile:
     # Dispositions meaning the call was no call (cancelled, duplicate, test, misdial):
     # reported apart, not triaged.
     excluded_dispositions: str | None = None
+    # Intake priorities that are non-emergent (the CAP preset): default 3 and below.
+    non_emergent_priority: str = r"^[PE]?[3-9]"
 
     @property
     def imports_sensitive(self) -> bool:
@@ -172,7 +174,12 @@ def parse_profile(data: Any, source: str) -> Profile:
     specs = {name: _field_spec(name, raw, source) for name, raw in data["fields"].items()}
     extras = {name: _field_spec(name, raw, source) for name, raw in data.get("extras", {}).items()}
     severe = data.get("severe_dispositions")
-    for key in ("severe_dispositions", "emergency_priority", "excluded_dispositions"):
+    for key in (
+        "severe_dispositions",
+        "emergency_priority",
+        "excluded_dispositions",
+        "non_emergent_priority",
+    ):
         if data.get(key) is not None:
             try:
                 re.compile(data[key])
@@ -199,6 +206,7 @@ def parse_profile(data: Any, source: str) -> Profile:
         police_agencies=tuple(data.get("police_agencies", ())),
         emergency_priority=data.get("emergency_priority", Profile.emergency_priority),
         excluded_dispositions=data.get("excluded_dispositions"),
+        non_emergent_priority=data.get("non_emergent_priority", Profile.non_emergent_priority),
     )
 
 

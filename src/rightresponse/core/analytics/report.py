@@ -286,6 +286,36 @@ def sections(
                 ),
             )
         )
+    if summary.get("presets"):
+        rows = [
+            {
+                "method": r["title"],
+                "calls": r["calls"],
+                "eligible_calls": r["eligible_calls"],
+                "eligible_share": r["share"],
+                "eligible_share_ci": r["share_ci"],
+                "published": r["published"],
+            }
+            for r in summary["presets"]
+        ]
+        assumptions = "".join(
+            f"<li><strong>{escape(r['title'])}</strong> ({escape(r['source'])}): "
+            + " ".join(escape(a) + "." for a in r["assumptions"])
+            + "</li>"
+            for r in summary["presets"]
+        )
+        out.append(
+            (
+                "Published eligibility methods on these calls",
+                html_table(
+                    rows,
+                    ["method", "calls", "eligible_calls", "eligible_share", "published"],
+                    "Share of calls for service (officer-initiated excluded) each method counts "
+                    "as eligible for a response without police, with its 95% interval",
+                )
+                + f"<ul>{assumptions}</ul>",
+            )
+        )
     out.append(
         (
             "Empirical risk by initial call type",
