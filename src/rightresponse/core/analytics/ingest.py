@@ -411,9 +411,7 @@ def _with_line_numbers(
                 r.line + 1,
                 r.column,
                 r.value,
-                re.sub(
-                    r"on record (\d+)", lambda m: f"on line {int(m.group(1)) + 1}", r.reason
-                ),
+                re.sub(r"on record (\d+)", lambda m: f"on line {int(m.group(1)) + 1}", r.reason),
                 r.kept,
             )
             for r in rejects
