@@ -43,7 +43,7 @@ def test_analyst_moves_a_step_and_approves_a_comment(
     page.wait_for_url("**/plan/steps/P1-GOV-11/")
     history = page.locator("ul.history").inner_text()
     assert "status" in history
-    assert "not_started → done" in history and "Dashboard published" in history
+    assert "Not started → Done" in history and "Dashboard published" in history
     page.goto("/plan/comments/")
     page.get_by_role("button", name="Approve").click()
     page.goto("/progress/")

@@ -20,6 +20,7 @@ from rightresponse.core.staffing import (
     staffing_plan,
     streams_from_counts,
     synthetic_counts,
+    uncovered,
 )
 
 STAFFING_DIR = Path(settings.PROJECT_DIR) / "staffing"
@@ -71,8 +72,12 @@ def dataset_demand(slug: str, protocol_path: str | None = None) -> Demand:
     bound = protocol_decider(protocol_path)
     if bound is None:
         raise SimulationError(f"protocol: cannot load {protocol_path or 'the default protocol'}")
-    mapping = mapping_get(profile_get(dataset.profile))
+    profile = profile_get(dataset.profile)
+    mapping = mapping_get(profile)
     calls = dataset_calls(dataset)
+    if profile.police_agencies:
+        # Fire and EMS calls are not field work for these programs (as in the replay).
+        calls = calls.filter(calls.agency.isin(list(profile.police_agencies)))
     codes = [
         r for r in calls.select("initial_type").distinct().to_pyarrow().column(0).to_pylist() if r
     ]
@@ -117,13 +122,20 @@ def staffing_run(
     scale: float = 1.0,
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> Result:
+) -> tuple[Result, list[str]]:
+    """The run, and warnings: areas of the data that a program of the chain does not cover."""
     streams = streams_from_counts(
         demand.rows, demand.weeks_observed, plan, demand.unit_hours, scale
     )
     if not streams:
         raise SimulationError("demand: no call falls in a tier the staffing plan serves")
-    return simulate(streams, plan.staffing, weeks=weeks, seed=seed, progress=progress)
+    gaps = sorted({(program, area) for _, program, area in uncovered(streams, plan.staffing)})
+    warnings = [
+        f"{program}: no unit in area {area!r} and no city-wide pool; its calls skip {program}"
+        for program, area in gaps
+    ]
+    result = simulate(streams, plan.staffing, weeks=weeks, seed=seed, progress=progress)
+    return result, warnings
 
 
 def call_taker_day(

@@ -291,10 +291,12 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
     context["weeks"] = weeks
     try:
         demand = staffing.dataset_demand(dataset)
-        runs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
+        pairs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
     except SimulationError as exc:
         context["error"] = str(exc)
         return render(request, "plan/staffing.html", context, status=400)
+    runs = [run for run, _ in pairs]
+    context["warnings"] = sorted({w for _, warned in pairs for w in warned})
     labels = [f"{r.staffing}: {row['label']}" for r in runs for row in r.by_program.values()]
     served = [
         100 * (row["share_eligible_served"] or 0) for r in runs for row in r.by_program.values()

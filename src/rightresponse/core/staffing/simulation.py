@@ -203,6 +203,26 @@ def generate_arrivals(
     return all_t[order], all_k[order]
 
 
+def uncovered(streams: Sequence[Stream], staffing: Staffing) -> list[tuple[str, str, str]]:
+    """(stream, program, area) where a program of the stream's chain has no unit in the
+    stream's area nor a city-wide pool: such calls skip that program at once, and when it
+    is the last of the chain they are not served. Usually an area spelled differently in
+    the staffing plan and in the data."""
+    pools = {
+        (p.id, area)
+        for p in staffing.programs.values()
+        for shift in p.shifts
+        for area, n in shift.units.items()
+        if n > 0
+    }
+    return [
+        (s.name, pid, s.area)
+        for s in streams
+        for pid in s.chain
+        if (pid, s.area) not in pools and (pid, CITY_WIDE) not in pools
+    ]
+
+
 def simulate(
     streams: Sequence[Stream],
     staffing: Staffing,

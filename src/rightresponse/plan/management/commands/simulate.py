@@ -41,29 +41,36 @@ class Command(BaseCommand):
             demand = dataset_demand(o["dataset"], o["protocol"])
             plans = [plan_load(o["staffing"])] + ([plan_load(o["compare"])] if o["compare"] else [])
             results = []
+            warnings: list[str] = []
             for plan in plans:
                 with tqdm(
                     total=None, unit=" calls", desc=plan.staffing.name, disable=o["json"]
                 ) as bar:
-                    results.append(
-                        staffing_run(
-                            plan,
-                            demand,
-                            weeks=o["weeks"],
-                            scale=o["scale"],
-                            seed=o["seed"],
-                            progress=bar.update,
-                        )
+                    result, warned = staffing_run(
+                        plan,
+                        demand,
+                        weeks=o["weeks"],
+                        scale=o["scale"],
+                        seed=o["seed"],
+                        progress=bar.update,
                     )
+                results.append(result)
+                warnings += [f"{plan.staffing.name}: {w}" for w in warned]
         except SimulationError as exc:
             raise CommandError(str(exc)) from exc
         if o["json"]:
-            out = {"demand": demand.source, "runs": [r.summary() for r in results]}
+            out: dict[str, Any] = {
+                "demand": demand.source,
+                "warnings": warnings,
+                "runs": [r.summary() for r in results],
+            }
             if len(results) == 2:
                 out["compare"] = compare(results[0], results[1])
             self.stdout.write(json.dumps(out, indent=1, default=float))
             return
         self.stdout.write(f"Demand: {demand.source}")
+        for w in warnings:
+            self.stderr.write(f"Warning: {w}")
         for r in results:
             self.stdout.write(f"\n{r.staffing}: {r.calls:,} field calls in {r.weeks} weeks")
             for row in r.by_program.values():

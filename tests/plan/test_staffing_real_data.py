@@ -1,0 +1,90 @@
+"""The simulation fed by a real 911 centre's week of calls (imported, replayed through
+the default protocol), as ``rightresponse simulate --dataset`` does."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from rightresponse.plan.staffing import dataset_demand
+from tests.shared_files import real_file
+
+pytestmark = pytest.mark.django_db
+
+CITY_WIDE_PLAN = {
+    "name": "City-wide pools",
+    "chains": {"1": ["civilian", "police"], "2": ["police"], "3": ["police"], "4": ["police"]},
+    "programs": [
+        {
+            "id": "civilian",
+            "label": "Civilian",
+            "max_wait_minutes": 20,
+            "service_hours": {"default": 0.75},
+            "shifts": [{"name": "day", "start_hour": 10, "hours": 12, "units": {"*": 2}}],
+        },
+        {
+            "id": "police",
+            "label": "Patrol",
+            "police": True,
+            "shifts": [{"name": "all", "start_hour": 0, "hours": 24, "units": {"*": 25}}],
+        },
+    ],
+}
+
+
+def test_a_real_week_drives_the_simulation(settings: Any, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path / "var"
+    path = real_file("decc-cad-weekly-2025/week36.csv")
+    call_command(
+        "import_calls", str(path), "--profile", "decc-cad", "--no-progress", stdout=StringIO()
+    )
+    demand = dataset_demand("decc-cad")
+    # Police calls only (the profile's police agencies), by tier, area and hour of the week.
+    assert 0.9 < demand.weeks_observed < 1.1
+    assert sum(c for *_, c in demand.rows) > 500
+    assert {t for t, *_ in demand.rows} <= {0, 1, 2, 3, 4}
+    assert all(0 <= h < 168 for _, _, h, _ in demand.rows)
+    assert demand.unit_hours and all(0 < h < 24 for h in demand.unit_hours.values())
+
+    plan = tmp_path / "city.yaml"
+    plan.write_text(yaml.safe_dump(CITY_WIDE_PLAN))
+    out = StringIO()
+    call_command(
+        "simulate",
+        "--staffing",
+        str(plan),
+        "--dataset",
+        "decc-cad",
+        "--weeks",
+        "4",
+        "--json",
+        stdout=out,
+    )
+    run = json.loads(out.getvalue())["runs"][0]
+    police = run["by_program"]["police"]
+    # Patrol serves everything that reaches it; its service time is the data's own.
+    assert police["eligible_not_served"] == 0 and police["served"] > 0
+    assert run["calls"] == sum(t["calls"] for t in run["by_tier"].values())
+
+    # The example plans name precincts this centre does not have: said, not hidden.
+    err = StringIO()
+    call_command(
+        "simulate",
+        "--staffing",
+        "example-24x7.yaml",
+        "--dataset",
+        "decc-cad",
+        "--weeks",
+        "1",
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert "no unit in area" in err.getvalue()
+    with pytest.raises(CommandError, match="dataset: no imported dataset 'nope'"):
+        call_command("simulate", "--staffing", str(plan), "--dataset", "nope")
