@@ -88,3 +88,58 @@ def test_a_real_week_drives_the_simulation(settings: Any, tmp_path: Path) -> Non
     assert "no unit in area" in err.getvalue()
     with pytest.raises(CommandError, match="dataset: no imported dataset 'nope'"):
         call_command("simulate", "--staffing", str(plan), "--dataset", "nope")
+
+
+def test_call_takers_from_a_real_week_meet_nena(settings: Any, tmp_path: Path) -> None:
+    from rightresponse.plan.staffing import call_taker_week, call_volume
+
+    settings.VAR_DIR = tmp_path / "var"
+    path = real_file("decc-cad-weekly-2025/week36.csv")
+    call_command(
+        "import_calls", str(path), "--profile", "decc-cad", "--no-progress", stdout=StringIO()
+    )
+    volume, source = call_volume("decc-cad")
+    assert len(volume) == 336 and "decc-cad" in source
+    # Every agency's calls reach a call taker (police, fire and EMS), officer-initiated excluded.
+    assert 900 < sum(volume) < 1300
+    plan = call_taker_week(volume, handle_seconds=120, shrinkage=0.3, patience_seconds=60)
+    assert all(i["answered_15s"] >= 0.90 and i["answered_20s"] >= 0.95 for i in plan["intervals"])
+    assert plan["peak_on_floor"] > plan["least_on_floor"] >= 1
+    hours = sum(i["scheduled"] * 0.5 for i in plan["intervals"]) * 52
+    assert plan["fte"] == pytest.approx(hours / 1750)
+    out = StringIO()
+    call_command("call_takers", "--dataset", "decc-cad", "--csv", stdout=out)
+    assert out.getvalue().count("\n") == 337
+
+
+def test_live_incidents_are_demand(agencies: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rightresponse.dispatch.models import Incident
+    from rightresponse.plan.staffing import LIVE_WEEKS, call_volume, dataset_demand
+
+    now = timezone.now()
+    for i in range(40):
+        Incident.objects.create(
+            agency=agencies["center"],
+            call_type="welfare_check",
+            initial_call_type="welfare_check",
+            tier=1 if i % 2 else 4,
+            area="north",
+            received_at=now - timedelta(hours=7 * i),
+        )
+    Incident.objects.create(
+        agency=agencies["center"],
+        call_type="x",
+        initial_call_type="x",
+        tier=4,
+        area="north",
+        received_at=now - timedelta(weeks=LIVE_WEEKS + 1),
+    )
+    demand = dataset_demand("live")
+    assert sum(c for *_, c in demand.rows) == 40 and demand.weeks_observed == LIVE_WEEKS
+    assert {t for t, *_ in demand.rows} == {1, 4}
+    volume, _ = call_volume("live")
+    assert sum(volume) == pytest.approx(40 / LIVE_WEEKS)

@@ -292,11 +292,13 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
     try:
         demand = staffing.dataset_demand(dataset)
         pairs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
+        volume, call_source = staffing.call_volume(dataset)
     except SimulationError as exc:
         context["error"] = str(exc)
         return render(request, "plan/staffing.html", context, status=400)
     runs = [run for run, _ in pairs]
     context["warnings"] = sorted({w for _, warned in pairs for w in warned})
+    call_takers = staffing.call_taker_week(volume)
     labels = [f"{r.staffing}: {row['label']}" for r in runs for row in r.by_program.values()]
     served = [
         100 * (row["share_eligible_served"] or 0) for r in runs for row in r.by_program.values()
@@ -322,9 +324,13 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
                 {r.staffing: r.waits_by_hour[program] for r in runs},
                 title=f"Mean wait by hour of the week: {runs[0].by_program[program]['label']} (minutes)",
             ),
-            "call_takers": staffing.call_taker_day(
-                sum(c for *_, c in demand.rows) / demand.weeks_observed / 7 * 1.1
+            "call_takers": call_takers,
+            "call_taker_chart": line_chart(
+                [f"{c['day']} {c['time']}" for c in call_takers["intervals"]],
+                {"On the floor": [c["on_floor"] for c in call_takers["intervals"]]},
+                title="Call takers on the floor by half-hour of the week (NENA standard)",
             ),
+            "call_source": call_source,
         }
     )
     return render(request, "plan/staffing.html", context)
