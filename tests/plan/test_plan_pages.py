@@ -31,7 +31,12 @@ def test_step_update_keeps_history_and_audits(plan: Any, users: dict[str, Any]) 
     fields = sorted(step.changes.values_list("field", flat=True))
     assert fields == ["committee", "status"]
     assert step.changes.get(field="status").old == "not_started"
-    assert AuditEvent.objects.filter(action="plan.step_update", object_id="P1-GOV-07").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="write", purpose="step_update", object_type="plan.Step", object_id="P1-GOV-07"
+        ).count()
+        == 1
+    )
     with pytest.raises(services.PlanError, match="status: 'finished' is not one of"):
         services.step_update(step, users["analyst"], status="finished")
     with pytest.raises(services.PlanError, match="due_on: before start_on"):
