@@ -224,6 +224,35 @@ def pilot_observations_set(
     return len(values)
 
 
+def observations_parse(text: str) -> list[tuple[date, float]]:
+    """``YYYY-MM-DD, value`` a line; errors name the line."""
+    out: list[tuple[date, float]] = []
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace(";", ",").split(",")]
+        if len(parts) != 2:
+            problems.append(f"line {n}: write the period's first day and the value, with a comma")
+            continue
+        try:
+            period = date.fromisoformat(parts[0])
+        except ValueError:
+            problems.append(f"line {n}: {parts[0]!r} is not a date (YYYY-MM-DD)")
+            continue
+        try:
+            value = float(parts[1])
+        except ValueError:
+            problems.append(f"line {n}: {parts[1]!r} is not a number")
+            continue
+        out.append((period, value))
+    if problems:
+        raise PlanError("; ".join(problems))
+    if not out:
+        raise PlanError("values: none given")
+    return out
+
+
 def _source_hash(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 

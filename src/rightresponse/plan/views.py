@@ -20,8 +20,16 @@ from rightresponse.core.plan.progress import STATUSES
 
 from . import selectors as sel
 from . import services
-from .forms import CommentForm, EvidenceForm, LinkForm, MilestoneForm, StepForm
-from .models import Milestone, PublicComment, Step
+from .forms import (
+    CommentForm,
+    EvidenceForm,
+    LinkForm,
+    MilestoneForm,
+    ObservationsForm,
+    PilotForm,
+    StepForm,
+)
+from .models import Milestone, PilotArm, PublicComment, Step
 
 # Who runs the plan: the analysts and supervisors who staff the committees and CitiStat.
 MANAGERS = (r.ANALYST, r.SUPERVISOR)
@@ -104,6 +112,8 @@ def step_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": sel.step_history(step),
             "comments": sel.comments_public(step),
             "milestone_form": MilestoneForm(),
+            "pilot_form": PilotForm(),
+            "observations_form": ObservationsForm(),
             "evidence_form": EvidenceForm(),
             "statuses": STATUSES,
         },
@@ -166,6 +176,67 @@ def citistat_link(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.error(request, "Choose a CitiStat action item.")
     return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def pilot_add(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = PilotForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Pilot: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+        return redirect("plan:step", code=code)
+    d = form.cleaned_data
+    arms = [
+        {
+            "role": PilotArm.PILOT,
+            "areas": d["pilot_areas"],
+            "hours": d["pilot_hours"],
+            "call_types": d["pilot_call_types"],
+        }
+    ]
+    if d["comparison_areas"]:
+        arms.append(
+            {
+                "role": PilotArm.COMPARISON,
+                "areas": d["comparison_areas"],
+                "hours": d["pilot_hours"],
+                "call_types": d["pilot_call_types"],
+            }
+        )
+    try:
+        services.pilot_create(
+            step,
+            request.user,  # type: ignore[arg-type]
+            name=d["name"],
+            hypothesis=d["hypothesis"],
+            start_on=d["start_on"],
+            end_on=d["end_on"],
+            metric_id=d["metric_id"].strip(),
+            arms=arms,
+        )
+        messages.success(request, "Pilot recorded.")
+    except services.PlanError as exc:
+        messages.error(request, f"Pilot: {exc}")
+    return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def observations_set(request: HttpRequest, pk: int) -> HttpResponse:
+    arm = get_object_or_404(PilotArm.objects.select_related("pilot__step"), pk=pk)
+    form = ObservationsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.PlanError("values: none given")
+        values = services.observations_parse(form.cleaned_data["values"])
+        n = services.pilot_observations_set(arm, request.user, values)  # type: ignore[arg-type]
+        messages.success(request, f"{n} value{'s' if n != 1 else ''} recorded.")
+    except services.PlanError as exc:
+        messages.error(request, f"{arm.get_role_display()} arm: {exc}")
+    return redirect("plan:step", code=arm.pilot.step.code)
 
 
 @role_required(*MANAGERS)
