@@ -143,3 +143,59 @@ def test_live_incidents_are_demand(agencies: dict[str, Any]) -> None:
     assert {t for t, *_ in demand.rows} == {1, 4}
     volume, _ = call_volume("live")
     assert sum(volume) == pytest.approx(40 / LIVE_WEEKS)
+
+
+def test_two_protocols_compared_on_the_same_calls(settings: Any, tmp_path: Path) -> None:
+    """A protocol that sends civilian-tier calls to a police-led co-response instead: the
+    same real week and staffing, and the civilians get fewer calls."""
+    import re
+
+    settings.VAR_DIR = tmp_path / "var"
+    path = real_file("decc-cad-weekly-2025/week36.csv")
+    call_command(
+        "import_calls", str(path), "--profile", "decc-cad", "--no-progress", stdout=StringIO()
+    )
+    default = Path(settings.RIGHTRESPONSE_PROTOCOL).read_text()
+    start, end = default.index("\ncall_types:"), default.index("\nscreening:")
+    variant = tmp_path / "police-led.yaml"
+    variant.write_text(
+        default[:start]
+        + re.sub(r"\n    tier: 1\n", "\n    tier: 3\n", default[start:end])
+        + default[end:]
+    )
+    plan = tmp_path / "city.yaml"
+    plan.write_text(yaml.safe_dump(CITY_WIDE_PLAN))
+    out = StringIO()
+    call_command(
+        "simulate",
+        "--staffing",
+        str(plan),
+        "--dataset",
+        "decc-cad",
+        "--weeks",
+        "2",
+        "--compare-protocol",
+        str(variant),
+        "--json",
+        stdout=out,
+    )
+    body = json.loads(out.getvalue())
+    first, second = body["runs"]
+    assert first["by_program"]["civilian"]["eligible_first"] > 0
+    assert second["by_program"]["civilian"]["eligible_first"] == 0
+    assert second["by_program"]["police"]["served"] > first["by_program"]["police"]["served"]
+    rows = {(r["program"], r["measure"]): r for r in body["compare"]}
+    assert rows[("civilian", "served")]["difference"] < 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\n")
+    with pytest.raises(CommandError, match="protocol: "):
+        call_command(
+            "simulate",
+            "--staffing",
+            str(plan),
+            "--dataset",
+            "decc-cad",
+            "--compare-protocol",
+            str(broken),
+            stdout=StringIO(),
+        )

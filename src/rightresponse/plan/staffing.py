@@ -73,7 +73,10 @@ def dataset_demand(slug: str, protocol_path: str | None = None) -> Demand:
     dataset = Dataset.objects.filter(slug=slug).first()
     if dataset is None or not dataset_has_calls(dataset):
         raise SimulationError(f"dataset: no imported dataset {slug!r} (rightresponse import-calls)")
-    bound = protocol_decider(protocol_path)
+    try:
+        bound = protocol_decider(protocol_path)
+    except ValueError as exc:  # the protocol file's own message names the place
+        raise SimulationError(f"protocol: {exc}") from exc
     if bound is None:
         raise SimulationError(f"protocol: cannot load {protocol_path or 'the default protocol'}")
     profile = profile_get(dataset.profile)
