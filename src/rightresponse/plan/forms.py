@@ -50,9 +50,20 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), label="Comment"
     )
-    step = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    step = forms.ChoiceField(required=False, label="About (optional)")
     # Not shown to people (hidden by CSS, labelled "leave empty"); bots fill it in.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        # Out of the tab order and the accessibility tree: people never reach it.
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(
+        self, *args: object, steps: list[tuple[str, str]] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["step"].choices = [("", "The plan as a whole"), *(steps or [])]  # type: ignore[attr-defined]
 
 
 class PilotForm(forms.Form):

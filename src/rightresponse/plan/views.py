@@ -280,7 +280,8 @@ def _client_address(request: HttpRequest) -> str:
 
 
 def public_dashboard(request: HttpRequest) -> HttpResponse:
-    form = CommentForm(request.POST or None)
+    choices = [(s.code, f"{s.action.title} ({s.code})") for s in sel.steps_all()]
+    form = CommentForm(request.POST or None, steps=choices)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
