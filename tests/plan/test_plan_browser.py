@@ -67,3 +67,11 @@ def test_analyst_moves_a_step_and_approves_a_comment(
     page.goto("/progress/")
     assert "Thank you for the dashboard" in page.content()
     assert page.get_by_role("img", name="Whole plan: 1% of the way").count() == 1
+
+
+def test_staffing_page_charts_and_tables(login_page: Any, plan: Any) -> None:
+    page = login_page("supervisor")
+    page.goto("/plan/staffing/?weeks=1")
+    assert page.locator("svg.chart").count() >= 3
+    assert page.get_by_role("heading", name="Side by side").count() == 1
+    assert serious(page) == []
