@@ -393,7 +393,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             ),
             "wait_chart": line_chart(
                 hours,
-                {r.staffing: r.waits_by_hour[program] for r in runs},
+                {name: r.waits_by_hour[program] for name, r in zip(("A", "B"), runs, strict=True)},
                 title=f"Mean wait by hour of the week: {runs[0].by_program[program]['label']} (minutes)",
             ),
             "call_takers": call_takers,
