@@ -19,4 +19,5 @@ urlpatterns = [
     path("analytics/", include("rightresponse.analytics.urls")),
     path("performance/", include("rightresponse.performance.urls")),
     path("public/", include("rightresponse.performance.public_urls")),
+    path("studio/", include("rightresponse.studio.urls")),
 ]

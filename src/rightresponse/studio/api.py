@@ -233,6 +233,7 @@ def draft_save_api(request: HttpRequest, version_id: int, payload: DraftSaveIn) 
 
 @router.post(
     "/validate",
+    url_name="studio_validate",
     response=CheckOut,
     auth=allow(*AUTHORS),
     summary="Validate protocol YAML and run its example calls, without saving",

@@ -62,5 +62,11 @@ NAVIGATION: tuple[NavEntry, ...] = (
         (r.ANALYST, r.SUPERVISOR),
         "Every metric in the report, scorecards and CitiStat.",
     ),
+    NavEntry(
+        "Protocol studio",
+        "studio:index",
+        (r.PROTOCOL_AUTHOR, r.PROTOCOL_APPROVER),
+        "Draft, compare, preview and publish changes to the triage protocol.",
+    ),
     NavEntry("Public dashboard", "public:dashboard", (), "What the public sees: aggregates only."),
 )
