@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from studio_helpers import PASSWORD
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import user_create
 from rightresponse.studio.live import schedule_changed
-
-PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture

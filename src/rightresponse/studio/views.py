@@ -91,7 +91,15 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 @role_required(*READERS)
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
-    return render(request, "studio/version.html", _context(request, version))
+    changes: list[str] = []
+    if version.status in (ProtocolVersion.DRAFT, ProtocolVersion.SUBMITTED):
+        # What the approver reads first: the semantic diff from the live protocol.
+        _text, _name, live = selectors.live_text_and_label()
+        try:
+            changes = [c.describe() for c in selectors.version_diff(live, version).changes]
+        except services.StudioError as exc:
+            changes = [str(exc)]
+    return render(request, "studio/version.html", _context(request, version, changes=changes))
 
 
 def _rule_rows(version: ProtocolVersion) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
