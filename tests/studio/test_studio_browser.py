@@ -124,7 +124,7 @@ def test_author_to_approver_to_live_calls_to_rollback(
     # The approver approves it to take effect a few seconds from now.
     _sign_in(page, "approver")
     page.goto(version_url)
-    effective = timezone.now() + timedelta(seconds=6)
+    effective = timezone.now() + timedelta(seconds=12)
     page.fill("#effective_at", timezone.localtime(effective).strftime("%Y-%m-%dT%H:%M:%S"))
     _shoot(page, "approve", tmp_path)
     page.click("#approve")
