@@ -21,7 +21,7 @@ from rightresponse.accounts.permissions import allow
 from rightresponse.core.triage import ProtocolError, load_protocol_text
 
 from . import selectors, services
-from .impact import city_impact
+from .impact import city_impact, dataset_impacts
 from .live import compiled_version
 from .models import ProtocolVersion
 
@@ -347,4 +347,13 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         ) from None
     live, live_name = selectors.live_protocol()
     impact = city_impact(draft, live)
-    return {"version": version.version_label, "compared_with": live_name, **impact.to_dict()}
+    datasets = [
+        {"dataset": d.slug, "title": d.title, "unmapped": d.unmapped, **d.impact.to_dict()}
+        for d in dataset_impacts(draft, live)
+    ]
+    return {
+        "version": version.version_label,
+        "compared_with": live_name,
+        **impact.to_dict(),
+        "datasets": datasets,
+    }

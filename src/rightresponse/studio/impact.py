@@ -136,3 +136,60 @@ def impact_inputs(
 def city_impact(draft: Protocol, live: Protocol) -> Impact:
     groups, history = impact_inputs()
     return replay_impact(live, draft, groups, history)
+
+
+@dataclass(frozen=True)
+class DatasetImpact:
+    title: str
+    slug: str
+    impact: Impact
+    unmapped: int  # calls whose local code the dataset's mapping gives no call type
+
+
+def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, int]], int]:
+    """An imported dataset's calls grouped by their mapped call type and the answers the
+    local code implies (the dataset profile's mapping, as issue 4's replay uses it), the
+    severe dispositions per call type, and the calls no call type maps to."""
+    import re
+
+    from rightresponse.analytics.selectors import dataset_calls, mapping_get, profile_get
+
+    profile = profile_get(dataset.profile)
+    mapping = mapping_get(profile)
+    calls = dataset_calls(dataset)
+    pattern = profile.severe_dispositions
+    keys = ["initial_type", *(["disposition"] if pattern else [])]
+    rows = calls.group_by(keys).agg(n=calls.count()).to_pyarrow().to_pylist()
+    severe = re.compile(pattern, re.IGNORECASE) if pattern else None
+    counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+    history: dict[str, dict[str, int]] = {}
+    unmapped = 0
+    for row in rows:
+        mapped = mapping.get(row["initial_type"]) if row["initial_type"] is not None else None
+        if mapped is None or not mapped.call_type:
+            unmapped += row["n"]
+            continue
+        key = (mapped.call_type, tuple(sorted(mapped.answers.items())))
+        counts[key] = counts.get(key, 0) + row["n"]
+        if severe is not None and row.get("disposition") and severe.search(row["disposition"]):
+            per_type = history.setdefault(mapped.call_type, {})
+            per_type["severe_disposition"] = per_type.get("severe_disposition", 0) + row["n"]
+        if mapped.answers.get("weapon") == "yes":
+            per_type = history.setdefault(mapped.call_type, {})
+            per_type["weapon"] = per_type.get("weapon", 0) + row["n"]
+    groups = [CallGroup(ct, dict(answers), n) for (ct, answers), n in counts.items()]
+    return groups, history, unmapped
+
+
+def dataset_impacts(draft: Protocol, live: Protocol) -> list[DatasetImpact]:
+    """The same replay on every imported dataset that has calls."""
+    from rightresponse.analytics.selectors import dataset_has_calls, dataset_list
+
+    out = []
+    for dataset in dataset_list():
+        if not dataset_has_calls(dataset):
+            continue
+        groups, history, unmapped = dataset_groups(dataset)
+        impact = replay_impact(live, draft, groups, history)
+        out.append(DatasetImpact(dataset.title, dataset.slug, impact, unmapped))
+    return out

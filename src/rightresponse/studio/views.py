@@ -18,11 +18,11 @@ from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import user_has_role
 from rightresponse.core.triage import TIER_SHORT, ProtocolError, load_protocol_text, read_yaml_text
-from rightresponse.core.triage.impact import Share
+from rightresponse.core.triage.impact import Impact, Share
 from rightresponse.core.triage.yaml_edit import EditError, set_item_scalar
 
 from . import selectors, services
-from .impact import city_impact
+from .impact import city_impact, dataset_impacts
 from .live import compiled_version
 from .models import ProtocolVersion
 
@@ -255,11 +255,14 @@ def impact_partial(request: HttpRequest, pk: int) -> HttpResponse:
         live, live_name = selectors.live_protocol()
         impact = city_impact(draft, live)
     seconds = (timezone.now() - started).total_seconds()
-    context: dict[str, Any] = {"version": version, "impact": impact, "error": error,
-                               "live_name": live_name, "seconds": seconds}  # fmt: skip
+    context: dict[str, Any] = {"version": version, "error": error, "live_name": live_name,
+                               "seconds": seconds, "datasets": []}  # fmt: skip
     if impact is not None:
-        context["tier_rows"] = _share_rows(impact.before_tiers, impact.after_tiers)
-        context["lead_rows"] = _share_rows(impact.before_leads, impact.after_leads)
+        context["city"] = _impact_block(impact)
+        context["datasets"] = [
+            {**_impact_block(d.impact), "title": d.title, "slug": d.slug, "unmapped": d.unmapped}
+            for d in dataset_impacts(draft, live)
+        ]
     return render(request, "studio/impact_result.html", context)
 
 
@@ -274,6 +277,14 @@ def _share_rows(before: tuple[Share, ...], after: tuple[Share, ...]) -> list[dic
         {"label": b.label, "before": _share_text(b), "after": _share_text(a)}
         for b, a in zip(before, after, strict=True)
     ]
+
+
+def _impact_block(impact: Impact) -> dict[str, Any]:
+    return {
+        "impact": impact,
+        "tier_rows": _share_rows(impact.before_tiers, impact.after_tiers),
+        "lead_rows": _share_rows(impact.before_leads, impact.after_leads),
+    }
 
 
 def _action(request: HttpRequest, pk: int, action: Any, done: str, **kwargs: Any) -> HttpResponse:

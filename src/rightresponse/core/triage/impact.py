@@ -26,6 +26,9 @@ SEVERE_OUTCOMES: dict[str, str] = {
     "weapon": "weapon",
     "arrest_violence": "arrest for violence",
     "backup": "backup requested",
+    # Imported calls-for-service data: a disposition matching the dataset profile's
+    # severe_dispositions pattern (e.g. arrest, report taken for a felony).
+    "severe_disposition": "a severe disposition",
 }
 
 
