@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -48,7 +49,48 @@ def setup_django(tmp: str) -> None:
     django.setup()
 
 
+def _column_defaults(model: Any, now: Any) -> dict[str, Any]:
+    """Every concrete column of ``model`` (but the id) with its default as a database value,
+    so plain INSERTs fill what Django would."""
+    from django.db import connection
+    from django.db.models import DateTimeField
+
+    out = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
+            value = now
+        else:
+            value = field.get_default()
+        out[field.column] = field.get_db_prep_save(value, connection)
+    return out
+
+
+def _insert(model: Any, rows: list[dict[str, Any]], now: Any) -> None:
+    """Bulk insert with executemany: a fraction of bulk_create's per-row Python work."""
+    from django.db import connection, transaction
+
+    defaults = _column_defaults(model, now)
+    columns = list(defaults)
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - model metadata
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(
+                sql,
+                [
+                    tuple(r.get(c, defaults[c]) for c in columns)
+                    for r in rows[start : start + 20_000]
+                ],
+            )
+
+
 def seed(n: int) -> None:
+    import json
+
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -66,8 +108,7 @@ def seed(n: int) -> None:
     values = [v for v, _ in ANSWER_WEIGHTS]
     answer_weights = [w for _, w in ANSWER_WEIGHTS]
     now = timezone.now()
-    batch = 5000
-    rows = []
+    calls = []
     for _ in range(n):
         ct = rng.choices(types, weights)[0]
         answers = {}
@@ -76,29 +117,29 @@ def seed(n: int) -> None:
             if value is not None:
                 answers[q] = value
         received = now - timedelta(seconds=rng.randrange(1, 364 * 86400))
-        rows.append((ct.id, answers, received))
-    Call.objects.bulk_create(
-        (Call(agency=agency, received_at=r, call_type=c, answers=a, protocol_version="bench")
-         for c, a, r in rows),
-        batch_size=batch,
+        calls.append({"agency_id": agency.pk, "received_at": received, "call_type": ct.id,
+                      "answers": json.dumps(answers), "protocol_version": "bench"})  # fmt: skip
+    _insert(Call, calls, now)
+    rows = Call.objects.order_by("id").values_list("id", "call_type", "received_at")
+    incidents = [
+        {"agency_id": agency.pk, "call_id": i, "call_type": c, "initial_call_type": c,
+         "received_at": r, "backup_requested": rng.random() < 0.02, "facts_changed_at": now}
+        for i, c, r in rows.iterator(chunk_size=20_000)
+    ]  # fmt: skip
+    _insert(Incident, incidents, now)
+    ids = Incident.objects.order_by("id").values_list("id", "received_at")
+    pairs = list(ids.iterator(chunk_size=20_000))
+    _insert(
+        Disposition,
+        [{"incident_id": i, "disposition": "bench", "outcome": "arrest"}
+         for i, _r in pairs if rng.random() < 0.03],
+        now,
     )  # fmt: skip
-    call_ids = list(Call.objects.order_by("id").values_list("id", flat=True))
-    Incident.objects.bulk_create(
-        (Incident(agency=agency, call_id=i, call_type=c, initial_call_type=c, received_at=r,
-                  backup_requested=rng.random() < 0.02)
-         for i, (c, _a, r) in zip(call_ids, rows, strict=True)),
-        batch_size=batch,
-    )  # fmt: skip
-    incidents = list(Incident.objects.order_by("id").values_list("id", "received_at"))
-    Disposition.objects.bulk_create(
-        (Disposition(incident_id=i, disposition="bench", outcome="arrest")
-         for i, _r in incidents if rng.random() < 0.03),
-        batch_size=batch,
-    )  # fmt: skip
-    UseOfForceReport.objects.bulk_create(
-        (UseOfForceReport(incident_id=i, reported_at=r, force_type="bench", subject_injured=True)
-         for i, r in incidents if rng.random() < 0.005),
-        batch_size=batch,
+    _insert(
+        UseOfForceReport,
+        [{"incident_id": i, "reported_at": r, "force_type": "bench", "subject_injured": True}
+         for i, r in pairs if rng.random() < 0.005],
+        now,
     )  # fmt: skip
 
 

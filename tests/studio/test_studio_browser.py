@@ -12,6 +12,7 @@ Set STUDIO_SCREENSHOTS=<folder> to keep the screenshots (docs/images uses them).
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -145,7 +146,8 @@ def test_author_to_approver_to_live_calls_to_rollback(
     # Rollback in one action: the file's version, recorded as the baseline, is live again.
     page.goto("/studio/")
     _shoot(page, "versions", tmp_path)
-    page.locator("tr", has_text=file_version).locator("a").first.click()
+    exact = page.locator("code", has_text=re.compile(f"^{re.escape(file_version)}$"))
+    page.locator("tbody tr", has=exact).locator("a").click()
     page.click("#rollback")
     page.wait_for_selector(".messages li")
     assert "is live again" in page.inner_text(".messages")

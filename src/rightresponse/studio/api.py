@@ -18,11 +18,11 @@ from pydantic import StringConstraints
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
-from rightresponse.core.triage import ProtocolError, load_protocol_text
+from rightresponse.core.triage import ProtocolError
 
 from . import selectors, services
 from .impact import city_impact, dataset_impacts
-from .live import compiled_version
+from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
 
 router = Router(tags=["protocol studio"])
@@ -339,7 +339,7 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         draft = (
             compiled_version(version)
             if version.status in ProtocolVersion.SCHEDULED
-            else load_protocol_text(version.yaml_text, f"version {version.pk}")
+            else compiled_text(version.yaml_text, f"version {version.pk}")
         )
     except ProtocolError as exc:
         raise HttpError(

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,13 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import user_has_role
-from rightresponse.core.triage import TIER_SHORT, ProtocolError, load_protocol_text, read_yaml_text
+from rightresponse.core.triage import TIER_SHORT, ProtocolError, read_yaml_text
 from rightresponse.core.triage.impact import Impact, Share
 from rightresponse.core.triage.yaml_edit import EditError, set_item_scalar
 
 from . import selectors, services
 from .impact import city_impact, dataset_impacts
-from .live import compiled_version
+from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
 
 AUTHORS = (r.PROTOCOL_AUTHOR,)
@@ -140,7 +141,7 @@ def rules_form(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if request.method == "POST":
         if not user_has_role(request.user, *AUTHORS):
-            raise Http404("Only protocol authors edit drafts.")
+            raise PermissionDenied("Only protocol authors edit drafts.")
         text = version.yaml_text
         rules, call_types = _rule_rows(version)
         changed = []
@@ -179,7 +180,7 @@ def yaml_editor(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if request.method == "POST":
         if not user_has_role(request.user, *AUTHORS):
-            raise Http404("Only protocol authors edit drafts.")
+            raise PermissionDenied("Only protocol authors edit drafts.")
         try:
             version = services.draft_save(
                 user=request.user,
@@ -247,7 +248,7 @@ def impact_partial(request: HttpRequest, pk: int) -> HttpResponse:
         draft = (
             compiled_version(version)
             if version.status in ProtocolVersion.SCHEDULED
-            else load_protocol_text(version.yaml_text, f"version {version.pk}")
+            else compiled_text(version.yaml_text, f"version {version.pk}")
         )
     except ProtocolError as exc:
         error = f"This version does not validate, so it cannot be replayed: {exc}"
