@@ -48,6 +48,8 @@ def test_author_edits_a_rule_in_the_form_and_sees_diff_impact_examples(
     author.post(f"/studio/{version.pk}/yaml/", {"yaml": text, "note": "oops"})
     page = author.get(f"/studio/{version.pk}/rules/").content.decode()
     assert 'aria-invalid="true"' in page and "7 is greater than the maximum of 4" in page
+    # The impossible value stays selected, so saving the form does not change it silently.
+    assert '<option value="7" selected>7 (invalid)</option>' in page
 
 
 def test_approver_approves_with_a_time_and_rolls_back(studio_users: dict[str, Any]) -> None:

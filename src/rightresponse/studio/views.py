@@ -126,6 +126,9 @@ def _rule_rows(version: ProtocolVersion) -> tuple[list[dict[str, Any]], list[dic
                         "id": item["id"],
                         "label": item.get("label") or item.get("reason", ""),
                         "tier": item.get("tier"),
+                        # A tier outside 0-4 (typed in the YAML view) stays selected as
+                        # it is, marked invalid, so saving the form never changes it silently.
+                        "tier_valid": item.get("tier") in TIER_SHORT,
                         "when": item.get("when", {}),
                         "problems": problems.get(f"{section}:{i}", []),
                     }
