@@ -74,6 +74,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         (r.ANALYST, r.SUPERVISOR),
         "The report's 103 action steps: owners, status, pilots; staffing simulation.",
     ),
+    NavEntry(
+        "Protocol studio",
+        "studio:index",
+        (r.PROTOCOL_AUTHOR, r.PROTOCOL_APPROVER),
+        "Draft, compare, preview and publish changes to the triage protocol.",
+    ),
     NavEntry("Public dashboard", "public:dashboard", (), "What the public sees: aggregates only."),
     NavEntry(
         "Plan progress", "plan_public:dashboard", (), "The action plan's progress, in public."
