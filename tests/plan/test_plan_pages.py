@@ -221,6 +221,9 @@ def test_staffing_page_and_simulate_command(plan: Any, logged_in: Any) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "Civilian responders 24/7" in html and "<svg" in html and "NENA" in html
+    outside = logged_in("analyst").get("/plan/staffing/?a=/etc/passwd&weeks=1")
+    assert outside.status_code == 400 and "root:" not in outside.content.decode()
+    assert "is not a plan in the staffing folder" in outside.content.decode()
     bad = logged_in("analyst").get("/plan/staffing/?dataset=nope&weeks=1")
     assert bad.status_code == 400 and "no imported dataset" in bad.content.decode()
     out = io.StringIO()

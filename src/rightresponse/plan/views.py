@@ -362,6 +362,10 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         weeks = 13
     context["weeks"] = weeks
     try:
+        for name in (a, b):
+            # Pages offer the staffing folder's plans only, never a path on the server.
+            if name not in files:
+                raise SimulationError(f"staffing: {name!r} is not a plan in the staffing folder")
         demand = staffing.dataset_demand(dataset)
         pairs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
         volume, call_source = staffing.call_volume(dataset)
