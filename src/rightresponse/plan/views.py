@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
+from rightresponse.accounts.network import client_address
 from rightresponse.accounts.permissions import role_required
 from rightresponse.core.plan.progress import STATUSES
 
@@ -275,10 +276,6 @@ def comments(request: HttpRequest) -> HttpResponse:
 # ---- public
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def public_dashboard(request: HttpRequest) -> HttpResponse:
     choices = [(s.code, f"{s.action.title} ({s.code})") for s in sel.steps_all()]
     form = CommentForm(request.POST or None, steps=choices)
@@ -286,7 +283,7 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.comment_submit(
-                address=_client_address(request),
+                address=client_address(request),
                 body=d["body"],
                 name=d["name"],
                 step_code=d["step"],
