@@ -229,6 +229,7 @@ def staffing_run(
     scale: float = 1.0,
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> tuple[Result, list[str]]:
     """The run, and warnings: areas of the data that a program of the chain does not cover."""
     streams = streams_from_counts(
@@ -241,7 +242,9 @@ def staffing_run(
         f"{program}: no unit in area {area!r} and no city-wide pool; its calls skip {program}"
         for program, area in gaps
     ]
-    result = simulate(streams, plan.staffing, weeks=weeks, seed=seed, progress=progress)
+    result = simulate(
+        streams, plan.staffing, weeks=weeks, seed=seed, progress=progress, started=started
+    )
     return result, warnings
 
 

@@ -70,6 +70,7 @@ class Command(BaseCommand):
                         scale=o["scale"],
                         seed=o["seed"],
                         progress=bar.update,
+                        started=lambda n, bar=bar: bar.reset(total=n),
                     )
                 result.staffing = label
                 results.append(result)
