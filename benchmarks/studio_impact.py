@@ -147,9 +147,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="40,000 calls")
     parser.add_argument("--calls", type=int, default=None)
+    parser.add_argument(
+        "--keep", help="keep the scratch database in this folder; reuse it if there"
+    )
     args = parser.parse_args()
     n = args.calls or (40_000 if args.quick else 400_000)
-    with tempfile.TemporaryDirectory(prefix="rr-studio-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rr-studio-bench-") as scratch:
+        tmp = args.keep or scratch
+        reuse = bool(args.keep) and (Path(tmp) / "bench.sqlite3").exists()
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         setup_django(tmp)
         from django.conf import settings
         from django.db import connection
@@ -162,7 +168,13 @@ def main() -> int:
 
         settings.ALLOWED_HOSTS = ["*"]
         started = time.perf_counter()
-        seed(n)
+        if reuse:
+            from django.contrib.auth.models import User
+
+            User.objects.filter(username="author").delete()
+            Agency.objects.filter(slug="bench-city").delete()
+        else:
+            seed(n)
         print(f"seeded {n:,} calls and incidents in {time.perf_counter() - started:.1f} s "
               f"({connection.vendor})")  # fmt: skip
         city = Agency.objects.create(slug="bench-city", name="Bench city", kind="city")

@@ -10,7 +10,7 @@ a few grouped queries and a few thousand decisions (benchmarks/studio_impact.py)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,39 +42,48 @@ def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
 
 
 def impact_history(
-    since: datetime, until: datetime, groups: list[CallGroup]
+    since: datetime, until: datetime, groups: list[CallGroup], call_types: Sequence[str]
 ) -> dict[str, dict[str, int]]:
-    """Per call type, how many of its calls had each severe outcome (report: risk analysis
-    ties injuries, force and arrests back to the initial call classification). A weapon
-    reported at intake is read from the groups; the rest is three grouped queries."""
-    history: dict[str, dict[str, int]] = {}
+    """For ``call_types``, how many of their calls had each severe outcome (report: risk
+    analysis ties injuries, force and arrests back to the initial call classification).
+    A weapon reported at intake is read from the groups; backup, injury and arrest are
+    three grouped queries reaching the incidents through the calls' indexes (call type,
+    time), so only the call types the safety check concerns are read."""
+    wanted = set(call_types)
+    history: dict[str, dict[str, int]] = {ct: {} for ct in wanted}
     for group in groups:
-        if group.answers.get("weapon") == "yes":
-            counts = history.setdefault(group.call_type, {})
+        if group.call_type in wanted and group.answers.get("weapon") == "yes":
+            counts = history[group.call_type]
             counts["weapon"] = counts.get("weapon", 0) + group.count
+    if not wanted:
+        return history
 
     def add(key: str, rows: Iterable[tuple[str, int]]) -> None:
         for call_type, n in rows:
             history.setdefault(call_type, {})[key] = n
 
-    period = {"received_at__gte": since, "received_at__lt": until}
-    incident_period = {"incident__received_at__gte": since, "incident__received_at__lt": until}
+    on_calls = {
+        "call__call_type__in": sorted(wanted),
+        "call__received_at__gte": since,
+        "call__received_at__lt": until,
+    }
+    via_incident = {f"incident__{k}": v for k, v in on_calls.items()}
     add(
         "backup",
-        Incident.objects.filter(backup_requested=True, **period)
-        .values("call_type")
+        Incident.objects.filter(backup_requested=True, **on_calls)
+        .values("call__call_type")
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("call_type", "n"),
+        .values_list("call__call_type", "n"),
     )
     add(
         "injury",
-        UseOfForceReport.objects.filter(**incident_period)
+        UseOfForceReport.objects.filter(**via_incident)
         .filter(Q(subject_injured=True) | Q(responder_injured=True))
-        .values("incident__call_type")
+        .values("incident__call__call_type")
         .annotate(n=Count("incident", distinct=True))
         .order_by()
-        .values_list("incident__call_type", "n"),
+        .values_list("incident__call__call_type", "n"),
     )
     violent = (
         Q(incident__call__answers__violence="yes")
@@ -83,12 +92,12 @@ def impact_history(
     )
     add(
         "arrest_violence",
-        Disposition.objects.filter(outcome="arrest", **incident_period)
+        Disposition.objects.filter(outcome="arrest", **via_incident)
         .filter(violent)
-        .values("incident__call_type")
+        .values("incident__call__call_type")
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("incident__call_type", "n"),
+        .values_list("incident__call__call_type", "n"),
     )
     return history
 
@@ -96,8 +105,10 @@ def impact_history(
 @dataclass(frozen=True)
 class _Inputs:
     key: tuple[Any, ...]
+    since: datetime
+    until: datetime
     groups: list[CallGroup]
-    history: dict[str, dict[str, int]]
+    history: dict[str, dict[str, int]]  # filled per call type as previews need it
 
 
 _inputs: dict[str, _Inputs] = {}
@@ -114,28 +125,34 @@ def _history_key(since: datetime) -> tuple[Any, ...]:
     )
 
 
-def impact_inputs(
-    until: datetime | None = None,
-) -> tuple[list[CallGroup], dict[str, dict[str, int]]]:
-    """The last year's call groups and severe-outcome history. They do not depend on the
-    draft, so every preview after the first (an author saving again and again) reuses
-    them until a call or incident changes (two indexed queries to know)."""
-    until = until or timezone.now()
+def _city_inputs() -> _Inputs:
+    """The last year's call groups. They do not depend on the draft, so every preview
+    after the first (an author saving again and again) reuses them until a call or
+    incident changes (two indexed queries to know)."""
+    until = timezone.now()
     since = until - PERIOD
     key = _history_key(since)
     hit = _inputs.get("city")
     if hit is not None and hit.key == key:
-        return hit.groups, hit.history
+        return hit
     with _lock:
-        groups = impact_groups(since, until)
-        history = impact_history(since, until, groups)
-        _inputs["city"] = _Inputs(key, groups, history)
-    return groups, history
+        inputs = _Inputs(key, since, until, impact_groups(since, until), {})
+        _inputs["city"] = inputs
+    return inputs
 
 
 def city_impact(draft: Protocol, live: Protocol) -> Impact:
-    groups, history = impact_inputs()
-    return replay_impact(live, draft, groups, history)
+    inputs = _city_inputs()
+
+    def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:
+        missing = [ct for ct in call_types if ct not in inputs.history]
+        if missing:
+            inputs.history.update(
+                impact_history(inputs.since, inputs.until, inputs.groups, missing)
+            )
+        return {ct: inputs.history[ct] for ct in call_types}
+
+    return replay_impact(live, draft, inputs.groups, history)
 
 
 @dataclass(frozen=True)
