@@ -175,8 +175,9 @@ def main() -> int:
             Agency.objects.filter(slug="bench-city").delete()
         else:
             seed(n)
-        print(f"seeded {n:,} calls and incidents in {time.perf_counter() - started:.1f} s "
-              f"({connection.vendor})")  # fmt: skip
+        what = "reused the database of" if reuse else "seeded"
+        print(f"{what} {n:,} calls and incidents ({time.perf_counter() - started:.1f} s, "
+              f"{connection.vendor})")  # fmt: skip
         city = Agency.objects.create(slug="bench-city", name="Bench city", kind="city")
         author = user_create(username="author", password="bench-only-password-0123",
                              agency=city, roles=[roles.PROTOCOL_AUTHOR])  # fmt: skip
@@ -189,10 +190,12 @@ def main() -> int:
         client = Client()
         client.force_login(author)
         times = []
+        cpu = []
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(f"/studio/{draft.pk}/impact/result/")
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             assert response.status_code == 200
         page = response.content.decode()
         moved = re.search(r'id="moved-total">(\d+)<', page)
@@ -203,6 +206,10 @@ def main() -> int:
         print(f"impact page GET (s): first {times[0]:.2f}, then "
               f"{', '.join(f'{t:.2f}' for t in times[1:])}; median {statistics.median(times):.2f}"
               f" (target < {TARGET_SECONDS:.0f} s: {'met' if max(times) < TARGET_SECONDS else 'NOT met'})")  # fmt: skip
+        # On a shared machine the wall time includes waiting for a core; the process's CPU
+        # time (both threads) is what the request itself costs.
+        print(f"CPU time of the same requests (s): {', '.join(f'{c:.2f}' for c in cpu)}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
         return 0 if max(times) < TARGET_SECONDS else 1
 
 

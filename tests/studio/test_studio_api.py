@@ -26,6 +26,9 @@ def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
     return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json")
 
 
+# The preview reads the outcome history in a second thread (its own connection): the
+# data must be committed, as it is in production.
+@pytest.mark.django_db(transaction=True)
 def test_the_whole_flow_through_the_api(studio_users: dict[str, Any]) -> None:
     author, approver = _client(studio_users["author"]), _client(studio_users["approver"])
     agency = studio_users["author"].profile.agency
@@ -108,6 +111,9 @@ def test_refusals_are_4xx_with_the_reason(studio_users: dict[str, Any], api_clie
     assert own.status_code == 409 and "Two-person rule" in own.json()["detail"]
 
 
+# The preview reads the outcome history in a second thread (its own connection): the
+# data must be committed, as it is in production.
+@pytest.mark.django_db(transaction=True)
 def test_impact_replays_an_imported_dataset_too(studio_users: dict[str, Any]) -> None:
     """The shipped sample of real Seattle calls, imported as a city would; every call is
     either replayed (by its mapped call type and implied answers) or counted as unmapped."""

@@ -10,11 +10,12 @@ a few grouped queries and a few thousand decisions (benchmarks/studio_impact.py)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -41,32 +42,19 @@ def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
     ]
 
 
-def impact_history(
-    since: datetime, until: datetime, groups: list[CallGroup], call_types: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    """For ``call_types``, how many of their calls had each severe outcome (report: risk
-    analysis ties injuries, force and arrests back to the initial call classification).
-    A weapon reported at intake is read from the groups; backup, injury and arrest are
-    three grouped queries reaching the incidents through the calls' indexes (call type,
-    time), so only the call types the safety check concerns are read."""
-    wanted = set(call_types)
-    history: dict[str, dict[str, int]] = {ct: {} for ct in wanted}
-    for group in groups:
-        if group.call_type in wanted and group.answers.get("weapon") == "yes":
-            counts = history[group.call_type]
-            counts["weapon"] = counts.get("weapon", 0) + group.count
-    if not wanted:
-        return history
+def outcome_history(since: datetime, until: datetime) -> dict[str, dict[str, int]]:
+    """Per call type, how many of its calls had a backup request, an injury in a
+    use-of-force report, or an arrest on a call with violence, a weapon or a threat to
+    life (report: risk analysis ties injuries, force and arrests back to the initial call
+    classification). Three grouped queries; a weapon reported at intake comes from the
+    call groups (``with_weapons``)."""
+    history: dict[str, dict[str, int]] = {}
 
     def add(key: str, rows: Iterable[tuple[str, int]]) -> None:
         for call_type, n in rows:
             history.setdefault(call_type, {})[key] = n
 
-    on_calls = {
-        "call__call_type__in": sorted(wanted),
-        "call__received_at__gte": since,
-        "call__received_at__lt": until,
-    }
+    on_calls = {"call__received_at__gte": since, "call__received_at__lt": until}
     via_incident = {f"incident__{k}": v for k, v in on_calls.items()}
     add(
         "backup",
@@ -102,13 +90,41 @@ def impact_history(
     return history
 
 
+def with_weapons(
+    history: dict[str, dict[str, int]], groups: Iterable[CallGroup]
+) -> dict[str, dict[str, int]]:
+    for group in groups:
+        if group.answers.get("weapon") == "yes":
+            counts = history.setdefault(group.call_type, {})
+            counts["weapon"] = counts.get("weapon", 0) + group.count
+    return history
+
+
+def _in_thread(work: Any, *args: Any) -> Any:
+    """Run a read in another thread (its own database connection, closed after): the
+    history's queries overlap the call groups' scan, on a second core when there is one."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            result["value"] = work(*args)
+        except BaseException as exc:  # re-raised in the caller, never lost
+            result["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="studio-impact-history")
+    thread.start()
+    return thread, result
+
+
 @dataclass(frozen=True)
 class _Inputs:
     key: tuple[Any, ...]
     since: datetime
     until: datetime
     groups: list[CallGroup]
-    history: dict[str, dict[str, int]]  # filled per call type as previews need it
+    history: dict[str, dict[str, int]]
 
 
 _inputs: dict[str, _Inputs] = {}
@@ -136,23 +152,20 @@ def _city_inputs() -> _Inputs:
     if hit is not None and hit.key == key:
         return hit
     with _lock:
-        inputs = _Inputs(key, since, until, impact_groups(since, until), {})
+        thread, result = _in_thread(outcome_history, since, until)
+        groups = impact_groups(since, until)
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        history = with_weapons(result["value"], groups)
+        inputs = _Inputs(key, since, until, groups, history)
         _inputs["city"] = inputs
     return inputs
 
 
 def city_impact(draft: Protocol, live: Protocol) -> Impact:
     inputs = _city_inputs()
-
-    def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:
-        missing = [ct for ct in call_types if ct not in inputs.history]
-        if missing:
-            inputs.history.update(
-                impact_history(inputs.since, inputs.until, inputs.groups, missing)
-            )
-        return {ct: inputs.history[ct] for ct in call_types}
-
-    return replay_impact(live, draft, inputs.groups, history)
+    return replay_impact(live, draft, inputs.groups, inputs.history)
 
 
 @dataclass(frozen=True)
