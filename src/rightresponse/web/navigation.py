@@ -51,6 +51,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Closed-loop referrals and second-response follow-up.",
     ),
     NavEntry(
+        "Access alerts",
+        "ecosystem:access_alerts",
+        (r.SUPERVISOR,),
+        "Emergency looks at people's records without consent, to review.",
+    ),
+    NavEntry(
         "Analytics",
         "analytics:index",
         (r.ANALYST, r.SUPERVISOR),
