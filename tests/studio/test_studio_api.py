@@ -141,4 +141,9 @@ def test_impact_replays_an_imported_dataset_too(studio_users: dict[str, Any]) ->
     page = _client(studio_users["author"])
     page.force_login(studio_users["author"])
     html = page.get(f"/studio/{draft['id']}/impact/result/").content.decode()
-    assert "Imported dataset:" in html
+    assert "Imported dataset:" in html and "Diverted work" in html
+    # Issue 11's A/B comparison rides along: the live protocol is A, the draft B.
+    comparison = dataset["comparison"]
+    assert comparison["a"]["protocol_version"] == "2026.11-default-1"
+    assert comparison["b"]["protocol_version"] == draft["version"]
+    assert {str(t["tier"]) for t in comparison["tiers"]} >= {k for k, n in tiers.items() if n}

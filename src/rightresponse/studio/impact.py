@@ -174,6 +174,7 @@ class DatasetImpact:
     slug: str
     impact: Impact
     unmapped: int  # calls whose local code the dataset's mapping gives no call type
+    comparison: dict[str, Any]  # issue 11's A/B: unit-hours and FTE diverted under each
 
 
 def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, int]], int]:
@@ -221,5 +222,44 @@ def dataset_impacts(draft: Protocol, live: Protocol) -> list[DatasetImpact]:
             continue
         groups, history, unmapped = dataset_groups(dataset)
         impact = replay_impact(live, draft, groups, history)
-        out.append(DatasetImpact(dataset.title, dataset.slug, impact, unmapped))
+        comparison = dataset_comparison(dataset, live, draft)
+        out.append(DatasetImpact(dataset.title, dataset.slug, impact, unmapped, comparison))
     return out
+
+
+def _decider(protocol: Protocol) -> Any:
+    """A protocol as the analytics replay's ``decide`` (as analytics.services binds a file)."""
+    from rightresponse.core.triage import decide
+
+    def run(call_type: str, answers: Any) -> Any:
+        if call_type not in protocol.call_types:
+            return {"tier": None}
+        return decide(protocol, call_type, answers).to_dict()
+
+    return run
+
+
+def dataset_comparison(dataset: Any, live: Protocol, draft: Protocol) -> dict[str, Any]:
+    """Issue 11's protocol A/B comparison on an imported dataset (the analysis of
+    ``rightresponse analyze --protocol A --compare B``), with the compiled live protocol
+    as A and the version as B: civilian-only calls, unit-hours and FTE under each."""
+    from rightresponse.analytics.selectors import dataset_calls, mapping_get, profile_get
+    from rightresponse.analytics.services import analysis_config
+    from rightresponse.core.analytics.analysis import analyze, compare_summaries
+
+    profile = profile_get(dataset.profile)
+    mapping = mapping_get(profile)
+    config = analysis_config(profile)
+    summaries = [
+        analyze(dataset_calls(dataset), mapping, config=config, decide=_decider(p),
+                protocol_version=p.version).summary
+        for p in (live, draft)
+    ]  # fmt: skip
+    import json
+
+    from rightresponse.core.analytics.report import json_default
+
+    comparison: dict[str, Any] = json.loads(
+        json.dumps(compare_summaries(summaries[0], summaries[1]), default=json_default)
+    )
+    return comparison
