@@ -15,6 +15,7 @@ from rightresponse.core.analytics.analysis import AnalysisConfig, Decider, analy
 from rightresponse.core.analytics.ingest import Reject, read_calls
 from rightresponse.core.analytics.report import write_report
 from rightresponse.core.analytics.store import store_append
+from rightresponse.triage.received import received_bounds_utc
 
 from .models import Analysis, Dataset, ImportRun
 from .selectors import dataset_calls, mapping_get, profile_get, store_root
@@ -42,7 +43,7 @@ def calls_import(
     path = Path(path)
     profile = profile_get(profile_name)
     started = timezone.now()
-    result = read_calls(path, profile, progress=progress)
+    result = read_calls(path, profile, progress=progress, received_between=received_bounds_utc())
     slug = dataset_slug or profile.name
     dataset, _ = Dataset.objects.get_or_create(
         slug=slug, defaults={"title": profile.title, "profile": profile_name}

@@ -13,7 +13,7 @@ import threading
 
 from django.conf import settings
 
-from rightresponse.core.triage import Protocol, load_protocol
+from rightresponse.core.triage import Protocol, ProtocolError, load_protocol
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[int, Protocol]] = {}
@@ -21,7 +21,10 @@ _cache: dict[str, tuple[int, Protocol]] = {}
 
 def active_protocol(path: str | None = None) -> Protocol:
     path = str(path or settings.RIGHTRESPONSE_PROTOCOL)
-    mtime = os.stat(path).st_mtime_ns
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        raise ProtocolError(path, [("(file)", f"cannot read the file: {exc.strerror}")]) from None
     hit = _cache.get(path)
     if hit is not None and hit[0] == mtime:
         return hit[1]

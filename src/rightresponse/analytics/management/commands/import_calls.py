@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rightresponse.analytics.services import calls_import
 from rightresponse.core.analytics.ingest import ImportFileError
 from rightresponse.core.analytics.profile import ProfileError
+from rightresponse.web.database import database_ready_or_error
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        database_ready_or_error()
         for name in options["files"]:
             try:
                 run = calls_import(
