@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from rightresponse.accounts.network import client_address
 from rightresponse.accounts.services import token_create
 
 pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery-9"  # the users fixture's (tests/conftest.py)
 SRC = Path(__file__).resolve().parents[2] / "src" / "rightresponse"
 
 

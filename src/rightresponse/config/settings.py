@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "rightresponse.ecosystem",
     "rightresponse.analytics",
     "rightresponse.performance",
+    "rightresponse.plan",
+    "rightresponse.studio",
 ]
 
 MIDDLEWARE = [
@@ -111,18 +113,14 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        # Several checkouts may share one server: each names its own test database.
-        config["TEST"] = {"NAME": os.environ.get("RIGHTRESPONSE_TEST_DB_NAME") or None}
-        return config
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+def _sqlite(name: str) -> dict[str, object]:
+    """Every SQLite database gets the same tuned engine, whether named by DATABASE_URL or by
+    default: a plain SQLite configuration (journal mode delete, no busy timeout) answers
+    concurrent writers with "database is locked" (issue 20)."""
     return {
         # Django's SQLite backend, with concurrent writers queued fairly (config/sqlite).
         "ENGINE": "rightresponse.config.sqlite",
-        "NAME": os.environ.get("RIGHTRESPONSE_SQLITE", str(VAR_DIR / "rightresponse.sqlite3")),
+        "NAME": name,
         "OPTIONS": {
             # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock
             # at BEGIN so concurrent writers queue (busy timeout) instead of failing mid-way.
@@ -130,7 +128,9 @@ def _database() -> dict[str, object]:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a write waits for its turn (the queue, then SQLite's busy handler);
+            # past it the API answers 503 with Retry-After (config/problems.py), never 500.
+            "timeout": float(os.environ.get("RIGHTRESPONSE_SQLITE_TIMEOUT", "20")),
         },
         "TEST": {"NAME": os.environ.get("RIGHTRESPONSE_TEST_SQLITE") or None},
         # Keep each worker's connection: opening one registers Django's SQL functions and
@@ -138,6 +138,19 @@ def _database() -> dict[str, object]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if "sqlite" in str(config["ENGINE"]):
+            return _sqlite(str(config["NAME"]))
+        # Several checkouts may share one server: each names its own test database.
+        config["TEST"] = {"NAME": os.environ.get("RIGHTRESPONSE_TEST_DB_NAME") or None}
+        return config
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return _sqlite(os.environ.get("RIGHTRESPONSE_SQLITE", str(VAR_DIR / "rightresponse.sqlite3")))
 
 
 DATABASES = {"default": _database()}
