@@ -16,6 +16,7 @@ from rightresponse.core.analytics.ingest import Reject, read_calls
 from rightresponse.core.analytics.profile import Profile
 from rightresponse.core.analytics.report import write_report
 from rightresponse.core.analytics.store import store_append
+from rightresponse.triage.received import received_bounds_utc
 
 from .models import Analysis, Dataset, ImportRun
 from .selectors import dataset_calls, mapping_get, profile_get, store_root, vera_taxonomy
@@ -45,7 +46,7 @@ def calls_import(
     path = Path(path)
     profile = profile_get(profile_name)
     started = timezone.now()
-    result = read_calls(path, profile, progress=progress)
+    result = read_calls(path, profile, progress=progress, received_between=received_bounds_utc())
     slug = dataset_slug or profile.name
     dataset, _ = Dataset.objects.get_or_create(
         slug=slug, defaults={"title": profile.title, "profile": profile_name}

@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from ..triage.received import describe as describe_window
 from .profile import (
     NUMBER_FIELDS,
     SENSITIVE_FIELDS,
@@ -148,7 +149,7 @@ def _read_header(path: Path, profile: Profile) -> list[str]:
             return next(csv.reader(handle, delimiter=profile.delimiter))
     except StopIteration as exc:
         raise ImportFileError(f"{path.name}: the file is empty") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ImportFileError(f"{path.name}: cannot read the header: {exc}") from exc
 
 
@@ -237,11 +238,18 @@ def _record_lines(path: Path, profile: Profile) -> Iterator[tuple[int, int]]:
     """(first line, field count) of every record: exact line numbers despite quoted newlines."""
     with path.open(encoding=profile.encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=profile.delimiter)
-        next(reader, None)
-        start = reader.line_num + 1
-        for row in reader:
-            yield start, len(row)
+        start = 1
+        try:
+            next(reader, None)
             start = reader.line_num + 1
+            for row in reader:
+                yield start, len(row)
+                start = reader.line_num + 1
+        except csv.Error as exc:  # e.g. a field over csv.field_size_limit() (128 KB)
+            raise ImportFileError(
+                f"{path.name}: line {start}: {exc}; no call-for-service field is that long, "
+                "so the file is probably missing a closing quote"
+            ) from None
 
 
 def _clean(expr: str, profile: Profile) -> str:
@@ -350,9 +358,16 @@ def _plan(profile: Profile, header: list[str]) -> tuple[_Plan, list[str]]:
 
 
 def read_calls(
-    path: str | Path, profile: Profile, *, progress: bool = False, source_label: str = ""
+    path: str | Path,
+    profile: Profile,
+    *,
+    progress: bool = False,
+    source_label: str = "",
+    received_between: tuple[datetime, datetime] | None = None,
 ) -> ReadResult:
-    """Read one export file with ``profile``: the canonical table and the rejected rows."""
+    """Read one export file with ``profile``: the canonical table and the rejected rows.
+    ``received_between`` (naive UTC; ``core.triage.received.ReceivedWindow.bounds``):
+    a row received outside it is rejected, as a date that cannot be read is."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
@@ -389,7 +404,9 @@ def read_calls(
         raw_table, invalid = _read_csv(path, profile, wanted, header, progress)
     raw_table = _clean_columns(raw_table, profile)
     raw_table = raw_table.append_column("_rec", pa.array(range(1, raw_table.num_rows + 1)))
-    table, rejects = _normalise(raw_table, plan, profile, source_label or path.name)
+    table, rejects = _normalise(
+        raw_table, plan, profile, source_label or path.name, received_between
+    )
     if kind == "csv" and (rejects or invalid):
         rejects = _with_line_numbers(path, profile, rejects, bool(invalid), raw_table.num_rows)
     elif kind == "parquet":
@@ -446,7 +463,11 @@ def _with_line_numbers(
 
 
 def _normalise(
-    raw_table: pa.Table, plan: _Plan, profile: Profile, source_label: str
+    raw_table: pa.Table,
+    plan: _Plan,
+    profile: Profile,
+    source_label: str,
+    received_between: tuple[datetime, datetime] | None = None,
 ) -> tuple[pa.Table, list[Reject]]:
     con = duckdb.connect()
     try:
@@ -510,6 +531,17 @@ def _normalise(
             parsed.append(f"{expr} AS {_ident(name)}")
         checks.append(("call_id", '"raw_call_id" IS NULL', "missing call id"))
         checks.append(("received_at", '"raw_received_at" IS NULL', "missing received time"))
+        if received_between is not None:
+            # Local wall-clock times against UTC bounds: off by hours at most, on a window
+            # of decades (core/triage/received.py). Year 1 and 2099 are far outside it.
+            lo, hi = (_sql_str(f"{t:%Y-%m-%d %H:%M:%S}") for t in received_between)
+            checks.append(
+                (
+                    "received_at",
+                    f"received_at < TIMESTAMP {lo} OR received_at > TIMESTAMP {hi}",
+                    "received outside " + describe_window(*received_between),
+                )
+            )
 
         # Parse every field once, with a flag per check (DuckDB lets a check use the
         # parsed value by its alias); the cleaned text is not copied: only the flagged
