@@ -267,8 +267,11 @@ def _clean_columns(table: pa.Table, profile: Profile) -> pa.Table:
         if not pa.types.is_string(column.type):
             return column
         # ASCII white space (a UTF-8 multibyte character never contains those bytes).
-        trimmed = pc.ascii_trim_whitespace(column)
-        out: pa.ChunkedArray = pc.if_else(pc.is_in(trimmed, value_set=nulls), None, trimmed)
+        trimmed: pa.ChunkedArray = pc.ascii_trim_whitespace(column)
+        missing = pc.is_in(trimmed, value_set=nulls)
+        if not pc.any(missing).as_py():
+            return trimmed  # most columns have no missing value: no copy to null none
+        out: pa.ChunkedArray = pc.if_else(missing, None, trimmed)
         return out
 
     # One column per thread: Arrow's kernels release the GIL.
@@ -482,6 +485,20 @@ def _normalise(
         parsed = ["_rec"]
         checks: list[tuple[str, str, str]] = []  # (field, condition, reason)
         specs = {**profile.fields, **{f"x_{k}": v for k, v in profile.extras.items()}}
+        key_fields = [k for k in profile.key if k in plan.raw] or ["call_id"]
+        # Plain text fields (one column, no rewriting) are not copied through DuckDB: the
+        # cleaned Arrow column is taken for the kept rows at the end (copying every text
+        # value into a DuckDB table and back was a third of the SQL's cost).
+        arrow_text = {
+            name: plan.columns[name]
+            for name in plan.raw
+            if name not in key_fields
+            and plan.raw[name] == _ident(plan.columns[name])
+            and name not in TIME_FIELDS
+            and name not in NUMBER_FIELDS
+            and name not in ("officer_initiated", "units")
+            and not name.startswith("x_")
+        }
         for name in plan.raw:
             spec = specs[name]
             raw = _ident("raw_" + name)
@@ -526,6 +543,8 @@ def _normalise(
                             "not a number of units",
                         )
                     )
+            elif name in arrow_text:
+                continue
             else:
                 expr = raw
             parsed.append(f"{expr} AS {_ident(name)}")
@@ -576,7 +595,6 @@ def _normalise(
         bad = sorted({r.line for r in reject_rows if not r.kept})
         con.register("bad", pa.table({"_rec": pa.array(bad, pa.int64())}))
         # The call key (profile's key fields), from the cleaned text.
-        key_fields = [k for k in profile.key if k in plan.raw] or ["call_id"]
         key_expr = " || ':' || ".join(f"coalesce({_ident(k)}, '')" for k in key_fields)
         # Times of day on the received date (e.g. San Luis Obispo): a time before the
         # received time is the next day only when that makes a call crossing midnight
@@ -616,7 +634,7 @@ def _normalise(
             for n in rolled
         )
         star = f"* REPLACE ({replace})" if rolled else "*"
-        names = ", ".join(["_rec", *(_ident(n) for n in plan.raw)])
+        names = ", ".join(["_rec", *(_ident(n) for n in plan.raw if n not in arrow_text)])
         con.execute(
             f"CREATE TEMP VIEW parsed AS SELECT {star} FROM (SELECT {names}, "
             f"{key_expr} AS call_key FROM wide WHERE _rec NOT IN (SELECT _rec FROM bad))"
@@ -640,7 +658,7 @@ def _normalise(
         con.register("dupes", pa.table({"_rec": pa.array([d[0] for d in dupes], pa.int64())}))
         _to_utc(con, profile, plan)
         # Views up to here: the rows are materialised once, by the canonical select.
-        table = _canonical(con, plan, profile, source_label)
+        table = _canonical(con, plan, profile, source_label, raw_table, arrow_text)
         # A later time before the received time is a negative interval: kept (every
         # analysis skips negative intervals) and counted in the rejects report.
         for n in TIME_FIELDS:
@@ -760,11 +778,22 @@ def _to_utc(con: duckdb.DuckDBPyConnection, profile: Profile, plan: _Plan) -> No
 
 
 def _canonical(
-    con: duckdb.DuckDBPyConnection, plan: _Plan, profile: Profile, source_label: str
+    con: duckdb.DuckDBPyConnection,
+    plan: _Plan,
+    profile: Profile,
+    source_label: str,
+    raw_table: pa.Table,
+    arrow_text: dict[str, str],
 ) -> pa.Table:
+    """The canonical table, ordered by record; ``arrow_text`` fields (name -> column of
+    ``raw_table``) are taken from the cleaned Arrow columns for the kept records."""
     have = set(plan.raw)
     cols = []
+    order: list[str] = []
     for f in CANONICAL_SCHEMA:
+        order.append(f.name)
+        if f.name in arrow_text:
+            continue
         if f.name in ("call_key", "received_local", "record"):
             expr = "_rec" if f.name == "record" else f.name
         elif f.name == "source_file":
@@ -786,9 +815,18 @@ def _canonical(
         cols.append(f"CAST({expr} AS {duck_type}) AS {_ident(f.name)}")
     for name in sorted(have):
         if name in SENSITIVE_FIELDS:
-            cols.append(f"CAST({_ident(name)} AS VARCHAR) AS {_ident(name)}")
+            order.append(name)
+            if name not in arrow_text:
+                cols.append(f"CAST({_ident(name)} AS VARCHAR) AS {_ident(name)}")
         elif name.startswith("x_"):
+            order.append(name)
             cols.append(f"CAST({_ident(name)} AS DOUBLE) AS {_ident(name)}")
     sql = f"SELECT {', '.join(cols)} FROM utc ORDER BY _rec"
     table: pa.Table = con.execute(sql).fetch_arrow_table()
-    return table
+    if not arrow_text:
+        return table
+    rows = pc.subtract(table["record"], 1)
+    columns = {name: table[name] for name in table.column_names}
+    for name, column in arrow_text.items():
+        columns[name] = raw_table[column].take(rows).cast(pa.string())
+    return pa.table([columns[name] for name in order], names=order)

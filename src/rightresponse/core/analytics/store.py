@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # Ibis is imported only to read (an import need not pay its 0.2 s CPU)
+    import ibis
+    import ibis.expr.types as ir
 
 ROW_GROUP_ROWS = 122_880
 # Written beside the parts once a later version of a stored call has been written: the
@@ -110,6 +113,8 @@ def _latest_sql(source: str, files: list[Path]) -> str:
 
 def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None) -> ir.Table:
     """The dataset's calls as an Ibis table on ``backend`` (DuckDB by default)."""
+    import ibis
+
     files = parts(root, dataset)
     if not files:
         raise FileNotFoundError(f"no imported calls for dataset {dataset!r} under {root}")
