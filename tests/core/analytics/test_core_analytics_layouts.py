@@ -52,6 +52,34 @@ def test_new_orleans_full_public_layout_imports(tmp_path: Path) -> None:
     assert "MapX" in result.ignored_columns
 
 
+def test_padded_values_are_trimmed_and_blank_or_null_ones_are_missing(tmp_path: Path) -> None:
+    """Padding is removed and "", "  " and " NULL " are missing in every column, whether a
+    column is padded or not; the text columns kept in Arrow stay aligned with their call
+    when rows before and between them are rejected or superseded."""
+    path = tmp_path / "padded.csv"
+    path.write_text(
+        "NOPD_Item,TypeText,InitialTypeText,TimeCreate,Beat,Priority\n"
+        "A1,THEFT,THEFT,01/01/2019 12:00:42 AM,7L05,2A\n"
+        ",THEFT,THEFT,01/01/2019 12:01:00 AM,7L05,2A\n"  # no call id: rejected
+        "A2,  BURGLARY ,  BURGLARY ,01/01/2019 12:02:00 AM,  NULL ,1A\n"
+        "A3,FIGHT,FIGHT,01/01/2019 12:03:00 AM,   ,\n"
+        "A2,BURGLARY,BURGLARY,01/01/2019 12:04:00 AM,1K01,1B\n",  # later version of A2
+        encoding="utf-8",
+    )
+    result = read_calls(path, profile("new-orleans-cfs"))
+    rows = result.table.to_pylist()
+    assert [(r["call_id"], r["initial_type"], r["beat"], r["priority"]) for r in rows] == [
+        ("A1", "THEFT", "7L05", "2A"),
+        ("A3", "FIGHT", None, None),
+        ("A2", "BURGLARY", "1K01", "1B"),
+    ]
+    assert [(r.line, r.reason.split(" (")[0]) for r in result.rejects] == [
+        (3, "missing call id"),
+        (4, "duplicate call id"),
+    ]
+    assert "line 6 is kept" in result.rejects[1].reason
+
+
 def test_parquet_exports_import_like_csv(tmp_path: Path) -> None:
     csv_result = read_calls(SAMPLES / "seattle_east_c3_2018-2023.csv", profile("seattle-call-data"))
     source = pacsv.read_csv(

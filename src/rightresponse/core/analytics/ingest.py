@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -267,7 +268,9 @@ def _clean_columns(table: pa.Table, profile: Profile) -> pa.Table:
         if not pa.types.is_string(column.type):
             return column
         # ASCII white space (a UTF-8 multibyte character never contains those bytes).
-        trimmed: pa.ChunkedArray = pc.ascii_trim_whitespace(column)
+        trimmed: pa.ChunkedArray = (
+            pc.ascii_trim_whitespace(column) if _needs_trim(column) else column
+        )
         missing = pc.is_in(trimmed, value_set=nulls)
         if not pc.any(missing).as_py():
             return trimmed  # most columns have no missing value: no copy to null none
@@ -278,6 +281,34 @@ def _clean_columns(table: pa.Table, profile: Profile) -> pa.Table:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         columns = list(pool.map(clean, table.columns))
     return pa.table(columns, names=table.column_names)
+
+
+# What Arrow's ascii_trim_whitespace removes: space, \t, \n, \v, \f, \r.
+_ASCII_SPACE = np.array([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D], dtype=np.uint8)
+
+
+def _needs_trim(column: pa.ChunkedArray) -> bool:
+    """Whether a value starts or ends with white space: the first and last byte of every
+    value, read from the column's buffers (trimming copies every value and was most
+    of the cleaning; exports rarely pad their values)."""
+    for chunk in column.chunks:
+        if chunk.type != pa.string():
+            return True
+        if len(chunk) == 0:
+            continue
+        _, offsets_buf, data_buf = chunk.buffers()
+        if data_buf is None or offsets_buf is None:
+            continue
+        offsets = np.frombuffer(offsets_buf, dtype=np.int32)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        filled = ends > starts
+        edges = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
+        if np.isin(edges, _ASCII_SPACE).any():
+            return True
+    return False
 
 
 def _text_expr(spec: FieldSpec, header: list[str], profile: Profile) -> str | None:
@@ -718,9 +749,11 @@ def _to_utc(con: duckdb.DuckDBPyConnection, profile: Profile, plan: _Plan) -> No
         if n in plan.raw and not any(f.startswith("epoch") for f in profile.fields[n].formats)
     ]
     cols = [n for n in TIME_FIELDS if n in plan.raw]
-    hours_sql = " UNION ".join(
-        f"SELECT DISTINCT date_trunc('hour', {_ident(n)}) FROM parsed WHERE {_ident(n)} IS NOT NULL"
-        for n in cols
+    # One scan of the parsed rows for every time field's hours (not one per field).
+    truncated = ", ".join(f"date_trunc('hour', {_ident(n)})" for n in cols)
+    hours_sql = (
+        f"SELECT DISTINCT h FROM (SELECT unnest([{truncated}]) AS h FROM parsed) "
+        "WHERE h IS NOT NULL"
     )
     hours = [row[0] for row in con.execute(hours_sql).fetchall()]
     con.register("tz_offsets", _offsets(hours, zone))
@@ -825,8 +858,27 @@ def _canonical(
     table: pa.Table = con.execute(sql).fetch_arrow_table()
     if not arrow_text:
         return table
-    rows = pc.subtract(table["record"], 1)
     columns = {name: table[name] for name in table.column_names}
     for name, column in arrow_text.items():
-        columns[name] = raw_table[column].take(rows).cast(pa.string())
+        columns[name] = _kept(raw_table[column], table["record"]).cast(pa.string())
     return pa.table([columns[name] for name in order], names=order)
+
+
+def _kept(column: pa.ChunkedArray, records: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The values of ``column`` at ``records`` (1-based, increasing). The kept records are
+    nearly all of them, in runs: slices of the column share its memory (no copy); many
+    short runs are taken instead."""
+    rec = records.to_numpy() - 1
+    if len(rec) == 0:
+        return column.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(rec) != 1)
+    if len(breaks) > 1000:
+        return column.take(pa.array(rec))
+    starts = np.concatenate(([rec[0]], rec[breaks + 1]))
+    ends = np.concatenate((rec[breaks], [rec[-1]])) + 1
+    chunks = [
+        chunk
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+        for chunk in column.slice(start, end - start).chunks
+    ]
+    return pa.chunked_array(chunks, type=column.type)
