@@ -75,6 +75,11 @@ def calls_import(
         )
 
 
+class ProtocolPathError(FileNotFoundError, ValueError):
+    """A protocol asked for by path that is not there. A ValueError too, as the triage
+    core's own protocol errors are, so that callers catching those catch this."""
+
+
 def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     """The triage core's ``decide`` bound to a protocol (contract 1); None until it exists."""
     try:
@@ -84,7 +89,7 @@ def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     protocol_path = path or getattr(settings, "RIGHTRESPONSE_PROTOCOL", "")
     if path and not Path(path).is_file():
         # A protocol asked for by name must exist: never analyse silently without it.
-        raise FileNotFoundError(f"{path}: no such protocol file")
+        raise ProtocolPathError(f"{path}: no such protocol file")
     if not protocol_path or not Path(protocol_path).is_file():
         return None
     protocol = triage.load_protocol(protocol_path)
