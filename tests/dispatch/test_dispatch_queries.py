@@ -12,7 +12,8 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 24  # one is the facts stamp of the new assignment (performance.facts_snapshot)
+MAX_ASSIGN = 25  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+# one asks whether the city's boundaries changed (program service zones, geo.selectors)
 MAX_STATUS = 13
 
 

@@ -62,11 +62,11 @@ def test_incident_close_to_provider_acceptance(
     page.goto("/dispatch/responder/")
     page.get_by_role("button", name="En route").click()
     page.get_by_role("button", name="On scene").click()
+    page.get_by_role("button", name="Cleared").click()
     page.select_option("#outcome", "referred")
     page.fill("#disposition", "calmer; wants counselling")
-    page.fill("#referrals", "1")
-    page.get_by_role("button", name="Close incident").click()
-    page.get_by_text(f"Incident {incident.pk} closed.").wait_for()
+    page.get_by_role("button", name="Send close-out").click()
+    page.get_by_text(f"Incident #{incident.pk} closed out.").wait_for()
     follow_up = Referral.objects.get(incident_id=incident.pk, is_second_response=True)
     assert follow_up.to_agency.slug == "test-org" and follow_up.status == "requested"
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ninja",
     "rightresponse.accounts",
     "rightresponse.people",
+    "rightresponse.geo",
     "rightresponse.web",
     "rightresponse.triage",
     "rightresponse.dispatch",

@@ -35,7 +35,9 @@ from rightresponse.core.dispatch import (
     parse_hours,
     recommend,
     tier_change_kind,
+    unit_choices,
 )
+from rightresponse.geo import selectors as geo
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
 
@@ -274,6 +276,7 @@ def incident_need(incident: Incident, people: list[Any] | None = None) -> Incide
     person = people[0] if people else None
     if person is not None and person.preferred_language:
         preferred.add(f"lang:{person.preferred_language.strip().lower()[:3]}")
+    zones = geo.program_zones(incident.latitude, incident.longitude)
     return IncidentNeed(
         tier=incident.tier if incident.tier is not None else 4,
         programs=tuple(incident.programs or ["police"]),
@@ -283,6 +286,8 @@ def incident_need(incident: Incident, people: list[Any] | None = None) -> Incide
         longitude=incident.longitude,
         preferred_capabilities=frozenset(preferred),
         program_kinds=proto.program_kinds(),
+        zoned_programs=zones.zoned,
+        in_zones=zones.inside,
     )
 
 
@@ -311,10 +316,16 @@ def incident_recommend(
 
 def incidents_refresh_recommendations(incidents: list[Incident]) -> None:
     """Fresh recommendations for the board (units load once), in memory only: a unit freed
-    or taken a moment ago shows at once."""
+    or taken a moment ago shows at once. Each incident also gets ``unit_choices``: every
+    available unit, recommended first, so the dispatcher can always send someone."""
     units = _unit_infos()
     for incident in incidents:
-        incident_recommend(incident, units, save=False)
+        result = incident_recommend(incident, units, save=False)
+        busy = {a.unit_id for a in getattr(incident, "active_assignments", [])}
+        free = [u for u in units if u.id not in busy]
+        incident.unit_choices = [  # type: ignore[attr-defined]
+            c.to_dict() for c in unit_choices(incident_need(incident), free, result)
+        ]
 
 
 # ---------------------------------------------------------------- assignment
@@ -589,6 +600,11 @@ def incident_close(
         raise Invalid("a disposition is required to close an incident")
     if referrals_made < 0 or service_connections < 0:
         raise Invalid("referrals and service connections cannot be negative")
+    # Referrals made from the incident are counted from the referral records; a typed number
+    # counts only when there are none (referrals made outside the system, imported history).
+    from .selectors import referral_count
+
+    referrals_made = referral_count(incident_id) or referrals_made
     now = timezone.now()
     if incident.status not in ("waiting", "cleared"):
         try:

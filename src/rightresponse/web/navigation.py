@@ -33,6 +33,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Waiting incidents, recommendations and units, live.",
     ),
     NavEntry(
+        "Supervisor's queue",
+        "dispatch:supervisor",
+        (r.SUPERVISOR,),
+        "Calls past target, units out of service, utilisation by program.",
+    ),
+    NavEntry(
         "My assignment",
         "dispatch:responder",
         (r.RESPONDER, r.SUPERVISOR),
@@ -63,4 +69,5 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Every metric in the report, scorecards and CitiStat.",
     ),
     NavEntry("Public dashboard", "public:dashboard", (), "What the public sees: aggregates only."),
+    NavEntry("Admin site", "admin:index", (r.ADMINISTRATOR,), "Users, agencies, units, places."),
 )
