@@ -85,4 +85,4 @@ def test_public_figures_are_open(client: Any, facts: dict[str, Any]) -> None:
     assert data["rows"] and {"table", "metric_id", "row", "column", "value", "note"} == set(
         data["rows"][0]
     )
-    assert client.get("/api/performance/public", {"months": "99"}).status_code == 400
+    assert client.get("/api/performance/public", {"period": "2026-Q9"}).status_code == 400

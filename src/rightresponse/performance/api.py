@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import PUBLIC, allow
+from rightresponse.core.metrics.publication import PeriodError
 
 from . import selectors as sel
 from . import services, views
@@ -119,18 +120,23 @@ def values(
 @router.get(
     "/public", auth=PUBLIC, summary="The public dashboard's figures (small cells suppressed)"
 )
-def public(request: HttpRequest, months: int = 12, format: str = "json") -> Any:
+def public(request: HttpRequest, period: str = "", format: str = "json") -> Any:
+    """``period``: a published calendar quarter (``2026-Q3``), default the latest; the
+    public can request nothing else, so no two tables can be subtracted."""
     _check_format(format)
-    if not 1 <= months <= 36:
-        raise HttpError(400, "months: between 1 and 36")
-    period = views._public_period(request)
-    rows = views.public_rows(sel.public_dashboard(period))
+    try:
+        quarter, _ = views._public_period(request)
+    except PeriodError as error:
+        raise HttpError(400, str(error)) from error
+    period_ = sel.Period(quarter.start, quarter.end)
+    rows = views.public_rows(sel.public_dashboard(period_))
     if format == "csv":
         return _csv(rows, "public-figures.csv")
     header, *body = rows
     return {
-        "start": period.start,
-        "end": period.end,
+        "period": quarter.key,
+        "start": period_.start,
+        "end": period_.end,
         "rows": [dict(zip(header, row, strict=True)) for row in body],
     }
 
