@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import audit_events_for_person, user_agency, user_has_role
-from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, TransitionError, allowed_targets
+from rightresponse.core.ecosystem.referrals import (
+    ACTION_VERBS,
+    OUTCOME_REASONS,
+    TransitionError,
+    allowed_targets,
+)
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
 
@@ -139,7 +144,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     for ref in rows:
         ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
-        ref.provider_targets = sorted(allowed_targets(ref.status, "provider"))  # type: ignore[attr-defined]
+        ref.provider_targets = [  # type: ignore[attr-defined]
+            (t, ACTION_VERBS.get(t, t)) for t in sorted(allowed_targets(ref.status, "provider"))
+        ]
+        # The person as far as consent lets this agency see them (audited), else the family.
+        ref.who = (  # type: ignore[attr-defined]
+            person_view(request.user, ref.person, purpose="referral", object_type="referral",
+                        object_id=ref.pk).display_name
+            if ref.person is not None
+            else (ref.family_name or "Household (no name given)")
+        )  # fmt: skip
     agency = user_agency(request.user)
     own_services = (
         Service.objects.filter(organization__agency=agency) if agency else Service.objects.none()
@@ -212,13 +226,20 @@ def refer(request: HttpRequest) -> HttpResponse:
         parent = (
             selectors.referral_for(request.user, data["parent_id"]) if data["parent_id"] else None
         )
+        if person is None and not data["person_id"] and data["person_name"].strip():
+            try:
+                person = services.person_find_or_create(
+                    user=request.user, name=data["person_name"], phone=data["person_phone"]
+                )
+            except services.InvalidInput as exc:
+                form.add_error("person_name", str(exc))
         if data["person_id"] and person is None:
-            form.add_error("person_id", "No such person record.")
+            form.add_error(None, "No such person record.")
         elif data["parent_id"] and parent is None:
             form.add_error(None, "The referral this one follows is not your agency's.")
         elif data["call_id"] and call is None:
             form.add_error("call_id", "No such call.")
-        else:
+        elif not form.errors:
             try:
                 with transaction.atomic():
                     if data["consent_share"] and person is not None:
@@ -240,6 +261,14 @@ def refer(request: HttpRequest) -> HttpResponse:
             except services.InvalidInput as exc:
                 form.add_error(None, str(exc))
             else:
+                if selectors.referral_for(request.user, ref.pk) is None:
+                    # Merged into the provider's open referral for this incident, which another
+                    # agency sent: say so, and stay on pages this user can open.
+                    messages.success(request, f"Added to the open referral to {ref.to_agency.name} "
+                                     "for this incident (one referral per provider).")  # fmt: skip
+                    if data["incident_id"] and user_has_role(request.user, r.RESPONDER):
+                        return redirect("dispatch:responder")
+                    return redirect("ecosystem:referrals")
                 messages.success(request, f"Referral {ref.pk} sent to {ref.to_agency.name}.")
                 return redirect("ecosystem:referral", referral_id=ref.pk)
     return render(
@@ -287,7 +316,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "ref": ref,
             "view": view,
             "side": side,
-            "targets": sorted(allowed_targets(ref.status, side)),
+            "targets": [
+                (t, ACTION_VERBS.get(t, t)) for t in sorted(allowed_targets(ref.status, side))
+            ],
             "events": ref.events.select_related("actor", "actor_agency"),
             "overdue": selectors.referral_overdue(ref),
             "reasons": OUTCOME_REASONS,
