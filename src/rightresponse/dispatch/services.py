@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from rightresponse.accounts.models import Agency
+from rightresponse.accounts.services import audit_record
 from rightresponse.core.dispatch import (
     HoursError,
     IllegalTransition,
@@ -370,6 +371,11 @@ def incident_assign(
     if not recommended:
         _event(incident, actor, "override", unit=unit, from_value=str(top or ""),
                to_value=unit.call_sign, reason=reason, at=now)  # fmt: skip
+        # A dispatcher's decision against the protocol is accountable: the audit log too.
+        audit_record(actor, "write", "incident", incident.pk,
+                     purpose="dispatch override of the recommendation",
+                     detail={"recommended_unit_id": top, "unit": unit.call_sign,
+                             "reason": reason[:300]})  # fmt: skip
     if incident.status == "waiting":
         # The units on the incident are the ones it had plus this one (already dispatched).
         _apply_status(incident, "dispatched", actor, now, units=None if busy else [unit])
@@ -489,6 +495,9 @@ def incident_reclassify(
     if call_type not in known:
         raise Invalid(f"call type {call_type!r} is not in the protocol")
     now = timezone.now()
+    audit_record(actor, "write", "incident", incident.pk, purpose="reclassification",
+                 detail={"from": [incident.call_type, incident.tier], "to": [call_type, tier],
+                         "reason": reason[:300]})  # fmt: skip
     if call_type != incident.call_type:
         _event(incident, actor, "reclassify", from_value=incident.call_type,
                to_value=call_type, reason=reason, at=now)  # fmt: skip
