@@ -63,7 +63,7 @@ def touch_targets_ok(page: Any, where: str) -> None:
 def shot(page: Any, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name))
+        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=name.endswith("phone.png"))
 
 
 @pytest.fixture
@@ -172,6 +172,7 @@ def test_knife_call_from_address_to_closed_out_referral(
     ).startswith("geo:44.9483")
     axe_clean(page, "responder, dispatched")
     touch_targets_ok(page, "responder, dispatched")
+    shot(page, "responder-phone.png")
     page.get_by_role("button", name="En route").click()
     page.get_by_role("button", name="On scene").click()
     assert page.get_by_test_id("incident-status").inner_text() == "On scene"
@@ -240,6 +241,7 @@ def test_knife_call_from_address_to_closed_out_referral(
         assert expected in timeline, expected
     assert incident.pk not in Incident.objects.filter(status="cleared").values_list("pk", flat=True)
     axe_clean(page, "incident page")
+    shot(page, "incident-timeline.png")
 
 
 def test_override_and_reclassification_are_in_the_timeline_and_the_audit(

@@ -114,4 +114,12 @@ def test_map_labels_never_overlap(city: Boundaries) -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    # No label covers a unit's dot either (dots are 12 px across).
+    for cx, cy in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg):
+        dot = (float(cx) - 6, float(cy) - 6, float(cx) + 6, float(cy) + 6)
+        for b in boxes:
+            assert not (dot[0] < b[2] and b[0] < dot[2] and dot[1] < b[3] and b[1] < dot[3]), (
+                dot,
+                b,
+            )
     assert svg.count("<polygon") == 5 and svg.count("<circle") == 12

@@ -88,22 +88,11 @@ def city_map(
             out.append(
                 f'<polygon points="{path}" class="map-area"><title>{escape(area.name)}</title></polygon>'
             )
-    for area in areas:
-        if area.label_at is None:
-            continue
-        x, y = xy(*area.label_at)
-        text_w = CHAR_W * len(area.name)
-        box = (x - text_w / 2, y - LABEL_H / 2, x + text_w / 2, y + LABEL_H / 2)
-        if any(_overlaps(box, t) for t in taken):
-            continue
-        taken.append(box)
-        out.append(
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" class="map-area-label" text-anchor="middle">{escape(area.name)}</text>'
-        )
     marks = [(xy(p.latitude, p.longitude), p) for p in points]
-    for (x, y), _point in marks:  # the marks first, so labels avoid every mark
-        taken.append((x - 6, y - 6, x + 6, y + 6))
-    for (x, y), p in marks:
+    for (x, y), _point in marks:  # the marks first: no label may cover a mark
+        taken.append((x - 7, y - 7, x + 7, y + 7))
+    drawn: list[str] = []
+    for (x, y), p in marks:  # then the points' labels: they matter more than area names
         name = escape(p.label)
         shape = (
             f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="{escape(p.css)}"></rect>'
@@ -125,7 +114,7 @@ def city_map(
                 if anchor == "end"
                 else x - text_w / 2
             )
-            box = (left, y + dy - LABEL_H + 2, left + text_w, y + dy + 2)
+            box = (left - 1, y + dy - LABEL_H + 1, left + text_w + 1, y + dy + 3)
             inside = box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= height
             if inside and not any(_overlaps(box, t) for t in taken):
                 taken.append(box)
@@ -133,6 +122,21 @@ def city_map(
                     f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{name}</text>'
                 )
                 break
-        out.append(f"<g><title>{name}</title>{shape}{label}</g>")
+        drawn.append(f"<g><title>{name}</title>{shape}{label}</g>")
+    for area in areas:  # last, area names where they still fit (the outline says the rest)
+        if area.label_at is None:
+            continue
+        x, y = xy(*area.label_at)
+        text_w = CHAR_W * len(area.name)
+        for dy in (0, -14, 14, -28, 28):
+            box = (x - text_w / 2 - 1, y + dy - LABEL_H + 3, x + text_w / 2 + 1, y + dy + 5)
+            if not any(_overlaps(box, t) for t in taken):
+                taken.append(box)
+                out.append(
+                    f'<text x="{x:.1f}" y="{y + dy + 4:.1f}" class="map-area-label" '
+                    f'text-anchor="middle">{escape(area.name)}</text>'
+                )
+                break
+    out += drawn
     out.append("</svg>")
     return "".join(out)
