@@ -12,8 +12,9 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 25  # one is the facts stamp of the new assignment (performance.facts_snapshot),
-# one asks whether the city's boundaries changed (program service zones, geo.selectors)
+MAX_ASSIGN = 27  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+# one asks whether the city's boundaries changed (program service zones, geo.selectors),
+# two write the override to the audit log (the actor's agency, the event; issue 16)
 MAX_STATUS = 13
 
 

@@ -70,8 +70,10 @@ def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
     age_text = q.get("age", "").strip()
     age = int(age_text) if age_text.isdigit() and int(age_text) <= 130 else None
     category = q.get("category", "")
+    # Opened from an incident: its need preselected from the incident's category.
+    need = _param(request, "need", 40) or config.INCIDENT_NEEDS.get(q.get("category", ""), "")
     return selectors.SearchCriteria(
-        need=_param(request, "need", 40),
+        need=need,
         area=_param(request, "area", 60),
         language=_param(request, "language", 10),
         open_now=q.get("open_now") in ("1", "on", "true"),
@@ -84,9 +86,13 @@ def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
     criteria = _criteria(request)
+    hits = selectors.services_search(criteria)
+    for hit in hits:
+        service = getattr(hit, "service", hit)
+        service.language_names = [selectors.language_name(c) for c in service.languages or []]
     return {
         "criteria": criteria,
-        "hits": selectors.services_search(criteria),
+        "hits": hits,
         "refer_query": _refer_query(request),
         "taxonomy": config.taxonomy(),
     }
@@ -104,11 +110,15 @@ def _refer_query(request: HttpRequest) -> str:
 
 @role_required(*DIRECTORY_ROLES)
 def directory(request: HttpRequest) -> HttpResponse:
-    """Find a service by need, area, language, open now, age and capacity."""
+    """Find a service by need, area, language, open now, age and capacity. The filters are
+    the page's URL (the search form pushes it), so a reload or a shared link keeps them;
+    an HTMX request gets only the results."""
     context = _search_context(request)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "ecosystem/_results.html", context)
     context.update(
         areas=selectors.known_areas(),
-        languages=selectors.known_languages(),
+        languages=[(code, selectors.language_name(code)) for code in selectors.known_languages()],
         # The incident, call or referral being worked on rides along with every search.
         carried=[
             (k, request.GET.get(k, ""))
@@ -132,7 +142,12 @@ def referrals(request: HttpRequest) -> HttpResponse:
     inbox = list(selectors.referrals_inbox(request.user)[:200])
     for ref in sent + inbox:
         ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
-    return render(request, "ecosystem/referrals.html", {"sent": sent, "inbox": inbox})
+    # No link to a page this user cannot open (issue 16: three links answered 403).
+    return render(request, "ecosystem/referrals.html", {
+        "sent": sent, "inbox": inbox,
+        "may_inbox": user_has_role(request.user, *INBOX_ROLES),
+        "may_heal": user_has_role(request.user, *HEALING_ROLES),
+    })  # fmt: skip
 
 
 @role_required(*INBOX_ROLES)
