@@ -97,3 +97,21 @@ def test_an_unresolved_call_still_has_every_available_unit_to_choose(
     picker = incident.unit_choices  # type: ignore[attr-defined]
     assert [c["call_sign"] for c in picker] == ["PD-1A", "PD-2A"]
     assert picker[0]["recommended"]
+
+
+def test_the_call_taker_sees_the_place_as_it_is_typed(
+    city: None, logged_in: Any, agencies: dict
+) -> None:
+    from rightresponse.dispatch.models import LocationHazard
+
+    demo.seed(type("Out", (), {"write": lambda self, s: None})())
+    LocationHazard.objects.create(agency=agencies["police"], latitude=44.9483, longitude=-93.2321,
+                                  flag="violent propensity", detail="not for the call taker")  # fmt: skip
+    client = logged_in("call_taker")
+    found = client.post("/triage/location/", {"address": "2700 e lake st"}).content.decode()
+    assert "<strong>Precinct 3</strong>" in found and "Hazard: violent propensity" in found
+    assert "not for the call taker" not in found
+    missing = client.post("/triage/location/", {"address": "nowhere street"}).content.decode()
+    assert "Location not found" in missing and "can still be created and dispatched" in missing
+    clicked = client.post("/triage/location/", {"latitude": "45.01", "longitude": "-93.30"})
+    assert "<strong>Precinct 4</strong> · location placed on the map" in clicked.content.decode()

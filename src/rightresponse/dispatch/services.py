@@ -321,11 +321,15 @@ def incidents_refresh_recommendations(incidents: list[Incident]) -> None:
     available unit, recommended first, so the dispatcher can always send someone."""
     units = _unit_infos()
     for incident in incidents:
-        result = incident_recommend(incident, units, save=False)
         busy = {a.unit_id for a in getattr(incident, "active_assignments", [])}
         free = [u for u in units if u.id not in busy]
+        need = incident_need(incident)
+        result = recommend(need, free)
+        data = result.to_dict()
+        data["at"] = timezone.now().isoformat()
+        incident.recommendation = data
         incident.unit_choices = [  # type: ignore[attr-defined]
-            c.to_dict() for c in unit_choices(incident_need(incident), free, result)
+            c.to_dict() for c in unit_choices(need, free, result)
         ]
 
 

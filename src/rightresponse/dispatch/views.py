@@ -67,6 +67,8 @@ def _board_context() -> dict[str, Any]:
         for i in waiting if i.latitude is not None and i.longitude is not None
     ]  # fmt: skip
     services.incidents_refresh_recommendations(waiting[:20])
+    for incident in waiting[20:]:  # beyond the first twenty: assign from the incident page
+        incident.unit_choices = None  # type: ignore[attr-defined]
     for incident in waiting[:20]:
         # Flags only (report ~1680): hazard details are for supervisors, through the API.
         incident.hazard_flags = [  # type: ignore[attr-defined]

@@ -191,7 +191,20 @@ def location_check(request: HttpRequest) -> HttpResponse:
     location = location_resolve(
         data.get("address", "") or "", data.get("latitude"), data.get("longitude")
     )
-    return render(request, "triage/_location.html", {"location": location})
+    context: dict[str, Any] = {"location": location, "hazards": [], "earlier": 0}
+    if location.resolved:
+        # What is known about the place, as the call is typed: hazard flags (never their
+        # details) and how many calls came from within 150 m (report ~1672).
+        from rightresponse.dispatch import selectors as dispatch_selectors
+
+        context["hazards"] = [
+            h.flag
+            for h in dispatch_selectors.location_hazards(location.latitude, location.longitude)
+        ]
+        context["earlier"] = len(
+            dispatch_selectors.location_history(location.latitude, location.longitude)
+        )
+    return render(request, "triage/_location.html", context)
 
 
 @require_POST

@@ -78,5 +78,5 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry(
         "Plan progress", "plan_public:dashboard", (), "The action plan's progress, in public."
     ),
-    NavEntry("Admin site", "admin:index", (r.ADMINISTRATOR,), "Users, agencies, units, places."),
+    NavEntry("Admin site", "admin:index", (), "Users, agencies, units, places (staff only)."),
 )
