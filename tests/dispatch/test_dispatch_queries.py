@@ -12,10 +12,11 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 27  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+MAX_ASSIGN = 28  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+# one the user's agency, for the visibility rule (core.visibility: tenancy, issue 10),
 # one asks whether the city's boundaries changed (program service zones, geo.selectors),
 # two write the override to the audit log (the actor's agency, the event; issue 16)
-MAX_STATUS = 13
+MAX_STATUS = 14  # with the agency, as above
 
 
 def post(client: Any, url: str, body: Any) -> Any:

@@ -6,6 +6,7 @@ reloading"); actions are plain forms that also work without JavaScript.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
-from rightresponse.accounts.selectors import user_has_role
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.dispatch import (
     INCIDENT_STATUSES,
@@ -29,11 +29,12 @@ from rightresponse.core.dispatch import (
     safety_answers,
 )
 from rightresponse.core.geo import MapPoint
+from rightresponse.ecosystem.sharing import SCREEN_AUDIT_WINDOW, incident_people_views
 from rightresponse.geo.selectors import city_map_svg
 
 from . import protocol as proto
 from . import selectors, services
-from .access import is_field_only, may_act_on_incident
+from .access import incident_access_for, incident_for, incidents_visible
 from .errors import DispatchError
 from .models import OUTCOMES, Incident
 
@@ -50,9 +51,11 @@ def _age(incident: Incident) -> str:
     return age_band(seconds, target)
 
 
-def _board_context() -> dict[str, Any]:
-    waiting = list(selectors.incidents_waiting()[:50])
-    active = list(selectors.incidents_open()[:50])
+def _board_context(user: Any) -> dict[str, Any]:
+    # Only the incidents the user's agency may see (core.visibility, via dispatch.access).
+    visible = incidents_visible(user)
+    waiting = list(selectors.incidents_waiting(visible)[:50])
+    active = list(selectors.incidents_open(visible)[:50])
     units = selectors.units_list()
     by_status: dict[str, list[Any]] = {s: [] for s in UNIT_STATUSES}
     for unit in units:
@@ -76,7 +79,7 @@ def _board_context() -> dict[str, Any]:
         ]
         incident.history_count = len(  # type: ignore[attr-defined]
             selectors.location_history(
-                incident.latitude, incident.longitude, exclude_id=incident.pk
+                incident.latitude, incident.longitude, exclude_id=incident.pk, within=visible
             )
         )
     for incident in waiting + active:
@@ -98,12 +101,12 @@ def _board_context() -> dict[str, Any]:
 
 @role_required(r.DISPATCHER, r.SUPERVISOR)
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/board.html", _board_context())
+    return render(request, "dispatch/board.html", _board_context(request.user))
 
 
 @role_required(r.DISPATCHER, r.SUPERVISOR)
 def board_live(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/board.html#live", _board_context())
+    return render(request, "dispatch/board.html#live", _board_context(request.user))
 
 
 @require_POST
@@ -113,6 +116,10 @@ def board_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
         unit_id = int(request.POST.get("unit_id", ""))
     except ValueError:
         messages.error(request, "Choose a unit to assign.")
+        return _back(request)
+    incident = incident_for(request.user, incident_id)
+    if incident is None or not incident_access_for(request.user, incident).may_dispatch:
+        messages.error(request, f"Incident #{incident_id}: not found.")
         return redirect("dispatch:board")
     try:
         services.incident_assign(
@@ -138,10 +145,11 @@ def board_reclassify(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Reclassify and/or change the tier (escalate, de-escalate) with the reason."""
     post = request.POST
     tier = _tier(post.get("tier"))
+    incident = incident_for(request.user, incident_id)
+    if incident is None or not incident_access_for(request.user, incident).may_dispatch:
+        messages.error(request, f"Incident #{incident_id}: not found.")
+        return redirect("dispatch:board")
     try:
-        incident = Incident.objects.filter(pk=incident_id).first()
-        if incident is None:
-            raise DispatchError(f"incident {incident_id} does not exist")
         call_type = post.get("call_type") or incident.call_type
         if call_type == incident.call_type and (tier is None or tier == incident.tier):
             raise DispatchError("nothing changed: choose another call type or tier")
@@ -164,16 +172,11 @@ def _tier(value: str | None) -> int | None:
 @role_required(r.DISPATCHER, r.SUPERVISOR, r.CALL_TAKER, r.RESPONDER)
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     """The incident page: what is known, the units, and the full timeline (who and when)."""
-    incident = Incident.objects.select_related("call").filter(pk=incident_id).first()
+    # The one visibility rule (core.visibility): one the user may not see is "not found".
+    incident = incident_for(request.user, incident_id)
     if incident is None:
-        return render(request, "404.html", {"exception": f"There is no incident #{incident_id}."},
-                      status=404)  # fmt: skip
-    if not may_act_on_incident(request.user, incident):
-        return render(request, "403.html", {"exception": "Only the units on this incident and the "
-                      "911 center may open it."}, status=403)  # fmt: skip
-    dispatching = not is_field_only(request.user) and user_has_role(
-        request.user, r.DISPATCHER, r.SUPERVISOR
-    )
+        return render(request, "404.html", status=404)
+    dispatching = incident_access_for(request.user, incident).may_dispatch
     context = _briefing(request, incident)
     assignments = list(incident.assignments.select_related("unit", "assigned_by"))
     context.update(
@@ -193,7 +196,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 @role_required(r.SUPERVISOR, r.DISPATCHER)
 def supervisor(request: HttpRequest) -> HttpResponse:
     """The supervisor's queue: calls past target, units out of service, utilisation."""
-    queue = selectors.supervisor_queue(WAIT_TARGET_MINUTES)
+    queue = selectors.supervisor_queue(WAIT_TARGET_MINUTES, incidents_visible(request.user))
     labels = proto.call_types()
     for row in queue["late"]:
         row["label"] = labels.get(row["incident"].call_type, row["incident"].call_type)
@@ -201,35 +204,33 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/supervisor.html", {**queue, "targets": WAIT_TARGET_MINUTES})
 
 
-def _briefing(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+def _briefing(
+    request: HttpRequest, incident: Incident, audit_window: timedelta | None = None
+) -> dict[str, Any]:
     """What a responder (and the incident page) shows: safety answers, narrative, callback
     number, hazards, flags and what works (least information: report ~1674-1680), earlier
     calls at the place, a map and a navigation link."""
     call = incident.call
     protocol = proto.protocol()
     texts = {q: spec.text for q, spec in protocol.questions.items()} if protocol else {}
-    people = []
-    for link in selectors.incident_people(incident):
-        person = link.person
-        if person.is_protected_victim:  # VAWA/FVPSA: stricter sharing; the role only
-            people.append({"role": link.get_role_display(), "first_name": "", "flags": [],
-                           "what_works": "", "language": ""})  # fmt: skip
-            continue
-        audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
-                     purpose=f"responder on incident {incident.pk}")  # fmt: skip
-        people.append(
-            {"role": link.get_role_display(), "first_name": person.given_name,
-             "flags": person.behavioural_flags, "what_works": person.what_works,
-             "language": person.preferred_language}
-        )  # fmt: skip
+    # Least information (report ~1674-1676): what the one rule (core.visibility) lets this
+    # user see of each person; a refresh within the window writes no new audit row.
+    people = [
+        {"role": link.get_role_display(), "first_name": view.fields.get("given_name", ""),
+         "flags": view.fields.get("behavioural_flags", []),
+         "what_works": view.fields.get("what_works", ""),
+         "language": view.fields.get("preferred_language", "")}
+        for link, view in incident_people_views(request.user, incident, audit_window=audit_window)
+    ]  # fmt: skip
     callback = call.caller_phone if call is not None else ""
     if callback:
         audit_record(request.user, "read", "call", call.pk, person_id=call.person_id,  # type: ignore[union-attr]
                      purpose=f"callback number, incident {incident.pk}")  # fmt: skip
     located = incident.latitude is not None and incident.longitude is not None
     history = selectors.location_history(
-        incident.latitude, incident.longitude, exclude_id=incident.pk, limit=5
-    )
+        incident.latitude, incident.longitude, exclude_id=incident.pk, limit=5,
+        within=incidents_visible(request.user),
+    )  # fmt: skip
     labels = proto.call_types()
     for row in history:
         row["label"] = labels.get(row["call_type"], row["call_type"])
@@ -255,7 +256,9 @@ def _briefing(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _responder_context(request: HttpRequest) -> dict[str, Any]:
+def _responder_context(
+    request: HttpRequest, audit_window: timedelta | None = None
+) -> dict[str, Any]:
     unit, assignment = selectors.responder_assignment(request.user)
     context: dict[str, Any] = {"unit": unit, "assignment": assignment, "incident": None,
                                "closeouts": []}  # fmt: skip
@@ -270,7 +273,7 @@ def _responder_context(request: HttpRequest) -> dict[str, Any]:
         incident = closeouts[0]
     else:
         return context
-    context.update(_briefing(request, incident))
+    context.update(_briefing(request, incident, audit_window))
     context.update(
         next_statuses=[(s, INCIDENT_STATUSES[s]) for s in field_next_statuses(incident.status)],
         closing=incident.status == "cleared",
@@ -296,7 +299,11 @@ def responder(request: HttpRequest) -> HttpResponse:
 
 @role_required(r.RESPONDER, r.SUPERVISOR)
 def responder_live(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/responder.html#assignment", _responder_context(request))
+    return render(
+        request,
+        "dispatch/responder.html#assignment",
+        _responder_context(request, audit_window=SCREEN_AUDIT_WINDOW),
+    )
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -309,8 +316,8 @@ def _int(value: str | None, default: int = 0) -> int:
 @require_POST
 @role_required(r.RESPONDER, r.SUPERVISOR)
 def responder_action(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None or not may_act_on_incident(request.user, incident):
+    incident = incident_for(request.user, incident_id)
+    if incident is None or not incident_access_for(request.user, incident).may_act:
         messages.error(request, f"Incident {incident_id} is not yours to update.")
         return redirect("dispatch:responder")
     action = request.POST.get("action", "")

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from rightresponse.accounts.admin import AuditedAdmin
+
 from .models import (
     Consent,
     HealingAction,
@@ -94,9 +96,22 @@ class ReferralAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyAdmin):
+class ConsentAdmin(AuditedAdmin):
+    """Consents of people the user may open; each view audited in the person's log."""
+
     list_display = ("pk", "person_id", "valid_from", "valid_until", "revoked_at", "captured_by")
     exclude = ("person",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def visible_queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        from .sharing import people_visible
+
+        return queryset.filter(person__in=people_visible(request.user))
+
+    def audited_person_id(self, obj: Any) -> int | None:
+        return int(obj.person_id)
 
 
 class HealingActionInline(admin.TabularInline):

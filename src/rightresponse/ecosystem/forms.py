@@ -50,6 +50,9 @@ class ReferralForm(forms.Form):
         label="The person agrees to share their name, phone and need with this provider",
     )
     consent_written = forms.BooleanField(required=False, label="Consent is written and signed")
+    consent_person_present = forms.BooleanField(
+        required=False, label="The person is here with me and gives this consent"
+    )
     consent_until = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -119,6 +122,9 @@ class ConsentForm(forms.Form):
     )
     informed = forms.BooleanField(
         required=False, label="The person was told what is shared, with whom and why"
+    )
+    person_present = forms.BooleanField(
+        required=False, label="The person is here with me and gives this consent"
     )
     note = forms.CharField(max_length=300, required=False)
 

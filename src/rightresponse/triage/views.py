@@ -196,13 +196,16 @@ def location_check(request: HttpRequest) -> HttpResponse:
         # What is known about the place, as the call is typed: hazard flags (never their
         # details) and how many calls came from within 150 m (report ~1672).
         from rightresponse.dispatch import selectors as dispatch_selectors
+        from rightresponse.dispatch.access import incidents_visible
 
         context["hazards"] = [
             h.flag
             for h in dispatch_selectors.location_hazards(location.latitude, location.longitude)
         ]
         context["earlier"] = len(
-            dispatch_selectors.location_history(location.latitude, location.longitude)
+            dispatch_selectors.location_history(
+                location.latitude, location.longitude, within=incidents_visible(request.user)
+            )
         )
     return render(request, "triage/_location.html", context)
 

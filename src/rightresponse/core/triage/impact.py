@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import UnknownIdError, decide
-from .model import ANSWERS, TIER_SHORT, Protocol
+from .model import TIER_SHORT, Protocol
 
 Z95 = 1.959963984540054
 SEVERE_OUTCOMES: dict[str, str] = {
@@ -26,6 +26,9 @@ SEVERE_OUTCOMES: dict[str, str] = {
     "weapon": "weapon",
     "arrest_violence": "arrest for violence",
     "backup": "backup requested",
+    # Imported calls-for-service data: a disposition matching the dataset profile's
+    # severe_dispositions pattern (e.g. arrest, report taken for a felony).
+    "severe_disposition": "a severe disposition",
 }
 
 
@@ -160,6 +163,34 @@ _TIER_LABELS = {str(t): f"Tier {t}: {label}" for t, label in TIER_SHORT.items()}
 _LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "Nobody on scene"}
 
 
+_Cache = dict[tuple[str, frozenset[tuple[str, str]]], tuple[int, str] | None]
+
+
+def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> tuple[int, str] | None:
+    """(tier, lead) of a group under a protocol, or None for a call type it lacks.
+
+    Answers to questions the protocol does not have are not part of its decision, and an
+    ``unknown`` answer is the same as no answer (engine.py), so groups that differ only
+    there share one decision: the cache is keyed by what the decision depends on."""
+    key = (
+        group.call_type,
+        frozenset(
+            (q, a)
+            for q, a in group.answers.items()
+            if a in ("yes", "no") and q in protocol.questions
+        ),
+    )
+    if key in cache:
+        return cache[key]
+    try:
+        decision = decide(protocol, group.call_type, dict(key[1]))
+    except UnknownIdError:
+        cache[key] = None
+        return None
+    cache[key] = (decision.tier, decision.lead or "none")
+    return cache[key]
+
+
 def replay_impact(
     before: Protocol,
     after: Protocol,
@@ -176,26 +207,22 @@ def replay_impact(
     calls_of: dict[str, int] = {}
     undecidable_of: dict[str, int] = {}
     total = distinct = 0
+    caches: tuple[_Cache, _Cache] = ({}, {})
     for group in groups:
         total += group.count
         distinct += 1
         calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
         results: list[int | None] = []
         for i, protocol in enumerate((before, after)):
-            # Answers to questions a protocol no longer asks are not part of its decision.
-            answers = {
-                q: a for q, a in group.answers.items() if q in protocol.questions and a in ANSWERS
-            }
-            try:
-                decision = decide(protocol, group.call_type, answers)
-            except UnknownIdError:
+            outcome = _decided(protocol, group, caches[i])
+            if outcome is None:
                 results.append(None)
                 continue
-            results.append(decision.tier)
+            tier, lead = outcome
+            results.append(tier)
             decided[i] += group.count
-            key = str(decision.tier)
+            key = str(tier)
             tiers[i][key] = tiers[i].get(key, 0) + group.count
-            lead = decision.lead or "none"
             leads[i][lead] = leads[i].get(lead, 0) + group.count
         old, new = results
         if new is None and old is not None:
