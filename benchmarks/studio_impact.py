@@ -147,9 +147,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="40,000 calls")
     parser.add_argument("--calls", type=int, default=None)
+    parser.add_argument(
+        "--keep", help="keep the scratch database in this folder; reuse it if there"
+    )
     args = parser.parse_args()
     n = args.calls or (40_000 if args.quick else 400_000)
-    with tempfile.TemporaryDirectory(prefix="rr-studio-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rr-studio-bench-") as scratch:
+        tmp = args.keep or scratch
+        reuse = bool(args.keep) and (Path(tmp) / "bench.sqlite3").exists()
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         setup_django(tmp)
         from django.conf import settings
         from django.db import connection
@@ -162,9 +168,16 @@ def main() -> int:
 
         settings.ALLOWED_HOSTS = ["*"]
         started = time.perf_counter()
-        seed(n)
-        print(f"seeded {n:,} calls and incidents in {time.perf_counter() - started:.1f} s "
-              f"({connection.vendor})")  # fmt: skip
+        if reuse:
+            from django.contrib.auth.models import User
+
+            User.objects.filter(username="author").delete()
+            Agency.objects.filter(slug="bench-city").delete()
+        else:
+            seed(n)
+        what = "reused the database of" if reuse else "seeded"
+        print(f"{what} {n:,} calls and incidents ({time.perf_counter() - started:.1f} s, "
+              f"{connection.vendor})")  # fmt: skip
         city = Agency.objects.create(slug="bench-city", name="Bench city", kind="city")
         author = user_create(username="author", password="bench-only-password-0123",
                              agency=city, roles=[roles.PROTOCOL_AUTHOR])  # fmt: skip
@@ -177,10 +190,12 @@ def main() -> int:
         client = Client()
         client.force_login(author)
         times = []
+        cpu = []
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(f"/studio/{draft.pk}/impact/result/")
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             assert response.status_code == 200
         page = response.content.decode()
         moved = re.search(r'id="moved-total">(\d+)<', page)
@@ -191,6 +206,10 @@ def main() -> int:
         print(f"impact page GET (s): first {times[0]:.2f}, then "
               f"{', '.join(f'{t:.2f}' for t in times[1:])}; median {statistics.median(times):.2f}"
               f" (target < {TARGET_SECONDS:.0f} s: {'met' if max(times) < TARGET_SECONDS else 'NOT met'})")  # fmt: skip
+        # On a shared machine the wall time includes waiting for a core; the process's CPU
+        # time (both threads) is what the request itself costs.
+        print(f"CPU time of the same requests (s): {', '.join(f'{c:.2f}' for c in cpu)}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
         return 0 if max(times) < TARGET_SECONDS else 1
 
 

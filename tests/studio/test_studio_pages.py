@@ -22,6 +22,9 @@ def _as(user: Any) -> Client:
     return client
 
 
+# The preview reads the outcome history in a second thread (its own connection): the
+# data must be committed, as it is in production.
+@pytest.mark.django_db(transaction=True)
 def test_author_edits_a_rule_in_the_form_and_sees_diff_impact_examples(
     studio_users: dict[str, Any],
 ) -> None:

@@ -348,7 +348,13 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
     live, live_name = selectors.live_protocol()
     impact = city_impact(draft, live)
     datasets = [
-        {"dataset": d.slug, "title": d.title, "unmapped": d.unmapped, **d.impact.to_dict()}
+        {
+            "dataset": d.slug,
+            "title": d.title,
+            "unmapped": d.unmapped,
+            **d.impact.to_dict(),
+            "comparison": d.comparison,
+        }
         for d in dataset_impacts(draft, live)
     ]
     return {

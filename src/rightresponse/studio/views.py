@@ -264,7 +264,13 @@ def impact_partial(request: HttpRequest, pk: int) -> HttpResponse:
     if impact is not None:
         context["city"] = _impact_block(impact)
         context["datasets"] = [
-            {**_impact_block(d.impact), "title": d.title, "slug": d.slug, "unmapped": d.unmapped}
+            {
+                **_impact_block(d.impact),
+                "title": d.title,
+                "slug": d.slug,
+                "unmapped": d.unmapped,
+                "diverted": _diverted_rows(d.comparison),
+            }  # fmt: skip
             for d in dataset_impacts(draft, live)
         ]
     return render(request, "studio/impact_result.html", context)
@@ -281,6 +287,27 @@ def _share_rows(before: tuple[Share, ...], after: tuple[Share, ...]) -> list[dic
         {"label": b.label, "before": _share_text(b), "after": _share_text(a)}
         for b, a in zip(before, after, strict=True)
     ]
+
+
+def _diverted_rows(comparison: dict[str, Any]) -> list[dict[str, str]]:
+    """Issue 11's comparison as rows: calls to civilians alone, unit-hours and FTE."""
+
+    def fmt(value: Any, ci: Any = None, pct: bool = False) -> str:
+        if value is None:
+            return "not measurable"
+        text = f"{value:.1%}" if pct else f"{value:,.1f}"
+        if ci and len(ci) == 2 and ci[0] is not None:
+            text += f" ({ci[0]:.1%}–{ci[1]:.1%})" if pct else f" ({ci[0]:,.1f}–{ci[1]:,.1f})"
+        return text
+
+    a, b = comparison.get("a", {}), comparison.get("b", {})
+    return [
+        {"label": "Calls diverted from police", "before": fmt(a.get("calls")), "after": fmt(b.get("calls"))},
+        {"label": "Share of calls (95% interval)", "before": fmt(a.get("call_share"), a.get("call_share_ci"), True),
+         "after": fmt(b.get("call_share"), b.get("call_share_ci"), True)},
+        {"label": "Police unit-hours a year", "before": fmt(a.get("annual_unit_hours")), "after": fmt(b.get("annual_unit_hours"))},
+        {"label": "Officer FTE (95% interval)", "before": fmt(a.get("fte"), a.get("fte_ci")), "after": fmt(b.get("fte"), b.get("fte_ci"))},
+    ]  # fmt: skip
 
 
 def _impact_block(impact: Impact) -> dict[str, Any]:

@@ -13,7 +13,7 @@ data-driven process for advancing alternative response (Responsive Services).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +163,8 @@ _TIER_LABELS = {str(t): f"Tier {t}: {label}" for t, label in TIER_SHORT.items()}
 _LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "Nobody on scene"}
 
 
+# Severe-outcome counts for the given call types (a database read, injected by the app).
+HistoryReader = Callable[[Sequence[str]], Mapping[str, Mapping[str, int]]]
 _Cache = dict[tuple[str, frozenset[tuple[str, str]]], tuple[int, str] | None]
 
 
@@ -195,10 +197,11 @@ def replay_impact(
     before: Protocol,
     after: Protocol,
     groups: Iterable[CallGroup],
-    history: Mapping[str, Mapping[str, int]],
+    history: Mapping[str, Mapping[str, int]] | HistoryReader,
 ) -> Impact:
     """Replay ``groups`` under ``before`` and ``after``. ``history`` maps a call type to its
-    severe-outcome counts (keys of SEVERE_OUTCOMES). Calls a protocol cannot decide
+    severe-outcome counts (keys of SEVERE_OUTCOMES), or reads them for the call types
+    moving toward civilian-only. Calls a protocol cannot decide
     (unknown call type) are counted apart and left out of that protocol's shares."""
     tiers: list[dict[str, int]] = [{}, {}]
     leads: list[dict[str, int]] = [{}, {}]
@@ -246,10 +249,13 @@ def replay_impact(
             )
         )
     movements.sort(key=lambda m: (-m.moved - m.undecidable, m.call_type))
+    candidates = [m for m in movements if m.toward_civilian]
+    # The history is read only for the call types the safety check concerns.
+    found = history if isinstance(history, Mapping) else history([m.call_type for m in candidates])
     safety = tuple(
-        SafetyFlag(m.call_type, m.label, m.toward_civilian, dict(history[m.call_type]))
-        for m in movements
-        if m.toward_civilian and any(history.get(m.call_type, {}).values())
+        SafetyFlag(m.call_type, m.label, m.toward_civilian, dict(found[m.call_type]))
+        for m in candidates
+        if any(found.get(m.call_type, {}).values())
     )
     notes = []
     if decided[0] < total:
