@@ -171,3 +171,30 @@ def test_a_live_call_costs_at_most_one_query_a_second(
     monkeypatch.setattr(live.time, "monotonic", lambda: later)
     with django_assert_num_queries(1):  # the revision counter, unchanged
         assert active_protocol().version == version.version_label
+
+
+def test_api_and_cli_switch_together(
+    studio_users: dict[str, Any], api_client: Any, monkeypatch: Any
+) -> None:
+    """Live triage everywhere reads the same schedule (triage.protocols.active_protocol):
+    the API's protocol and decision preview and the console command."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    version = s.version_approve(
+        user=studio_users["approver"], version=_submitted_edit(studio_users)
+    )
+    protocol = api_client("call_taker").get("/api/triage/protocol").json()
+    assert protocol["version"] == version.version_label
+    preview = (
+        api_client("call_taker")
+        .post("/api/triage/decision", json.dumps(VIOLENT_TRESPASS), content_type="application/json")
+        .json()
+    )
+    assert (preview["protocol_version"], preview["tier"]) == (version.version_label, 2)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(VIOLENT_TRESPASS)))
+    out = io.StringIO()
+    call_command("triage", stdout=out)
+    assert json.loads(out.getvalue())["protocol_version"] == version.version_label
