@@ -114,6 +114,10 @@ def test_real_cad_week_never_shows_staff_names(tmp_path: Path) -> None:
     ).read_text()
     for name in names:
         assert name not in text
+    # No outcome in this export: the risk is "not measurable", never 0 %.
+    assert "Risk exposure:</strong> <strong>not measurable</strong>" in text
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["risk_exposure"]["severe_share"] is None
     assert Dataset.objects.get().imports.get().rows_imported == 1263
 
 

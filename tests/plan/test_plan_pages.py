@@ -123,7 +123,7 @@ def test_pilot_evaluation_uses_pre_post_and_did(plan: Any, users: dict[str, Any]
         )
 
 
-def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any]) -> None:
+def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any], api_client: Any) -> None:
     from rightresponse.performance.models import ActionItem, CitiStatMeeting
 
     meeting = CitiStatMeeting.objects.create(
@@ -138,6 +138,8 @@ def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any]) -> None
     step = Step.objects.get(code="P1-RSP-06")
     services.citistat_link(step, item.pk, users["analyst"])
     assert item.plan_link.step == step
+    detail = api_client("analyst").get("/api/plan/steps/P1-RSP-06").json()
+    assert detail["citistat_items"][0]["description"] == "Staffing plan draft"
     with pytest.raises(services.PlanError, match="item: no CitiStat action item 999999"):
         services.citistat_link(step, 999999, users["analyst"])
 
@@ -219,6 +221,9 @@ def test_staffing_page_and_simulate_command(plan: Any, logged_in: Any) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "Civilian responders 24/7" in html and "<svg" in html and "NENA" in html
+    outside = logged_in("analyst").get("/plan/staffing/?a=/etc/passwd&weeks=1")
+    assert outside.status_code == 400 and "root:" not in outside.content.decode()
+    assert "is not a plan in the staffing folder" in outside.content.decode()
     bad = logged_in("analyst").get("/plan/staffing/?dataset=nope&weeks=1")
     assert bad.status_code == 400 and "no imported dataset" in bad.content.decode()
     out = io.StringIO()

@@ -85,9 +85,25 @@ def test_admin_lists_only_what_a_staff_member_may_see(world: World) -> None:
                         roles=["supervisor"], is_staff=True)  # fmt: skip
     from django.contrib.auth.models import Permission
 
-    staff.user_permissions.add(Permission.objects.get(codename="view_person"))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_person", "view_incident", "view_referral"])
+    )
     client = Client()
     client.force_login(User.objects.get(pk=staff.pk))
     listing = client.get("/admin/people/person/")
     assert listing.status_code == 200 and "Vesna" not in listing.content.decode()
     assert client.get(f"/admin/people/person/{world.victim.pk}/change/").status_code in (302, 404)
+    incidents = client.get("/admin/dispatch/incident/")
+    assert (
+        incidents.status_code == 200 and f">{world.incident.pk}<" not in incidents.content.decode()
+    )
+    assert client.get(f"/admin/dispatch/incident/{world.incident.pk}/change/").status_code in (
+        302,
+        404,
+    )
+    referrals = client.get("/admin/ecosystem/referral/")
+    assert referrals.status_code == 200
+    assert client.get(f"/admin/ecosystem/referral/{world.referral.pk}/change/").status_code in (
+        302,
+        404,
+    )

@@ -45,8 +45,9 @@ ROLES = (r.CALL_TAKER, r.DISPATCHER, r.SUPERVISOR, r.RESPONDER, r.SERVICE_PROVID
 FIELDS = ("given_name", "family_name", "phone", "what_works", "preferred_language", "gender",
           "race_ethnicity", "behavioural_flags")  # fmt: skip
 PURPOSES = ("referral", "care_coordination", "second_response", "emergency_response")
-MARK = re.compile(r"Z(\d+)q(\w+?)Z")
-ADDRESS = re.compile(r"Street(\d+)X")
+# "#" never occurs in a CSRF token (alphanumeric), so a token cannot pass for a marker.
+MARK = re.compile(r"#P(\d+)_(\w+?)#")
+ADDRESS = re.compile(r"#Street(\d+)#")
 
 world_spec = st.fixed_dictionaries(
     {
@@ -84,7 +85,7 @@ world_spec = st.fixed_dictionaries(
 
 
 def _mark(pid: int, name: str) -> str:
-    return f"Z{pid}q{name}Z"
+    return f"#P{pid}_{name}#"
 
 
 def _build(spec: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def _build(spec: dict[str, Any]) -> dict[str, Any]:
             initial_call_type=category, category=category, tier=tier, received_at=now,
             latitude=47.6, longitude=-122.3,
         )  # fmt: skip
-        incident.address = f"Street{incident.pk}X"
+        incident.address = f"#Street{incident.pk}#"
         incident.save()
         for a in {agency(i).pk for i in on_it}:
             unit = units[[x.pk for x in agencies].index(a)]

@@ -16,6 +16,7 @@ from rightresponse.core.analytics.ingest import Reject, read_calls
 from rightresponse.core.analytics.profile import Profile
 from rightresponse.core.analytics.report import write_report
 from rightresponse.core.analytics.store import store_append
+from rightresponse.triage.received import received_bounds_utc
 
 from .models import Analysis, Dataset, ImportRun
 from .selectors import dataset_calls, mapping_get, profile_get, store_root, vera_taxonomy
@@ -45,7 +46,7 @@ def calls_import(
     path = Path(path)
     profile = profile_get(profile_name)
     started = timezone.now()
-    result = read_calls(path, profile, progress=progress)
+    result = read_calls(path, profile, progress=progress, received_between=received_bounds_utc())
     slug = dataset_slug or profile.name
     dataset, _ = Dataset.objects.get_or_create(
         slug=slug, defaults={"title": profile.title, "profile": profile_name}
@@ -74,6 +75,11 @@ def calls_import(
         )
 
 
+class ProtocolPathError(FileNotFoundError, ValueError):
+    """A protocol asked for by path that is not there. A ValueError too, as the triage
+    core's own protocol errors are, so that callers catching those catch this."""
+
+
 def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     """The triage core's ``decide`` bound to a protocol (contract 1); None until it exists."""
     try:
@@ -83,7 +89,7 @@ def protocol_decider(path: str | None = None) -> tuple[Decider, str] | None:
     protocol_path = path or getattr(settings, "RIGHTRESPONSE_PROTOCOL", "")
     if path and not Path(path).is_file():
         # A protocol asked for by name must exist: never analyse silently without it.
-        raise FileNotFoundError(f"{path}: no such protocol file")
+        raise ProtocolPathError(f"{path}: no such protocol file")
     if not protocol_path or not Path(protocol_path).is_file():
         return None
     protocol = triage.load_protocol(protocol_path)

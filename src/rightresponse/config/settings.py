@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "rightresponse.accounts.middleware.SessionTimeoutMiddleware",
+    "rightresponse.triage.middleware.ProtocolUnavailableMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -253,6 +254,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# When a call can have been received (core/triage/received.py): about 50 years back, so
+# history can be imported, and a day ahead (clocks that disagree). Year 1 or 2099: refused.
+CALLS_RECEIVED_PAST_DAYS = _env_int("RIGHTRESPONSE_CALLS_PAST_DAYS", 18262)
+CALLS_RECEIVED_FUTURE_HOURS = _env_int("RIGHTRESPONSE_CALLS_FUTURE_HOURS", 24)
 
 # Uploads are bounded: an oversized payload is refused (400), not buffered.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -94,6 +94,21 @@ class ReferralAdmin(ReadOnlyAdmin):
     inlines = [ReferralEventInline]
     exclude = ("person", "reason", "family_name")  # personal data stays behind consent
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """Referrals the user's agency sent or received; administrators: all."""
+        from django.db.models import Q
+
+        from rightresponse.accounts.roles import ADMINISTRATOR
+        from rightresponse.accounts.selectors import user_agency, user_has_role
+
+        qs = super().get_queryset(request)
+        if user_has_role(request.user, ADMINISTRATOR):
+            return qs
+        agency = user_agency(request.user)
+        if agency is None:
+            return qs.none()
+        return qs.filter(Q(to_agency=agency) | Q(from_agency=agency))
+
 
 @admin.register(Consent)
 class ConsentAdmin(AuditedAdmin):

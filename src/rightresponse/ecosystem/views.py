@@ -390,7 +390,14 @@ def capacity_update(request: HttpRequest, service_id: str) -> HttpResponse:
         except services.InvalidInput as exc:
             messages.error(request, f"Not updated: {exc}.")
     else:
-        messages.error(request, "Give the number available now (0 or more).")
+        messages.error(
+            request,
+            "Not updated: "
+            + "; ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            ),
+        )
     return redirect("ecosystem:inbox")
 
 

@@ -61,6 +61,17 @@ def step(request: HttpRequest, code: str) -> dict[str, Any]:
         "milestones": [
             {"title": m.title, "due_on": m.due_on, "done_on": m.done_on} for m in s.milestones.all()
         ],
+        "citistat_items": [
+            {
+                "id": link.item.pk,
+                "meeting": link.item.meeting.title,
+                "description": link.item.description,
+                "status": link.item.status,
+                "due_on": link.item.due_on,
+            }
+            for link in s.citistat_links.select_related("item__meeting")
+        ],
+        "pilots": [p.pk for p in s.pilots.all()],
         "history": [
             {
                 "at": c.at,

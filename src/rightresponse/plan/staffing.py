@@ -67,8 +67,8 @@ def dataset_demand(slug: str, protocol_path: str | None = None) -> Demand:
         mapping_get,
         profile_get,
     )
-    from rightresponse.analytics.services import protocol_decider
-    from rightresponse.core.analytics.analysis import AnalysisConfig, enrich, replay_decisions
+    from rightresponse.analytics.services import analysis_config, protocol_decider
+    from rightresponse.core.analytics.analysis import enrich, replay_decisions
 
     dataset = Dataset.objects.filter(slug=slug).first()
     if dataset is None or not dataset_has_calls(dataset):
@@ -89,7 +89,8 @@ def dataset_demand(slug: str, protocol_path: str | None = None) -> Demand:
         r for r in calls.select("initial_type").distinct().to_pyarrow().column(0).to_pylist() if r
     ]
     decisions, _ = replay_decisions(mapping, codes, bound[0])
-    t = enrich(calls, mapping, AnalysisConfig(), decisions)
+    # The analyses' own settings (emergency floor, exclusions): the same tiers as analyze.
+    t = enrich(calls, mapping, analysis_config(profile), decisions)
     t = t.filter(t.tier.notnull() & t.received_local.notnull())
     span = (
         t.aggregate(lo=t.received_local.min(), hi=t.received_local.max())
@@ -229,6 +230,7 @@ def staffing_run(
     scale: float = 1.0,
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> tuple[Result, list[str]]:
     """The run, and warnings: areas of the data that a program of the chain does not cover."""
     streams = streams_from_counts(
@@ -241,7 +243,9 @@ def staffing_run(
         f"{program}: no unit in area {area!r} and no city-wide pool; its calls skip {program}"
         for program, area in gaps
     ]
-    result = simulate(streams, plan.staffing, weeks=weeks, seed=seed, progress=progress)
+    result = simulate(
+        streams, plan.staffing, weeks=weeks, seed=seed, progress=progress, started=started
+    )
     return result, warnings
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
+from rightresponse.accounts.network import client_address
 from rightresponse.accounts.permissions import role_required
 from rightresponse.core.plan.progress import STATUSES
 
@@ -275,10 +276,6 @@ def comments(request: HttpRequest) -> HttpResponse:
 # ---- public
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def public_dashboard(request: HttpRequest) -> HttpResponse:
     choices = [(s.code, f"{s.action.title} ({s.code})") for s in sel.steps_all()]
     form = CommentForm(request.POST or None, steps=choices)
@@ -286,7 +283,7 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.comment_submit(
-                address=_client_address(request),
+                address=client_address(request),
                 body=d["body"],
                 name=d["name"],
                 step_code=d["step"],
@@ -362,6 +359,10 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         weeks = 13
     context["weeks"] = weeks
     try:
+        for name in (a, b):
+            # Pages offer the staffing folder's plans only, never a path on the server.
+            if name not in files:
+                raise SimulationError(f"staffing: {name!r} is not a plan in the staffing folder")
         demand = staffing.dataset_demand(dataset)
         pairs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
         volume, call_source = staffing.call_volume(dataset)

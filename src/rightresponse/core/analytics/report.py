@@ -245,15 +245,8 @@ def sections(
                     unit="%",
                 )
                 + html_table(
-                    [{**r, "call_share_95": _ci(r.get("call_share_ci"))} for r in tiers],
-                    [
-                        "tier",
-                        "calls",
-                        "call_share",
-                        "call_share_95",
-                        "unit_hours",
-                        "unit_hour_share",
-                    ],
+                    tiers,
+                    ["tier", "calls", "call_share", "unit_hours", "unit_hour_share"],
                     "Triaged calls and unit-hours per tier (95% Wilson interval of each share)",
                 )
                 + f"<p>{_fmt(summary.get('raised_by_priority'))} calls were raised to a "

@@ -251,9 +251,10 @@ def simulate(
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
     arrivals: tuple[np.ndarray, np.ndarray] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> Result:
-    """Run the year; ``progress`` is called with the number of calls handled since the
-    last call (for a progress bar)."""
+    """Run the year; ``started`` is told how many calls there are, then ``progress`` the
+    number handled since it was last called (for a progress bar)."""
     if weeks < 1:
         raise SimulationError("weeks: at least one")
     for s in streams:
@@ -268,6 +269,8 @@ def simulate(
     arr_t, arr_k = arrivals if arrivals is not None else generate_arrivals(streams, weeks, rng)
     n = int(arr_t.shape[0])
     unit_draws = rng.exponential(1.0, size=n)
+    if started is not None:
+        started(n)
 
     # Units: windows per unit; pools keyed by (program, area).
     unit_starts: list[list[float]] = []

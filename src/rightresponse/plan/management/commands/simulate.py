@@ -70,6 +70,7 @@ class Command(BaseCommand):
                         scale=o["scale"],
                         seed=o["seed"],
                         progress=bar.update,
+                        started=lambda n, bar=bar: bar.reset(total=n),
                     )
                 result.staffing = label
                 results.append(result)
@@ -110,11 +111,12 @@ class Command(BaseCommand):
         if len(results) == 2:
             self.stdout.write(f"\nChange from {results[0].staffing} to {results[1].staffing}:")
             for row in compare(results[0], results[1]):
-                if row["difference"] is not None and row["measure"] in (
-                    "served",
-                    "share_eligible_served",
-                    "mean_wait_minutes",
-                ):
+                shown = {
+                    "served": "{:+,.0f} calls",
+                    "share_eligible_served": "{:+.1%} (points) of its first-choice calls served",
+                    "mean_wait_minutes": "{:+.1f} min mean wait",
+                }
+                if row["difference"] is not None and row["measure"] in shown:
                     self.stdout.write(
-                        f"  {row['program']:<12} {row['measure']:<24} {row['difference']:+.3f}"
+                        f"  {row['program']:<12} " + shown[row["measure"]].format(row["difference"])
                     )
