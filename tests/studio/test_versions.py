@@ -198,3 +198,30 @@ def test_api_and_cli_switch_together(
     out = io.StringIO()
     call_command("triage", stdout=out)
     assert json.loads(out.getvalue())["protocol_version"] == version.version_label
+
+
+def test_a_published_version_does_not_need_the_file(
+    studio_users: dict[str, Any], settings: Any, tmp_path: Any, api_client: Any
+) -> None:
+    first = s.version_approve(user=studio_users["approver"], version=_submitted_edit(studio_users))
+    settings.RIGHTRESPONSE_PROTOCOL = str(tmp_path / "gone.yaml")
+    assert active_protocol().version == first.version_label
+    draft = s.draft_create(user=studio_users["author"], parent=first)
+    s.draft_submit(user=studio_users["author"], version=draft)
+    second = s.version_approve(user=studio_users["approver"], version=draft)
+    assert active_protocol().version == second.version_label
+
+
+def test_no_live_version_and_no_file_is_503_with_the_reason(
+    studio_users: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from rightresponse.accounts.services import token_create
+
+    settings.RIGHTRESPONSE_PROTOCOL = str(tmp_path / "gone.yaml")
+    client = Client(headers={"Authorization": f"Bearer {token_create(studio_users['author'])}"})
+    response = client.post("/api/studio/versions", json.dumps({}), content_type="application/json")
+    assert response.status_code == 503 and "gone.yaml" in response.json()["detail"]
