@@ -30,13 +30,15 @@ class _Schedule:
     counter: tuple[int, datetime] | None  # the revision row's counter and time (None: no row)
     checked: float  # time.monotonic() of the last check of the counter
     times: tuple[datetime, ...]  # effective_at, ascending
-    versions: tuple[int, ...]  # the version id effective from times[i]
+    # (id, created_at) of the version effective from times[i]: the creation time makes the
+    # key unique also when ids repeat (a database restored from a backup).
+    versions: tuple[tuple[int, datetime], ...]
 
 
 CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 _state: dict[str, _Schedule] = {}
-_compiled: dict[int, Protocol] = {}
+_compiled: dict[tuple[int, datetime], Protocol] = {}
 
 
 def version_source(pk: int) -> str:
@@ -45,10 +47,11 @@ def version_source(pk: int) -> str:
 
 def compiled_version(version: ProtocolVersion) -> Protocol:
     """The compiled protocol of an approved version (cached: its text is frozen)."""
-    hit = _compiled.get(version.pk)
+    key = (version.pk, version.created_at)
+    hit = _compiled.get(key)
     if hit is None:
         hit = load_protocol_text(version.yaml_text, version_source(version.pk))
-        _compiled[version.pk] = hit
+        _compiled[key] = hit
     return hit
 
 
@@ -76,10 +79,13 @@ def _load(counter: tuple[int, datetime] | None) -> _Schedule:
             status__in=ProtocolVersion.SCHEDULED, effective_at__isnull=False
         )
         .order_by("effective_at", "approved_at", "pk")
-        .values_list("effective_at", "pk")
+        .values_list("effective_at", "pk", "created_at")
     )
     return _Schedule(
-        counter, time.monotonic(), tuple(t for t, _ in rows), tuple(pk for _, pk in rows)
+        counter,
+        time.monotonic(),
+        tuple(t for t, _, _ in rows),
+        tuple((pk, created) for _, pk, created in rows),
     )
 
 
@@ -110,6 +116,11 @@ def _current() -> _Schedule:
 
 def live_version_id(at: datetime) -> int | None:
     """The id of the version effective at ``at``, or None when the file protocol is."""
+    key = _live_key(at)
+    return key[0] if key is not None else None
+
+
+def _live_key(at: datetime) -> tuple[int, datetime] | None:
     schedule = _current()
     i = bisect.bisect_right(schedule.times, at)
     return schedule.versions[i - 1] if i else None
@@ -117,9 +128,9 @@ def live_version_id(at: datetime) -> int | None:
 
 def published_protocol(at: datetime) -> Protocol | None:
     """The compiled protocol effective at ``at``, or None when no version is effective."""
-    pk = live_version_id(at)
-    if pk is None:
+    key = _live_key(at)
+    if key is None:
         return None
-    hit = _compiled.get(pk)
+    hit = _compiled.get(key)
     # Compiled on first use only: a superseded version never stops live triage.
-    return hit if hit is not None else compiled_version(ProtocolVersion.objects.get(pk=pk))
+    return hit if hit is not None else compiled_version(ProtocolVersion.objects.get(pk=key[0]))
