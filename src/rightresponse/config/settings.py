@@ -193,6 +193,12 @@ RIGHTRESPONSE_PROTOCOL = os.environ.get(
     "RIGHTRESPONSE_PROTOCOL", str(PROJECT_DIR / "protocols" / "default.yaml")
 )
 
+# How long after the fact a call may be entered with its own received_at (issue 20; the
+# rule is core/triage/received.py): later than this it is history to import, not a call.
+RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS = float(
+    os.environ.get("RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS", str(7 * 24))
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

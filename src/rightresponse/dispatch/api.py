@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Router
 from ninja.errors import HttpError
-from pydantic import AfterValidator
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
 from rightresponse.accounts.selectors import user_agency, user_has_role
 from rightresponse.accounts.services import audit_record
-from rightresponse.core.dispatch import eidd_from_incident
+from rightresponse.config import inputs
+from rightresponse.config.inputs import StrictIn
+from rightresponse.core.dispatch import INCIDENT_STATUSES, UNIT_STATUSES, eidd_from_incident
+from rightresponse.triage.api import CallType
 from rightresponse.triage.models import Call
 
 from . import selectors, services
@@ -31,79 +33,83 @@ from .access import (
     may_act_on_unit,
 )
 from .errors import DispatchError
-from .models import Incident, Unit
+from .models import LEADS, OUTCOMES, Incident, PersonLink, Unit
 
 router = Router(tags=["dispatch"])
 
 BOARD = (r.DISPATCHER, r.SUPERVISOR)
 READERS = (r.DISPATCHER, r.SUPERVISOR, r.CALL_TAKER, r.RESPONDER)
 FIELD = (r.DISPATCHER, r.SUPERVISOR, r.RESPONDER)
-MAX_ID = 2**62
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain NUL characters")
-    return value
+Id = inputs.Id
+Reason = inputs.text(500, required=True)
+IncidentStatus = Literal[tuple(INCIDENT_STATUSES)]  # type: ignore[valid-type]
+UnitStatus = Literal[tuple(UNIT_STATUSES)]  # type: ignore[valid-type]
+Outcome = Literal[tuple(code for code, _ in OUTCOMES)]  # type: ignore[valid-type]
+PersonRole = Literal[tuple(code for code, _ in PersonLink.ROLES)]  # type: ignore[valid-type]
+Lead = Literal[tuple(code for code, _ in LEADS)]  # type: ignore[valid-type]
+# Tiers 0-4 (core/dispatch/status.py); the protocol's call types as in triage.
+Tier = Annotated[int, Field(ge=0, le=4)]
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class CreateIn(Schema):
+class CreateIn(StrictIn):
     call_id: Id
 
 
-class AssignIn(Schema):
+class AssignIn(StrictIn):
     unit_id: Id
-    override_reason: Text = Field("", max_length=300)
+    override_reason: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
-class StatusIn(Schema):
-    status: Text = Field(..., max_length=20)
+class StatusIn(StrictIn):
+    status: IncidentStatus
 
 
-class ReclassifyIn(Schema):
-    call_type: Text = Field(..., max_length=60)
-    reason: Text = Field(..., max_length=500)
-    tier: int | None = Field(None, ge=0, le=4)
+class UnitStatusIn(StrictIn):
+    status: UnitStatus
 
 
-class TierIn(Schema):
-    tier: int = Field(..., ge=0, le=4)
-    reason: Text = Field(..., max_length=500)
+class ReclassifyIn(StrictIn):
+    call_type: CallType
+    reason: Reason  # type: ignore[valid-type]
+    tier: Tier | None = None
 
 
-class LeadIn(Schema):
-    lead: Text = Field(..., max_length=10)
-    reason: Text = Field(..., max_length=500)
+class TierIn(StrictIn):
+    tier: Tier
+    reason: Reason  # type: ignore[valid-type]
 
 
-class ReasonIn(Schema):
-    reason: Text = Field(..., max_length=500)
+class LeadIn(StrictIn):
+    lead: Lead
+    reason: Reason  # type: ignore[valid-type]
 
 
-class ForceIn(Schema):
-    force_type: Text = Field(..., max_length=80)
+class ReasonIn(StrictIn):
+    reason: Reason  # type: ignore[valid-type]
+
+
+class ForceIn(StrictIn):
+    force_type: inputs.text(80, required=True)  # type: ignore[valid-type]
     unit_id: Id | None = None
     subject_injured: bool = False
     responder_injured: bool = False
-    narrative: Text = Field("", max_length=4000)
+    narrative: inputs.text(4000) = ""  # type: ignore[valid-type]
 
 
-class CloseIn(Schema):
-    disposition: Text = Field(..., max_length=120)
-    outcome: Text = Field(..., max_length=20)
+class CloseIn(StrictIn):
+    disposition: inputs.text(120, required=True)  # type: ignore[valid-type]
+    outcome: Outcome
     referrals_made: int = Field(0, ge=0, le=1000)
     service_connections: int = Field(0, ge=0, le=1000)
-    notes: Text = Field("", max_length=2000)
+    notes: inputs.text(2000) = ""  # type: ignore[valid-type]
     use_of_force: ForceIn | None = None
 
 
-class PersonIn(Schema):
+class PersonIn(StrictIn):
     person_id: Id
-    role: Text = Field("subject", max_length=10)
+    role: PersonRole = "subject"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -415,7 +421,7 @@ def list_units(request: HttpRequest, status: str | None = None) -> list[dict[str
 
 @router.post("/units/{unit_id}/status", auth=allow(*FIELD), response=WRITE,
              summary="Set a unit's status (e.g. out of service, available)")  # fmt: skip
-def unit_status(request: HttpRequest, unit_id: int, payload: StatusIn) -> tuple[int, Any]:
+def unit_status(request: HttpRequest, unit_id: int, payload: UnitStatusIn) -> tuple[int, Any]:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise HttpError(404, f"unit {unit_id} does not exist")

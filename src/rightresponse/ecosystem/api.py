@@ -20,8 +20,12 @@ from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.permissions import PUBLIC, allow
 from rightresponse.accounts.services import audit_record
+from rightresponse.config import inputs
+from rightresponse.config.inputs import DateTime, StrictIn
+from rightresponse.config.problems import is_json_media_type
+from rightresponse.core.ecosystem.consent import DATA_CATEGORIES, PURPOSES
 from rightresponse.core.ecosystem.hsds import HsdsInvalid
-from rightresponse.core.ecosystem.referrals import TransitionError
+from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, STATES, TransitionError
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
 
@@ -130,11 +134,12 @@ def services_search(request: HttpRequest, filters: Query[SearchQuery]) -> list[S
     return [_service_out(h) for h in selectors.services_search(criteria)]
 
 
-class CapacityIn(Schema):
-    available: int = Field(ge=0)
-    maximum: int | None = Field(default=None, ge=0)
-    waitlist: int | None = Field(default=None, ge=0)
-    unit: Text | None = Field(default=None, max_length=40)
+class CapacityIn(StrictIn):
+    # Counts fit the database's integer columns (above 2^63-1 was a 500 before).
+    available: inputs.Count
+    maximum: inputs.Count | None = None
+    waitlist: inputs.Count | None = None
+    unit: inputs.text(40) | None = None  # type: ignore[valid-type]
 
 
 @router.patch(
@@ -203,8 +208,17 @@ def _import(request: HttpRequest, doc: Any) -> ImportOut:
     response=ImportOut,
     auth=allow(r.ADMINISTRATOR),
     summary="Import an HSDS JSON document (validated first; all or nothing)",
+    # Read whole and validated against the HSDS schemas, so the spec says only "an object".
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 def hsds_import_json(request: HttpRequest) -> ImportOut:
+    if not is_json_media_type(request.content_type or ""):
+        raise HttpError(415, "Content-Type: send the HSDS document as application/json")
     try:
         doc = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -229,18 +243,18 @@ def hsds_import_csv(request: HttpRequest, file: File[UploadedFile]) -> ImportOut
 # ------------------------------------------------------------------ referrals
 
 
-class ReferralIn(Schema):
-    service_id: UUID
+class ReferralIn(StrictIn):
+    service_id: inputs.Uuid
     source: Literal["incident", "hotline", "navigator", "provider"]
-    person_id: int | None = None
-    family_name: Text = Field(default="", max_length=120)
+    person_id: inputs.Id | None = None
+    family_name: inputs.text(120) = ""  # type: ignore[valid-type]
     family_size: int | None = Field(default=None, ge=1, le=30)
-    reason: Text = Field(default="", max_length=2000)
-    incident_id: int | None = None
-    incident_category: Text = Field(default="", max_length=60)
-    incident_call_type: Text = Field(default="", max_length=60)
-    call_id: int | None = None
-    parent_id: int | None = None
+    reason: inputs.text(2000) = ""  # type: ignore[valid-type]
+    incident_id: inputs.Id | None = None
+    incident_category: inputs.text(60) = ""  # type: ignore[valid-type]
+    incident_call_type: inputs.text(60) = ""  # type: ignore[valid-type]
+    call_id: inputs.Id | None = None
+    parent_id: inputs.Id | None = None
     send: bool = True
 
 
@@ -297,26 +311,27 @@ def _referral_out(ref: Referral) -> ReferralOut:
     summary="Refer a person or a family to a service",
 )
 def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, ReferralOut]:
+    # A record the body names that does not exist is 404 (not found), like one in the path.
     service = (
         Service.objects.select_related("organization__agency").filter(id=payload.service_id).first()
     )
     if service is None:
-        raise HttpError(422, "service_id: no such service")
+        raise HttpError(404, "service_id: no such service")
     person = None
     if payload.person_id is not None:
         person = Person.objects.filter(pk=payload.person_id).first()
         if person is None:
-            raise HttpError(422, "person_id: no such person")
+            raise HttpError(404, "person_id: no such person")
     call = None
     if payload.call_id is not None:
         call = Call.objects.filter(pk=payload.call_id).first()
         if call is None:
-            raise HttpError(422, "call_id: no such call")
+            raise HttpError(404, "call_id: no such call")
     parent = None
     if payload.parent_id is not None:
         parent = selectors.referral_for(request.user, payload.parent_id)
         if parent is None:
-            raise HttpError(422, "parent_id: no such referral of your agency")
+            raise HttpError(404, "parent_id: no such referral of your agency")
     try:
         ref = services.referral_create(
             user=request.user,
@@ -394,10 +409,13 @@ def referral_detail(request: HttpRequest, referral_id: int) -> ReferralDetailOut
     )
 
 
-class TransitionIn(Schema):
-    status: Text = Field(max_length=12)
-    reason: Text | None = Field(default=None, max_length=24)
-    note: Text = Field(default="", max_length=500)
+ReferralStatus = Literal[STATES]  # type: ignore[valid-type]
+
+
+class TransitionIn(StrictIn):
+    status: ReferralStatus
+    reason: Literal[tuple(OUTCOME_REASONS)] | None = None  # type: ignore[valid-type]
+    note: inputs.text(500) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -425,10 +443,10 @@ def referral_transition(
     )
 
 
-class ContactIn(Schema):
+class ContactIn(StrictIn):
     reached: bool
     connected: bool | None = None
-    note: Text = Field(default="", max_length=300)
+    note: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -461,12 +479,14 @@ def referral_contact(request: HttpRequest, referral_id: int, payload: ContactIn)
 # ------------------------------------------------------------------ consent
 
 
-class ConsentIn(Schema):
-    person_id: int
-    organisations: list[Text] = Field(description="Agency slugs", min_length=1)
-    purposes: list[Text] = Field(min_length=1)
-    data_categories: list[Text] = Field(min_length=1)
-    valid_until: datetime | None = None
+class ConsentIn(StrictIn):
+    person_id: inputs.Id
+    organisations: list[inputs.text(60, required=True)] = Field(  # type: ignore[valid-type]
+        description="Agency slugs", min_length=1
+    )
+    purposes: list[Literal[tuple(PURPOSES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    data_categories: list[Literal[tuple(DATA_CATEGORIES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    valid_until: DateTime | None = None
     informed: bool = False
     written: bool = False
     method: Literal["verbal", "written", "electronic"] = "verbal"
@@ -525,7 +545,7 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
     agencies = list(Agency.objects.filter(slug__in=payload.organisations))
     missing = sorted(set(payload.organisations) - {a.slug for a in agencies})
     if missing:
-        raise HttpError(422, f"organisations: unknown agency {', '.join(missing)}")
+        raise HttpError(404, f"organisations: unknown agency {', '.join(missing)}")
     written = payload.written or payload.method in ("written", "electronic")
     try:
         consent = services.consent_grant(
@@ -545,8 +565,8 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
     return 201, _consent_out(consent)
 
 
-class RevokeIn(Schema):
-    note: Text = Field(default="", max_length=200)
+class RevokeIn(StrictIn):
+    note: inputs.text(200) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -608,7 +628,7 @@ class ReferralFact(Schema):
     summary="Referral facts for metrics (no personal data)",
 )
 def referral_facts(
-    request: HttpRequest, start: datetime | None = None, end: datetime | None = None
+    request: HttpRequest, start: DateTime | None = None, end: DateTime | None = None
 ) -> list[dict[str, Any]]:
     return selectors.referral_facts(_utc(start, "start"), _utc(end, "end"))
 

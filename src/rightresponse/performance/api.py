@@ -9,14 +9,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import PUBLIC, allow
+from rightresponse.config import inputs
+from rightresponse.config.inputs import Day
 
 from . import selectors as sel
 from . import services, views
@@ -33,13 +35,17 @@ def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
     return response
 
 
+Format = Literal["json", "csv"]
+Filter = inputs.text(60)
+
+
 def _check_format(format: str) -> None:
     if format not in ("json", "csv"):
         raise HttpError(400, "format: use json or csv")
 
 
 @router.get("/catalog", auth=PUBLIC, summary="The metrics catalog (every metric in the report)")
-def catalog(request: HttpRequest, format: str = "json") -> Any:
+def catalog(request: HttpRequest, format: Format = "json") -> Any:
     _check_format(format)
     data = sel.metrics_catalog()
     metrics = [m.to_dict() for m in data]
@@ -75,11 +81,11 @@ def _period(start: date | None, end: date | None) -> sel.Period:
 @router.get("/values", auth=MANAGERS, summary="Every metric's value for a period")
 def values(
     request: HttpRequest,
-    start: date | None = None,
-    end: date | None = None,
-    area: str = "",
-    category: str = "",
-    format: str = "json",
+    start: Day | None = None,
+    end: Day | None = None,
+    area: Filter = "",  # type: ignore[valid-type]
+    category: Filter = "",  # type: ignore[valid-type]
+    format: Format = "json",
 ) -> Any:
     _check_format(format)
     period = _period(start, end)
@@ -119,7 +125,9 @@ def values(
 @router.get(
     "/public", auth=PUBLIC, summary="The public dashboard's figures (small cells suppressed)"
 )
-def public(request: HttpRequest, months: int = 12, format: str = "json") -> Any:
+def public(
+    request: HttpRequest, months: int = Query(12, ge=1, le=36), format: Format = "json"
+) -> Any:
     _check_format(format)
     if not 1 <= months <= 36:
         raise HttpError(400, "months: between 1 and 36")

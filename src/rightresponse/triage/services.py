@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils import timezone
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.triage import Decision, Protocol, decide
+from rightresponse.core.triage.received import ReceivedWindow, received_at_problem
 
 from .models import Call
 from .protocols import active_protocol
@@ -33,6 +35,15 @@ class CallDetails:
     narrative: str = ""
     received_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class InvalidCall(ValueError):
+    """A call the service refuses (the API answers 422 with the message)."""
+
+
+def received_window() -> ReceivedWindow:
+    """The configured window (settings RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS)."""
+    return ReceivedWindow(past=timedelta(hours=settings.RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS))
 
 
 def _apply_decision(call: Call, decision: Decision) -> None:
@@ -59,8 +70,12 @@ def call_create(
 
     ``agency`` is the agency that owns the call, or its id."""
     protocol = protocol or active_protocol()
-    decision = decide(protocol, call_type, answers)
     now = timezone.now()
+    if details.received_at is not None:
+        problem = received_at_problem(details.received_at, now, received_window())
+        if problem:
+            raise InvalidCall(problem)
+    decision = decide(protocol, call_type, answers)
     call = Call(
         agency_id=agency if isinstance(agency, int) else agency.pk,
         received_at=details.received_at or now,
