@@ -94,10 +94,15 @@ def test_token_endpoint_slows_password_guessing(users: dict) -> None:
 
     cache.clear()
     client = Client()
-    wrong = json.dumps({"username": "analyst", "password": "guess"})
+    # A different username each time: the per-username lock-out (test_authentication.py)
+    # never triggers, so this is the per-address flood brake.
     statuses = [
-        client.post("/api/auth/token", wrong, content_type="application/json").status_code
-        for _ in range(31)
+        client.post(
+            "/api/auth/token",
+            json.dumps({"username": f"user{i}", "password": "guess"}),
+            content_type="application/json",
+        ).status_code
+        for i in range(31)
     ]
     assert statuses[:30] == [401] * 30
     assert statuses[30] == 429

@@ -111,3 +111,35 @@ def test_real_cad_week_never_shows_staff_names(tmp_path: Path) -> None:
     for name in names:
         assert name not in text
     assert Dataset.objects.get().imports.get().rows_imported == 1263
+
+
+def test_a_drafted_mapping_is_marked_and_analyze_warns_about_it(tmp_path: Path) -> None:
+    out_csv = tmp_path / "draft.csv"
+    said = _run(
+        "draft_mapping", str(SAMPLE), "--profile", "seattle-call-data", "--out", str(out_csv)
+    )
+    assert "a DRAFT" in said
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(r["source"].startswith("draft") for r in rows)
+    profile = tmp_path / "city.yaml"
+    shipped = SAMPLES_DIR.parent / "profiles" / "seattle-call-data.yaml"
+    profile.write_text(
+        shipped.read_text(encoding="utf-8")
+        .replace("name: seattle-call-data", "name: city")
+        .replace("mapping: seattle.csv", f"mapping: {out_csv}"),
+        encoding="utf-8",
+    )
+    _run("import_calls", str(SAMPLE), "--profile", str(profile), "--no-progress")
+    err = StringIO()
+    call_command("analyze", "--out", str(tmp_path / "r"), stdout=StringIO(), stderr=err)
+    assert "warning: the mapping of city is a draft" in err.getvalue()
+    assert "draft mapping" in (tmp_path / "r" / "report.html").read_text()
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["mapping"]["draft"] is True
+    # The shipped, reviewed mapping gives no warning.
+    Dataset.objects.all().delete()
+    _run("import_calls", str(SAMPLE), "--profile", "seattle-call-data", "--no-progress")
+    err = StringIO()
+    call_command("analyze", "--out", str(tmp_path / "s"), stdout=StringIO(), stderr=err)
+    assert "draft" not in err.getvalue()

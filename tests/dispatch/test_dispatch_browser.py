@@ -44,8 +44,10 @@ def test_full_incident_from_call_to_close(
     assert "weapon" in questions
     for question in questions:  # nothing dangerous: "No" to every question
         page.check(f"#answer-{question}-no")
-        page.wait_for_function(f"document.querySelector('#answer-{question}-no').checked")
-    page.wait_for_function("document.querySelector('#tier-badge').innerText.includes('Tier 1')")
+        page.wait_for_function(f"() => document.querySelector('#answer-{question}-no').checked")
+    page.wait_for_function(
+        "() => document.querySelector('#tier-badge').innerText.includes('Tier 1')"
+    )
     page.fill("#id_address", "100 Pine St")
     page.fill("#id_area", "north")
     page.click("#create-call")

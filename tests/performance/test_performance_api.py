@@ -87,6 +87,5 @@ def test_public_figures_are_open(client: Any, facts: dict[str, Any]) -> None:
     assert data["rows"] and {"table", "metric_id", "row", "column", "value", "note"} == set(
         data["rows"][0]
     )
-    assert (
-        client.get("/api/performance/public", {"months": "99"}).status_code == 422
-    )  # 1-36 in the spec
+    # Not a quarter: the spec's pattern says so (422); a quarter not published is 400.
+    assert client.get("/api/performance/public", {"period": "2026-Q9"}).status_code == 422

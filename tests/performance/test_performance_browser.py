@@ -32,10 +32,12 @@ def test_public_dashboard_is_accessible_without_login(page: Any, facts: dict[str
     # keyboard: the skip link first, then the period selector is reachable
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-    page.select_option("#months", "3")
+    # the periods offered are published calendar quarters (no overlapping windows)
+    second = page.locator("#period option").nth(1).get_attribute("value")
+    page.select_option("#period", second)
     page.get_by_role("button", name="Show", exact=True).click()
-    page.wait_for_url("**/public/?months=3")
-    assert "Last 3 months" in page.locator("#months option:checked").inner_text()
+    page.wait_for_url(f"**/public/?period={second}")
+    assert f"Q{second[-1]}" in page.locator("#period option:checked").inner_text()
 
 
 def test_internal_dashboard_and_htmx_breakdown(login_page: Any, facts: dict[str, Any]) -> None:

@@ -40,14 +40,16 @@ def test_keyboard_only_call_taking(login_page: Any) -> None:
         page.keyboard.press("Tab")
         assert focused_id(page) == f"answer-{q}-unknown"
         page.keyboard.press("ArrowLeft")
-        page.wait_for_function(f"document.querySelector('#answer-{q}-no').checked")
+        page.wait_for_function(f"() => document.querySelector('#answer-{q}-no').checked")
         assert focused_id(page) == f"answer-{q}-no"
     # Violence: Tab, then ArrowLeft twice reaches "Yes" (Unknown -> No -> Yes).
     page.keyboard.press("Tab")
     assert focused_id(page).startswith("answer-violence")
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("document.querySelector('#tier-badge').innerText.includes('Tier 3')")
+    page.wait_for_function(
+        "() => document.querySelector('#tier-badge').innerText.includes('Tier 3')"
+    )
     assert page.locator("#lead").inner_text() == "police"
     assert "Physical violence" in page.locator("#reasons").inner_text()
     assert page.locator("td.current").inner_text().startswith("High 12")
@@ -56,7 +58,9 @@ def test_keyboard_only_call_taking(login_page: Any) -> None:
 
     # Back to No: arrow right; with no weapon, violence or threat, civilians go alone.
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('#tier-badge').innerText.includes('Tier 1')")
+    page.wait_for_function(
+        "() => document.querySelector('#tier-badge').innerText.includes('Tier 1')"
+    )
     assert page.locator("#programs li").first.inner_text().startswith("Community responders")
 
     # Tab on through the rest of the form to "Create call" and press Space.

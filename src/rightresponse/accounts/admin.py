@@ -20,8 +20,8 @@ class ProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked"]
-    readonly_fields = ["digest", "prefix", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked"]
+    readonly_fields = ["digest", "prefix", "created_at", "expires_at", "last_used_at"]
     list_filter = ["revoked"]
 
 

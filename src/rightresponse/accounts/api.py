@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -14,7 +16,7 @@ from rightresponse.config.problems import responses
 from .permissions import PUBLIC, allow
 from .roles import ROLES
 from .selectors import user_agency, user_roles
-from .services import token_create
+from .services import token_issue
 
 router = Router(tags=["auth"])
 
@@ -30,9 +32,12 @@ class TokenOut(Schema):
     username: str
     agency: str | None
     roles: list[str]
+    expires_at: datetime | None = None  # the token is refused (401) from then on
 
 
-# Password guessing is slowed per client address (Django's cache; per process by default).
+# Failed passwords lock the username+address pair for a while (django-axes, in the database,
+# shared by every worker; settings.AXES_*). This throttle only brakes floods from one
+# address (per worker); both take the address from accounts.network.client_address's rule.
 TOKEN_THROTTLE = [AnonRateThrottle("30/m")]
 
 
@@ -47,13 +52,16 @@ TOKEN_THROTTLE = [AnonRateThrottle("30/m")]
 def token_obtain(request: HttpRequest, payload: TokenRequest) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
+        # A locked-out pair gets django-axes's 429 instead (AxesMiddleware, accounts.views).
         raise HttpError(401, "Unknown username or wrong password.")
     agency = user_agency(user)
+    key, token = token_issue(user, payload.name)
     return TokenOut(
-        token=token_create(user, payload.name),
+        token=key,
         username=user.get_username(),
         agency=agency.slug if agency else None,
         roles=sorted(user_roles(user)),
+        expires_at=token.expires_at,
     )
 
 

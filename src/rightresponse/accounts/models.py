@@ -56,6 +56,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, help_text="First characters, to recognise a token.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set at creation from settings.API_TOKEN_LIFETIME; a token past it is refused (401).
+    expires_at = models.DateTimeField(db_index=True)
     revoked = models.BooleanField(default=False)
 
     def __str__(self) -> str:

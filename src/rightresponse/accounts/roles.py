@@ -13,6 +13,10 @@ SUPERVISOR = "supervisor"
 ANALYST = "analyst"
 SERVICE_PROVIDER = "service_provider"
 ADMINISTRATOR = "administrator"
+# The protocol studio (issue 19): authors draft protocol changes; a different person with
+# the approver role (or an administrator) approves and publishes them (two-person rule).
+PROTOCOL_AUTHOR = "protocol_author"
+PROTOCOL_APPROVER = "protocol_approver"
 
 ROLES: dict[str, str] = {
     CALL_TAKER: "Call taker",
@@ -22,6 +26,8 @@ ROLES: dict[str, str] = {
     ANALYST: "Analyst",
     SERVICE_PROVIDER: "Service provider",
     ADMINISTRATOR: "Administrator",
+    PROTOCOL_AUTHOR: "Protocol author",
+    PROTOCOL_APPROVER: "Protocol approver",
 }
 
 # Everyone who handles live calls: used by triage and dispatch endpoints.

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -43,9 +44,21 @@ def user_create(
 
 def token_create(user: AbstractBaseUser, name: str = "api") -> str:
     """Create a token and return its key. Only the digest is stored."""
+    return token_issue(user, name)[0]
+
+
+def token_issue(user: AbstractBaseUser, name: str = "api") -> tuple[str, ApiToken]:
+    """Create a token; returns its key (shown once: only the digest is stored) and the
+    token, which expires ``settings.API_TOKEN_LIFETIME`` from now."""
     key = "rr_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=token_digest(key), prefix=key[:8])
-    return key
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=token_digest(key),
+        prefix=key[:8],
+        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+    )
+    return key, token
 
 
 def token_user(key: str) -> AbstractBaseUser | None:
@@ -55,9 +68,9 @@ def token_user(key: str) -> AbstractBaseUser | None:
         .filter(digest=token_digest(key), revoked=False, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or token.expires_at <= now:
+        return None
     # Touch last_used at most once a minute: an audit aid that must not cost a write per call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

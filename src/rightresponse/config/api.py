@@ -19,6 +19,8 @@ from rightresponse.analytics.api import router as analytics_router
 from rightresponse.dispatch.api import router as dispatch_router
 from rightresponse.ecosystem.api import router as ecosystem_router
 from rightresponse.performance.api import router as performance_router
+from rightresponse.plan.api import router as plan_router
+from rightresponse.studio.api import router as studio_router
 from rightresponse.triage.api import router as triage_router
 
 from . import problems
@@ -50,6 +52,8 @@ api.add_router("/dispatch", dispatch_router)
 api.add_router("/ecosystem", ecosystem_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/performance", performance_router)
+api.add_router("/plan", plan_router)
+api.add_router("/studio", studio_router)
 
 
 @api.get("/health", auth=PUBLIC, tags=["operations"], summary="Liveness and database check")

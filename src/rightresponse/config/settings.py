@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "axes",  # failed sign-ins counted per user and address, in the database (all workers)
     "rightresponse.accounts",
     "rightresponse.people",
     "rightresponse.web",
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
     "rightresponse.ecosystem",
     "rightresponse.analytics",
     "rightresponse.performance",
+    "rightresponse.plan",
+    "rightresponse.studio",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +86,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "rightresponse.accounts.middleware.SessionTimeoutMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rightresponse.config.urls"
@@ -153,6 +161,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lock-out check runs before the password check, so a locked pair learns nothing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -183,6 +196,63 @@ if os.environ.get("RIGHTRESPONSE_HTTPS") == "1":
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # A TLS-terminating proxy says the request was HTTPS; trusted only when one is declared.
+    if os.environ.get("RIGHTRESPONSE_TRUSTED_PROXIES", "0").strip() not in ("", "0"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+# ---- Production configuration (docs/operations.md, "Production configuration")
+# Client address. Behind N reverse proxies that each append to X-Forwarded-For, set
+# RIGHTRESPONSE_TRUSTED_PROXIES=N: the client is the address the outermost proxy saw.
+# With 0 (the default) the header is ignored: anyone can write it, so trusting it would let
+# a password guesser appear to come from a new address on every try.
+TRUSTED_PROXY_COUNT = _env_int("RIGHTRESPONSE_TRUSTED_PROXIES", 0)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT  # django-ninja's throttles follow the same rule
+
+# Sign-in throttle (django-axes): after RIGHTRESPONSE_LOGIN_FAILURE_LIMIT failed attempts
+# for one username from one address, that pair is locked for the cool-off, on /login/,
+# /admin/login/ and POST /api/auth/token alike. The pair, not the username alone, so that a
+# stranger cannot lock a dispatcher out from elsewhere, nor one address lock out a whole
+# 911 center behind one NAT address.
+AXES_FAILURE_LIMIT = _env_int("RIGHTRESPONSE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("RIGHTRESPONSE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "rightresponse.accounts.network.client_address"
+AXES_LOCKOUT_CALLABLE = "rightresponse.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# API tokens expire (POST /api/auth/token shows when); an expired token gets 401.
+API_TOKEN_LIFETIME = timedelta(days=_env_int("RIGHTRESPONSE_TOKEN_LIFETIME_DAYS", 30))
+
+# Sessions: signed out after RIGHTRESPONSE_SESSION_IDLE_MINUTES without a request, and after
+# RIGHTRESPONSE_SESSION_MAX_HOURS whatever happens (one shift), instead of two weeks.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("RIGHTRESPONSE_SESSION_IDLE_MINUTES", 30))
+SESSION_COOKIE_AGE = _env_int("RIGHTRESPONSE_SESSION_MAX_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own): scripts, styles,
+# images and requests from this site only, no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Uploads are bounded: an oversized payload is refused (400), not buffered.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -19,4 +19,6 @@ urlpatterns = [
     path("analytics/", include("rightresponse.analytics.urls")),
     path("performance/", include("rightresponse.performance.urls")),
     path("public/", include("rightresponse.performance.public_urls")),
+    path("plan/", include("rightresponse.plan.urls")),
+    path("progress/", include("rightresponse.plan.public_urls")),
 ]

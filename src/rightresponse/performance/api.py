@@ -9,16 +9,18 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import PUBLIC, allow
 from rightresponse.config import inputs
 from rightresponse.config.inputs import Day
+from rightresponse.core.metrics.publication import PeriodError
 
 from . import selectors as sel
 from . import services, views
@@ -37,6 +39,7 @@ def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
 
 Format = Literal["json", "csv"]
 Filter = inputs.text(60)
+Quarter = Annotated[str, Field(max_length=7, pattern=r"^([0-9]{4}-Q[1-4])?$")]
 
 
 def _check_format(format: str) -> None:
@@ -126,19 +129,26 @@ def values(
     "/public", auth=PUBLIC, summary="The public dashboard's figures (small cells suppressed)"
 )
 def public(
-    request: HttpRequest, months: int = Query(12, ge=1, le=36), format: Format = "json"
+    request: HttpRequest,
+    period: Quarter = "",  # type: ignore[valid-type]
+    format: Format = "json",
 ) -> Any:
+    """``period``: a published calendar quarter (``2026-Q3``), default the latest; the
+    public can request nothing else, so no two tables can be subtracted."""
     _check_format(format)
-    if not 1 <= months <= 36:
-        raise HttpError(400, "months: between 1 and 36")
-    period = views._public_period(request)
-    rows = views.public_rows(sel.public_dashboard(period))
+    try:
+        quarter, _ = views._public_period(request)
+    except PeriodError as error:
+        raise HttpError(400, str(error)) from error
+    period_ = sel.Period(quarter.start, quarter.end)
+    rows = views.public_rows(sel.public_dashboard(period_))
     if format == "csv":
         return _csv(rows, "public-figures.csv")
     header, *body = rows
     return {
-        "start": period.start,
-        "end": period.end,
+        "period": quarter.key,
+        "start": period_.start,
+        "end": period_.end,
         "rows": [dict(zip(header, row, strict=True)) for row in body],
     }
 

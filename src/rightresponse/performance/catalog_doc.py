@@ -58,6 +58,12 @@ by the shown totals (checked by solving the linear system). A percentage is show
 both its numerator and the remainder reach {min_cell}; a time only when it rests on
 {min_cell} or more events.
 
+Figures are published by calendar quarter only (the twelve quarters that have ended;
+`core/metrics/publication.py`): any two requests the public can make show the same table
+or tables of disjoint periods, so no table can be subtracted from another to recover a
+small count (a rolling "last N months" allowed exactly that; the attack is
+`tests/performance/test_public_differencing.py`).
+
 ## Pilot evaluation
 
 Pre/post and difference-in-differences on monthly values, with Welch 95% confidence

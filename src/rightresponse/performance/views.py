@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +20,12 @@ from rightresponse.core import charts
 from rightresponse.core.metrics import Evaluator
 from rightresponse.core.metrics.catalog import QUADRANTS, SOURCES, STAGES
 from rightresponse.core.metrics.evaluation import difference_in_differences, pre_post
+from rightresponse.core.metrics.publication import (
+    PeriodError,
+    Quarter,
+    published_quarter,
+    published_quarters,
+)
 from rightresponse.core.metrics.suppression import MIN_CELL, ProtectedTable
 
 from . import selectors as sel
@@ -474,22 +480,26 @@ def _row_labels(table: ProtectedTable | None, labels: dict[str, str]) -> list[tu
 
 
 # ---- public
-def _public_period(request: HttpRequest) -> sel.Period:
-    """Whole months only (the public sees settled figures), default the last full year."""
+def _public_period(request: HttpRequest) -> tuple[Quarter, list[Quarter]]:
+    """The published quarter the request names (default the latest) and all the published
+    ones. Only fixed calendar quarters can be requested, so no two public tables overlap
+    and none can be subtracted from another (core/metrics/publication.py). An older
+    ``months=`` link is ignored: it gets the default quarter. Raises PeriodError."""
     today = timezone.localdate()
-    last = today.replace(day=1) - timedelta(days=1)
-    try:
-        months = int(request.GET.get("months", "12"))
-    except ValueError:
-        months = 12
-    months = max(1, min(months, 36))
-    periods = sel.months_back(last, months)
-    return sel.Period(periods[0].start, periods[-1].end)
+    return published_quarter(request.GET.get("period"), today), published_quarters(today)
+
+
+def _period_refused(error: PeriodError) -> HttpResponse:
+    return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
 
 
 @require_GET
 def public_dashboard(request: HttpRequest) -> HttpResponse:
-    period = _public_period(request)
+    try:
+        quarter, choices = _public_period(request)
+    except PeriodError as error:
+        return _period_refused(error)
+    period = sel.Period(quarter.start, quarter.end)
     dash = sel.public_dashboard(period)
     catalog = sel.metrics_catalog()
     figures_by_metric: dict[str, list[sel.PublicFigure]] = {}
@@ -511,7 +521,8 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "dash": dash,
             "period": period,
-            "months": request.GET.get("months", "12"),
+            "quarter": quarter,
+            "quarters": choices,
             "volume_chart": volume_chart,
             "volume_rows": _row_labels(dash.volume, labels_of),
             "diverted_rows": _row_labels(dash.diverted, labels_of),
@@ -527,7 +538,11 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_csv(request: HttpRequest) -> HttpResponse:
-    period = _public_period(request)
+    try:
+        quarter, _ = _public_period(request)
+    except PeriodError as error:
+        return _period_refused(error)
+    period = sel.Period(quarter.start, quarter.end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="rightresponse-public-{period.start}-{period.end}.csv"'

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -42,7 +43,7 @@ def _call_type_enum(schema: dict[str, Any]) -> None:
     city's protocol is what its clients see); the server refuses others with 422."""
     try:
         schema["enum"] = sorted(active_protocol().call_types)
-    except (ProtocolError, OSError):
+    except (ProtocolError, OSError, DatabaseError):  # no protocol to list: a free string
         return
 
 
@@ -60,7 +61,7 @@ def _plain_text(value: str) -> str:
 def _question_enum(schema: dict[str, Any]) -> None:
     try:
         schema["enum"] = sorted(active_protocol().questions)
-    except (ProtocolError, OSError):
+    except (ProtocolError, OSError, DatabaseError):
         return
 
 

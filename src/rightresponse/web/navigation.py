@@ -62,5 +62,14 @@ NAVIGATION: tuple[NavEntry, ...] = (
         (r.ANALYST, r.SUPERVISOR),
         "Every metric in the report, scorecards and CitiStat.",
     ),
+    NavEntry(
+        "Action plan",
+        "plan:index",
+        (r.ANALYST, r.SUPERVISOR),
+        "The report's 103 action steps: owners, status, pilots; staffing simulation.",
+    ),
     NavEntry("Public dashboard", "public:dashboard", (), "What the public sees: aggregates only."),
+    NavEntry(
+        "Plan progress", "plan_public:dashboard", (), "The action plan's progress, in public."
+    ),
 )

@@ -24,7 +24,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from .mapping import MappingRow, mapping_table
+from .mapping import MappingRow, draft_rows, mapping_table
 
 # Response intervals: (start, end). Missing queue or en-route times fall back to the
 # previous step, so exports with fewer timestamps still give dispatch and travel times.
@@ -719,8 +719,16 @@ def _analyze(
     c = counts(t)
     vol = volume(t, c, config, int(span["calls"]))
     work = unit_hours(c)
+    drafted = draft_rows(mapping)
     summary: dict[str, Any] = {
         "total_calls": span["calls"],
+        # A mapping nobody reviewed (draft-mapping output) moves shares by points: say so.
+        "mapping": {
+            "codes": len(mapping),
+            "draft_codes": len(drafted),
+            "draft": bool(drafted),
+            "draft_examples": drafted[:10],
+        },
         "period": {
             "first": span["first"].isoformat() if span["first"] else None,
             "last": span["last"].isoformat() if span["last"] else None,

@@ -97,6 +97,17 @@ def sections(
 ) -> list[tuple[str, str]]:
     """(heading, HTML) pairs shared by report.html and the app's dataset page."""
     out: list[tuple[str, str]] = []
+    review = summary.get("mapping") or {}
+    if review.get("draft"):
+        out.append(
+            (
+                "Warning: draft mapping",
+                f"<p><strong>The call-type mapping is a draft:</strong> {_fmt(review['draft_codes'])}"
+                f" of {_fmt(review['codes'])} codes have not been reviewed (e.g. "
+                f"{escape(', '.join(review['draft_examples'][:3]))}). Shares and tiers below may "
+                "be wrong until a person has read every row.</p>",
+            )
+        )
     cats = summary["by_category"]
     out.append(
         (

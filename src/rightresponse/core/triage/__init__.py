@@ -7,7 +7,15 @@ validated, compiled ``Protocol``; ``decide(protocol, call_type, answers)`` gives
 
 from .checks import ExampleResult, run_examples
 from .engine import UnknownIdError, decide
-from .loader import ProtocolError, load_protocol, parse_protocol, protocol_schema, read_yaml
+from .loader import (
+    ProtocolError,
+    load_protocol,
+    load_protocol_text,
+    parse_protocol,
+    protocol_schema,
+    read_yaml,
+    read_yaml_text,
+)
 from .model import (
     ANSWERS,
     PROGRAM_KINDS,
@@ -40,9 +48,11 @@ __all__ = [
     "UnknownIdError",
     "decide",
     "load_protocol",
+    "load_protocol_text",
     "parse_protocol",
     "protocol_schema",
     "read_yaml",
+    "read_yaml_text",
     "run_examples",
     "tier_lead",
 ]

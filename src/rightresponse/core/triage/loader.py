@@ -103,6 +103,11 @@ def read_yaml(path: str | Path) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ProtocolError(source, [("(file)", f"cannot read the file: {exc.strerror}")]) from None
+    return read_yaml_text(text, source)
+
+
+def read_yaml_text(text: str, source: str) -> Any:
+    """Parse protocol YAML held in memory (the studio keeps versions in the database)."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -116,6 +121,11 @@ def read_yaml(path: str | Path) -> Any:
 def load_protocol(path: str | Path) -> Protocol:
     """Read, validate and compile a protocol file (YAML or JSON)."""
     return parse_protocol(read_yaml(path), str(path))
+
+
+def load_protocol_text(text: str, source: str) -> Protocol:
+    """Validate and compile a protocol given as YAML text; ``source`` names it in errors."""
+    return parse_protocol(read_yaml_text(text, source), source)
 
 
 def _path(parts: Iterable[Any]) -> str:

@@ -49,6 +49,14 @@ class Command(BaseCommand):
             )
         except (ProfileError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
+        review = analysis.summary.get("mapping") or {}
+        if review.get("draft"):
+            self.stderr.write(
+                f"warning: the mapping of {dataset.slug} is a draft: {review['draft_codes']} of "
+                f"{review['codes']} codes not reviewed (source not 'reviewed'), e.g. "
+                + ", ".join(review["draft_examples"][:3])
+                + "; shares and tiers may be wrong until a person has read every row"
+            )
         self.stdout.write(
             f"{dataset.slug}: {analysis.total_calls} calls analysed"
             + (f" under protocol {analysis.protocol_version}" if analysis.protocol_version else "")

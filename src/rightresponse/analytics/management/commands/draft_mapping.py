@@ -60,4 +60,9 @@ class Command(BaseCommand):
         rows.update(kept)
         write_mapping(out, list(rows.values()))
         unmapped = sum(1 for r in rows.values() if r.category == "other")
-        self.stdout.write(f"{out}: {len(rows)} codes ({unmapped} left as 'other' to review)")
+        drafts = sum(1 for r in rows.values() if not r.reviewed)
+        self.stdout.write(
+            f"{out}: {len(rows)} codes, a DRAFT: {drafts} rows to review (their source column "
+            f"starts with 'draft'; {unmapped} left as 'other'). Read each row, correct it and "
+            "set its source to 'reviewed'; analyze warns until every row is."
+        )

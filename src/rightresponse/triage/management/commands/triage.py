@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from rightresponse.core.triage import (
     TIER_LABELS,
@@ -23,6 +24,7 @@ from rightresponse.core.triage import (
     decide,
     load_protocol,
 )
+from rightresponse.triage.protocols import active_protocol
 
 
 def explain(protocol: Protocol, decision: Decision) -> str:
@@ -55,16 +57,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--protocol", default=None, help="Protocol file (default: the configured one)."
+            "--protocol", default=None, help="Protocol file (default: the live protocol)."
         )
         parser.add_argument(
             "--explain", action="store_true", help="Print the decision for a person."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path = options["protocol"] or settings.RIGHTRESPONSE_PROTOCOL
+    def _live(self) -> Protocol:
+        """Without --protocol: the live one (the studio's published version, else the file).
+        A machine without a migrated database gets the file, and is told so."""
         try:
-            protocol = load_protocol(path)
+            return active_protocol()
+        except DatabaseError as exc:
+            path = settings.RIGHTRESPONSE_PROTOCOL
+            self.stderr.write(f"No protocol studio database ({exc}): using the file {path}.")
+            return load_protocol(path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            protocol = load_protocol(options["protocol"]) if options["protocol"] else self._live()
         except ProtocolError as exc:
             raise CommandError(str(exc), returncode=1) from None
         try:

@@ -1,0 +1,242 @@
+"""What a protocol change would have done: replay past calls under two protocols.
+
+The input is the city's own history grouped by what the decision depends on (call type
+and answers, with how many calls had them), so a city-year of 400,000 calls is a few
+thousand decisions per protocol. The output: tier and lead shares with 95% intervals
+under each protocol, the call types whose calls moved tier and by how many calls, and
+the safety check: every call type with calls moving toward civilian-only (a lower tier)
+whose history has severe outcomes (injury, weapon, arrest for violence, backup
+requested). Issue 19; the report asks for criteria revisited as programs grow and a
+data-driven process for advancing alternative response (Responsive Services).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import UnknownIdError, decide
+from .model import ANSWERS, TIER_SHORT, Protocol
+
+Z95 = 1.959963984540054
+SEVERE_OUTCOMES: dict[str, str] = {
+    "injury": "injury",
+    "weapon": "weapon",
+    "arrest_violence": "arrest for violence",
+    "backup": "backup requested",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallGroup:
+    """Past calls that share a call type and answers (``count`` of them)."""
+
+    call_type: str
+    answers: Mapping[str, str]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    key: str
+    label: str
+    count: int
+    share: float | None  # None when there are no calls: not measurable
+    low: float | None
+    high: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "count": self.count,
+            "share": self.share,
+            "ci95": [self.low, self.high] if self.share is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    call_type: str
+    label: str
+    calls: int  # calls of this type replayed
+    moved: int  # calls whose tier differs
+    transitions: tuple[tuple[int, int, int], ...]  # (tier before, tier after, calls)
+    toward_civilian: int  # calls moving to a lower tier
+    undecidable: int  # calls the new protocol cannot decide (call type or question removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "call_type": self.call_type,
+            "label": self.label,
+            "calls": self.calls,
+            "moved": self.moved,
+            "toward_civilian": self.toward_civilian,
+            "undecidable": self.undecidable,
+            "transitions": [{"from": a, "to": b, "calls": n} for a, b, n in self.transitions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyFlag:
+    call_type: str
+    label: str
+    toward_civilian: int
+    history: Mapping[str, int]  # severe outcome key -> calls of this type with it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "call_type": self.call_type,
+            "label": self.label,
+            "toward_civilian": self.toward_civilian,
+            "history": dict(self.history),
+            "text": self.describe(),
+        }
+
+    def describe(self) -> str:
+        parts = [f"{n} with {SEVERE_OUTCOMES[k]}" for k, n in self.history.items() if n]
+        return (
+            f"{self.label}: {self.toward_civilian} call(s) move toward civilian-only; "
+            f"its history has " + ", ".join(parts)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    total: int
+    distinct: int  # decisions made per protocol
+    before_tiers: tuple[Share, ...]
+    after_tiers: tuple[Share, ...]
+    before_leads: tuple[Share, ...]
+    after_leads: tuple[Share, ...]
+    movements: tuple[Movement, ...]  # call types with moved calls, most moved first
+    moved: int
+    undecidable: int
+    safety: tuple[SafetyFlag, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "moved": self.moved,
+            "undecidable": self.undecidable,
+            "tiers": {
+                "before": [s.to_dict() for s in self.before_tiers],
+                "after": [s.to_dict() for s in self.after_tiers],
+            },
+            "leads": {
+                "before": [s.to_dict() for s in self.before_leads],
+                "after": [s.to_dict() for s in self.after_leads],
+            },
+            "movements": [m.to_dict() for m in self.movements],
+            "safety": [f.to_dict() for f in self.safety],
+            "notes": list(self.notes),
+        }
+
+
+def wilson(count: int, total: int) -> tuple[float | None, float | None, float | None]:
+    """Share with its Wilson score 95% interval (sound near 0 and 1 and for small totals)."""
+    if total <= 0:
+        return None, None, None
+    p = count / total
+    denom = 1 + Z95**2 / total
+    centre = (p + Z95**2 / (2 * total)) / denom
+    half = Z95 * math.sqrt(p * (1 - p) / total + Z95**2 / (4 * total**2)) / denom
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _shares(counts: Mapping[str, int], labels: Mapping[str, str], total: int) -> tuple[Share, ...]:
+    out = []
+    for key, label in labels.items():
+        n = counts.get(key, 0)
+        share, low, high = wilson(n, total)
+        out.append(Share(key, label, n, share, low, high))
+    return tuple(out)
+
+
+_TIER_LABELS = {str(t): f"Tier {t}: {label}" for t, label in TIER_SHORT.items()}
+_LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "Nobody on scene"}
+
+
+def replay_impact(
+    before: Protocol,
+    after: Protocol,
+    groups: Iterable[CallGroup],
+    history: Mapping[str, Mapping[str, int]],
+) -> Impact:
+    """Replay ``groups`` under ``before`` and ``after``. ``history`` maps a call type to its
+    severe-outcome counts (keys of SEVERE_OUTCOMES). Calls a protocol cannot decide
+    (unknown call type) are counted apart and left out of that protocol's shares."""
+    tiers: list[dict[str, int]] = [{}, {}]
+    leads: list[dict[str, int]] = [{}, {}]
+    decided = [0, 0]
+    per_type: dict[str, dict[tuple[int, int], int]] = {}
+    calls_of: dict[str, int] = {}
+    undecidable_of: dict[str, int] = {}
+    total = distinct = 0
+    for group in groups:
+        total += group.count
+        distinct += 1
+        calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
+        results: list[int | None] = []
+        for i, protocol in enumerate((before, after)):
+            # Answers to questions a protocol no longer asks are not part of its decision.
+            answers = {
+                q: a for q, a in group.answers.items() if q in protocol.questions and a in ANSWERS
+            }
+            try:
+                decision = decide(protocol, group.call_type, answers)
+            except UnknownIdError:
+                results.append(None)
+                continue
+            results.append(decision.tier)
+            decided[i] += group.count
+            key = str(decision.tier)
+            tiers[i][key] = tiers[i].get(key, 0) + group.count
+            lead = decision.lead or "none"
+            leads[i][lead] = leads[i].get(lead, 0) + group.count
+        old, new = results
+        if new is None and old is not None:
+            undecidable_of[group.call_type] = undecidable_of.get(group.call_type, 0) + group.count
+        elif old is not None and new is not None and old != new:
+            moves = per_type.setdefault(group.call_type, {})
+            moves[(old, new)] = moves.get((old, new), 0) + group.count
+    movements = []
+    for call_type in sorted(set(per_type) | set(undecidable_of)):
+        moves = per_type.get(call_type, {})
+        spec = after.call_types.get(call_type) or before.call_types.get(call_type)
+        movements.append(
+            Movement(
+                call_type=call_type,
+                label=spec.label if spec else call_type,
+                calls=calls_of[call_type],
+                moved=sum(moves.values()),
+                transitions=tuple(sorted((a, b, n) for (a, b), n in moves.items())),
+                toward_civilian=sum(n for (a, b), n in moves.items() if b < a),
+                undecidable=undecidable_of.get(call_type, 0),
+            )
+        )
+    movements.sort(key=lambda m: (-m.moved - m.undecidable, m.call_type))
+    safety = tuple(
+        SafetyFlag(m.call_type, m.label, m.toward_civilian, dict(history[m.call_type]))
+        for m in movements
+        if m.toward_civilian and any(history.get(m.call_type, {}).values())
+    )
+    notes = []
+    if decided[0] < total:
+        notes.append(f"{total - decided[0]} call(s) have a call type the live protocol lacks.")
+    return Impact(
+        total=total,
+        distinct=distinct,
+        before_tiers=_shares(tiers[0], _TIER_LABELS, decided[0]),
+        after_tiers=_shares(tiers[1], _TIER_LABELS, decided[1]),
+        before_leads=_shares(leads[0], _LEAD_LABELS, decided[0]),
+        after_leads=_shares(leads[1], _LEAD_LABELS, decided[1]),
+        movements=tuple(movements),
+        moved=sum(m.moved for m in movements),
+        undecidable=sum(m.undecidable for m in movements),
+        safety=safety,
+        notes=tuple(notes),
+    )

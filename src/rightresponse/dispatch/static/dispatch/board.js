@@ -1,0 +1,10 @@
+// The live board pauses while a dispatcher fills in an assignment. This was an htmx trigger
+// filter ("every 1s [...]"), which htmx evaluates as a string of JavaScript: the
+// Content-Security-Policy (no 'unsafe-eval') refuses that, so the pause lives here.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var source = event.detail.elt;
+  var focused = document.activeElement;
+  if (source && source.id === "board-live" && focused && focused.closest("form.assign")) {
+    event.preventDefault();
+  }
+});

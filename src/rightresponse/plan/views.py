@@ -1,0 +1,328 @@
+"""Pages of the plan pillar: the plan by phase, area or category; a step with its history;
+the committee view; comment moderation; the staffing simulation; and the public progress
+dashboard (report 254, 2309, 2489) with moderated comments and CSV/JSON downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rightresponse.accounts import roles as r
+from rightresponse.accounts.permissions import role_required
+from rightresponse.core.plan.progress import STATUSES
+
+from . import selectors as sel
+from . import services
+from .forms import CommentForm, EvidenceForm, LinkForm, MilestoneForm, StepForm
+from .models import Milestone, PublicComment, Step
+
+# Who runs the plan: the analysts and supervisors who staff the committees and CitiStat.
+MANAGERS = (r.ANALYST, r.SUPERVISOR)
+GROUPINGS = {"phase": "Phase", "area": "Area", "category": "Category"}
+
+
+def _step_or_404(code: str) -> Step:
+    try:
+        return sel.step_get(code)
+    except ObjectDoesNotExist as exc:
+        raise Http404(f"No plan step {code}") from exc
+
+
+@role_required(*MANAGERS)
+def index(request: HttpRequest) -> HttpResponse:
+    by = request.GET.get("by", "phase")
+    if by not in GROUPINGS:
+        by = "phase"
+    status = request.GET.get("status", "")
+    steps = list(sel.steps_all())
+    if status in STATUSES:
+        steps = [s for s in steps if s.status == status]
+    catalog = sel.plan_catalog()
+    return render(
+        request,
+        "plan/index.html",
+        {
+            "by": by,
+            "groupings": GROUPINGS,
+            "status": status,
+            "statuses": STATUSES,
+            "overall": sel.plan_progress(),
+            "groups": sel.plan_groups(by, steps),
+            "launch": sel.launch_list(),
+            "areas": {k: v.name for k, v in catalog.areas.items()},
+            "categories": {k: v.name for k, v in catalog.categories.items()},
+            "committees": sel.committees(),
+            "pending_comments": sel.comments_pending().count(),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def step_detail(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = StepForm(
+        request.POST or None,
+        initial={f: getattr(step, f) for f in services.EDITABLE},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        note = data.pop("note") or ""
+        try:
+            services.step_update(step, request.user, note=note, **data)  # type: ignore[arg-type]
+        except services.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{step.code} saved.")
+            return redirect("plan:step", code=step.code)
+    catalog = sel.plan_catalog()
+    from rightresponse.performance.models import ActionItem
+
+    return render(
+        request,
+        "plan/step.html",
+        {
+            "step": step,
+            "form": form,
+            "entry": catalog.steps.get(step.code),
+            "area": catalog.areas[step.area].name,
+            "category": catalog.categories[step.category].name,
+            "siblings": [s for s in step.action.steps.all() if s.pk != step.pk],
+            "milestones": step.milestones.all(),
+            "evidence": step.evidence.all(),
+            "links": step.citistat_links.select_related("item__meeting"),
+            "linkable": ActionItem.objects.filter(plan_link__isnull=True).select_related("meeting")[
+                :200
+            ],
+            "pilots": [(p, sel.pilot_evaluation(p)) for p in step.pilots.prefetch_related("arms")],
+            "history": sel.step_history(step),
+            "comments": sel.comments_public(step),
+            "milestone_form": MilestoneForm(),
+            "evidence_form": EvidenceForm(),
+            "statuses": STATUSES,
+        },
+    )
+
+
+@role_required(*MANAGERS)
+@require_POST
+def milestone_add(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        services.milestone_add(
+            step, request.user, form.cleaned_data["title"], form.cleaned_data["due_on"]
+        )  # type: ignore[arg-type]
+        messages.success(request, "Milestone added.")
+    else:
+        messages.error(request, "Milestone: give a title and a due date.")
+    return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.utils import timezone
+
+    m = get_object_or_404(Milestone, pk=pk)
+    services.milestone_complete(m, request.user, timezone.localdate())  # type: ignore[arg-type]
+    return redirect("plan:step", code=m.step.code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def evidence_add(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.evidence_add(step, request.user, d["title"], d["url"], d["public"])  # type: ignore[arg-type]
+            messages.success(request, "Evidence added.")
+        except services.PlanError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Evidence: give a title and a web address (https://…).")
+    return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def citistat_link(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.citistat_link(step, form.cleaned_data["item"], request.user)  # type: ignore[arg-type]
+            messages.success(request, "CitiStat item linked.")
+        except services.PlanError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Choose a CitiStat action item.")
+    return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+def committee(request: HttpRequest) -> HttpResponse:
+    names = sel.committees()
+    name = request.GET.get("c") or (names[0] if names else "")
+    steps = list(sel.committee_steps(name)) if name else []
+    return render(
+        request,
+        "plan/committee.html",
+        {
+            "names": names,
+            "name": name,
+            "steps": steps,
+            "progress": sel.plan_progress(steps),
+            "by_status": [
+                (label, [s for s in steps if s.status == key]) for key, label in STATUSES.items()
+            ],
+            "overdue": sel.milestones_overdue(steps),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def comments(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        c = get_object_or_404(PublicComment, pk=request.POST.get("comment"))
+        services.comment_moderate(c, request.user, request.POST.get("decision") == "approve")  # type: ignore[arg-type]
+        messages.success(
+            request, "Comment approved." if c.status == c.APPROVED else "Comment rejected."
+        )
+        return redirect("plan:comments")
+    return render(request, "plan/comments.html", {"pending": sel.comments_pending()[:100]})
+
+
+# ---- public
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def public_dashboard(request: HttpRequest) -> HttpResponse:
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.comment_submit(
+                address=_client_address(request),
+                body=d["body"],
+                name=d["name"],
+                step_code=d["step"],
+                trap=d["website"],
+            )
+        except services.PlanError as exc:
+            form.add_error(None, str(exc).split(": ", 1)[-1])
+        else:
+            messages.success(
+                request, "Thank you. Your comment will appear once a moderator has read it."
+            )
+            return redirect("plan_public:dashboard")
+    catalog = sel.plan_catalog()
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "plan/public.html",
+        {
+            "overall": sel.plan_progress(),
+            "by_area": sel.plan_groups("area"),
+            "by_phase": sel.plan_groups("phase"),
+            "launch": sel.launch_list(),
+            "categories": {k: v.name for k, v in catalog.categories.items()},
+            "statuses": STATUSES,
+            "comments": sel.comments_public()[:50],
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def public_csv(request: HttpRequest) -> HttpResponse:
+    rows = sel.public_rows()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["step"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "evidence": " ".join(row["evidence"])})
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="action-plan-progress.csv"'
+    return response
+
+
+def public_json(request: HttpRequest) -> HttpResponse:
+    overall = sel.plan_progress()
+    body: dict[str, Any] = {
+        "plan_version": sel.plan_catalog().version,
+        "progress_percent": overall.percent,
+        "status_counts": overall.counts,
+        "steps": sel.public_rows(),
+    }
+    response = JsonResponse(body, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = 'attachment; filename="action-plan-progress.json"'
+    return response
+
+
+@role_required(*MANAGERS)
+def staffing_page(request: HttpRequest) -> HttpResponse:
+    """Two staffing plans on the same demand, side by side, with charts."""
+    from rightresponse.core.charts import bar_chart, line_chart
+    from rightresponse.core.staffing import SimulationError, compare
+
+    from . import staffing
+
+    files = [p.name for p in staffing.staffing_files()]
+    a = request.GET.get("a") or (files[0] if files else "")
+    b = request.GET.get("b") or (files[1] if len(files) > 1 else a)
+    dataset = request.GET.get("dataset", staffing.SYNTHETIC)
+    context: dict[str, Any] = {"files": files, "a": a, "b": b, "dataset": dataset}
+    try:
+        weeks = min(52, max(1, int(request.GET.get("weeks", "13"))))
+    except ValueError:
+        weeks = 13
+    context["weeks"] = weeks
+    try:
+        demand = staffing.dataset_demand(dataset)
+        runs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
+    except SimulationError as exc:
+        context["error"] = str(exc)
+        return render(request, "plan/staffing.html", context, status=400)
+    labels = [f"{r.staffing}: {row['label']}" for r in runs for row in r.by_program.values()]
+    served = [
+        100 * (row["share_eligible_served"] or 0) for r in runs for row in r.by_program.values()
+    ]
+    hours = [
+        f"{['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][h // 24]} {h % 24:02d}"
+        for h in range(168)
+    ]
+    program = next(iter(runs[0].by_program))
+    context.update(
+        {
+            "demand": demand.source,
+            "runs": runs,
+            "compare": compare(runs[0], runs[1]),
+            "served_chart": bar_chart(
+                labels,
+                served,
+                title="Share of calls served by their first-choice program",
+                unit="%",
+            ),
+            "wait_chart": line_chart(
+                hours,
+                {r.staffing: r.waits_by_hour[program] for r in runs},
+                title=f"Mean wait by hour of the week: {runs[0].by_program[program]['label']} (minutes)",
+            ),
+            "call_takers": staffing.call_taker_day(
+                sum(c for *_, c in demand.rows) / demand.weeks_observed / 7 * 1.1
+            ),
+        }
+    )
+    return render(request, "plan/staffing.html", context)
