@@ -15,7 +15,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
 
 # Integer columns: ids are 64-bit (BigAutoField), counts are PositiveIntegerField (32-bit
 # on PostgreSQL); a larger value would overflow in the database driver (a 500 before).
@@ -60,8 +68,22 @@ def text(max_length: int, *, required: bool = False) -> Any:
     ]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
-Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: ``true`` is not 1 and ``"1"`` is not 1, but ``4.0`` is 4 (JSON Schema
+    counts a number with a zero fraction as an integer, and so do clients' serialisers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+# Use Int, not int, in request bodies (StrictIn): pydantic's strict int refuses 4.0.
+Int = Annotated[int, Strict(False), BeforeValidator(_json_integer)]
+Id = Annotated[Int, Field(ge=1, le=MAX_BIGINT)]
+Count = Annotated[Int, Field(ge=0, le=MAX_INT)]
 
 _ISO_NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d*)?\s*$")
 
@@ -91,6 +113,14 @@ def _year_in_range(value: date) -> date:
 _DATE_RULE = {"pattern": YEAR_PATTERN, "description": f"years {FIRST_YEAR}-{LAST_YEAR}"}
 DateTime = Annotated[
     datetime,
+    Strict(False),
+    BeforeValidator(_iso_text),
+    AfterValidator(_year_in_range),
+    Field(json_schema_extra=_DATE_RULE),
+]
+# A date-time with its offset (RFC 3339 requires one): a moment, not a guess.
+AwareDateTime = Annotated[
+    AwareDatetime,
     Strict(False),
     BeforeValidator(_iso_text),
     AfterValidator(_year_in_range),

@@ -237,7 +237,7 @@ def _codes(method: str, operation: dict[str, Any], throttled: bool) -> list[int]
         codes |= {400, 422}
     if operation.get("security"):
         codes |= {401, 403}
-    if has_body or any(p.get("in") == "path" for p in parameters):
+    if has_body or parameters:  # a path, query or body value can name a missing record
         codes.add(404)
     if method in WRITE_METHODS:
         codes.add(409)

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Body, Field, Router
+from ninja import Field, Router
 from ninja.errors import HttpError
 
 from rightresponse.accounts import roles as r
@@ -32,6 +32,7 @@ from .access import (
     may_act_on_incident,
     may_act_on_unit,
 )
+from .eidd_schema import EiddIn
 from .errors import DispatchError
 from .models import LEADS, OUTCOMES, Incident, PersonLink, Unit
 
@@ -50,7 +51,7 @@ Outcome = Literal[tuple(code for code, _ in OUTCOMES)]  # type: ignore[valid-typ
 PersonRole = Literal[tuple(code for code, _ in PersonLink.ROLES)]  # type: ignore[valid-type]
 Lead = Literal[tuple(code for code, _ in LEADS)]  # type: ignore[valid-type]
 # Tiers 0-4 (core/dispatch/status.py); the protocol's call types as in triage.
-Tier = Annotated[int, Field(ge=0, le=4)]
+Tier = Annotated[inputs.Int, Field(ge=0, le=4)]
 
 
 class CreateIn(StrictIn):
@@ -101,8 +102,8 @@ class ForceIn(StrictIn):
 class CloseIn(StrictIn):
     disposition: inputs.text(120, required=True)  # type: ignore[valid-type]
     outcome: Outcome
-    referrals_made: int = Field(0, ge=0, le=1000)
-    service_connections: int = Field(0, ge=0, le=1000)
+    referrals_made: inputs.Int = Field(0, ge=0, le=1000)
+    service_connections: inputs.Int = Field(0, ge=0, le=1000)
     notes: inputs.text(2000) = ""  # type: ignore[valid-type]
     use_of_force: ForceIn | None = None
 
@@ -402,16 +403,17 @@ def export_eidd(request: HttpRequest, incident_id: int) -> dict[str, Any]:
 
 @router.post("/eidd", auth=allow(r.SUPERVISOR), response=WRITE,
              summary="Import an incident from a NENA EIDD-style JSON document")  # fmt: skip
-def import_eidd(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> tuple[int, Any]:
+def import_eidd(request: HttpRequest, payload: EiddIn) -> tuple[int, Any]:
     agency = user_agency(request.user)
     if agency is None:
         raise HttpError(403, "your account belongs to no agency")
+    document = payload.model_dump(mode="json")  # with the EIDD members we do not type
 
     def work() -> tuple[int, Any]:
-        incident = services.incident_import_eidd(payload, request.user, agency)
+        incident = services.incident_import_eidd(document, request.user, agency)
         return 201, incident_out(incident)
 
-    return _write(request, "POST /eidd", payload, work)
+    return _write(request, "POST /eidd", document, work)
 
 
 @router.get("/units", auth=allow(*READERS), response=list[dict])

@@ -231,6 +231,16 @@ def hsds_import_json(request: HttpRequest) -> ImportOut:
     response=ImportOut,
     auth=allow(r.ADMINISTRATOR),
     summary="Import HSDS CSV tables uploaded as a zip (validated first; all or nothing)",
+    # The upload is a zip (of HSDS CSV tables): say so, so clients send one.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"file": {"contentType": "application/zip"}},
+                }
+            }
+        }
+    },
 )
 def hsds_import_csv(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
     try:
@@ -248,7 +258,7 @@ class ReferralIn(StrictIn):
     source: Literal["incident", "hotline", "navigator", "provider"]
     person_id: inputs.Id | None = None
     family_name: inputs.text(120) = ""  # type: ignore[valid-type]
-    family_size: int | None = Field(default=None, ge=1, le=30)
+    family_size: inputs.Int | None = Field(default=None, ge=1, le=30)
     reason: inputs.text(2000) = ""  # type: ignore[valid-type]
     incident_id: inputs.Id | None = None
     incident_category: inputs.text(60) = ""  # type: ignore[valid-type]

@@ -12,14 +12,14 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
 from pydantic import Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import PUBLIC, allow
 from rightresponse.config import inputs
-from rightresponse.config.inputs import Day
+from rightresponse.config.inputs import Day, StrictIn
 from rightresponse.core.metrics.publication import PeriodError
 
 from . import selectors as sel
@@ -153,15 +153,20 @@ def public(
     }
 
 
-class EntryIn(Schema):
-    metric_id: str
-    period_start: str
-    period_end: str
-    value: float | str
-    area: str = ""
-    dimension: str = ""
-    group: str = ""
-    note: str = ""
+def _entered_metric_enum(schema: dict[str, Any]) -> None:
+    """The spec lists the metrics that are entered rather than computed (the catalog)."""
+    schema["enum"] = sorted(m.id for m in sel.metrics_catalog() if not m.computed)
+
+
+class EntryIn(StrictIn):
+    metric_id: Annotated[str, Field(json_schema_extra=_entered_metric_enum)]
+    period_start: Day
+    period_end: Day
+    value: float | str  # a number; text is read as one ("91") and refused if it is not
+    area: inputs.text(80) = ""  # type: ignore[valid-type]
+    dimension: inputs.text(60) = ""  # type: ignore[valid-type]
+    group: inputs.text(80) = ""  # type: ignore[valid-type]
+    note: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -172,7 +177,9 @@ class EntryIn(Schema):
 )
 def enter(request: HttpRequest, payload: EntryIn) -> tuple[int, dict[str, Any]]:
     try:
-        row = services.entered_value_record(request.user, payload.dict(), source="api")
+        row = services.entered_value_record(
+            request.user, payload.model_dump(mode="json"), source="api"
+        )
     except services.EntryError as exc:
         raise HttpError(400, "; ".join(exc.problems)) from exc
     return 201, {

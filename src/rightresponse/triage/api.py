@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
 from rightresponse.accounts.selectors import user_agency_id
-from rightresponse.config.inputs import NO_NUL_PATTERN, DateTime, StrictIn
+from rightresponse.config.inputs import NO_NUL_PATTERN, AwareDateTime, StrictIn
 from rightresponse.core.triage import (
     TIER_LABELS,
     Protocol,
@@ -116,7 +116,7 @@ class CallIn(StrictIn):
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     area: Text60 = ""
     narrative: Text4000 = ""
-    received_at: DateTime | None = Field(
+    received_at: AwareDateTime | None = Field(
         default=None,
         description="When the call came in; within RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS "
         "(default 7 days) before now and 5 minutes after (core/triage/received.py).",
