@@ -80,10 +80,15 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
-# Use Int, not int, in request bodies (StrictIn): pydantic's strict int refuses 4.0.
-Int = Annotated[int, Strict(False), BeforeValidator(_json_integer)]
-Id = Annotated[Int, Field(ge=1, le=MAX_BIGINT)]
-Count = Annotated[Int, Field(ge=0, le=MAX_INT)]
+def integer(ge: int | None = None, le: int | None = None) -> Any:
+    """An integer for request bodies (StrictIn), within [ge, le]: pydantic's strict int
+    refuses 4.0. The bounds sit on the int itself so the spec shows minimum/maximum."""
+    return Annotated[int, Field(ge=ge, le=le), Strict(False), BeforeValidator(_json_integer)]
+
+
+Int = integer()
+Id = integer(1, MAX_BIGINT)
+Count = integer(0, MAX_INT)
 
 _ISO_NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d*)?\s*$")
 

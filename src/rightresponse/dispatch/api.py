@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router
+from ninja import Router
 from ninja.errors import HttpError
 
 from rightresponse.accounts import roles as r
@@ -51,7 +51,7 @@ Outcome = Literal[tuple(code for code, _ in OUTCOMES)]  # type: ignore[valid-typ
 PersonRole = Literal[tuple(code for code, _ in PersonLink.ROLES)]  # type: ignore[valid-type]
 Lead = Literal[tuple(code for code, _ in LEADS)]  # type: ignore[valid-type]
 # Tiers 0-4 (core/dispatch/status.py); the protocol's call types as in triage.
-Tier = Annotated[inputs.Int, Field(ge=0, le=4)]
+Tier = inputs.integer(0, 4)
 
 
 class CreateIn(StrictIn):
@@ -74,11 +74,11 @@ class UnitStatusIn(StrictIn):
 class ReclassifyIn(StrictIn):
     call_type: CallType
     reason: Reason  # type: ignore[valid-type]
-    tier: Tier | None = None
+    tier: Tier | None = None  # type: ignore[valid-type]
 
 
 class TierIn(StrictIn):
-    tier: Tier
+    tier: Tier  # type: ignore[valid-type]
     reason: Reason  # type: ignore[valid-type]
 
 
@@ -102,8 +102,8 @@ class ForceIn(StrictIn):
 class CloseIn(StrictIn):
     disposition: inputs.text(120, required=True)  # type: ignore[valid-type]
     outcome: Outcome
-    referrals_made: inputs.Int = Field(0, ge=0, le=1000)
-    service_connections: inputs.Int = Field(0, ge=0, le=1000)
+    referrals_made: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]
+    service_connections: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]
     notes: inputs.text(2000) = ""  # type: ignore[valid-type]
     use_of_force: ForceIn | None = None
 

@@ -21,7 +21,7 @@ from .models import LEADS, OUTCOMES
 Status = Literal[tuple(EIDD_TO_STATUS)]  # type: ignore[valid-type]
 Lead = Literal[tuple(code for code, _ in LEADS)]  # type: ignore[valid-type]
 Outcome = Literal[tuple(code for code, _ in OUTCOMES)]  # type: ignore[valid-type]
-Tier = Annotated[inputs.Int, Field(ge=0, le=4)]
+Tier = inputs.integer(0, 4)
 Text60 = inputs.text(60)
 Text200 = inputs.text(200)
 
@@ -38,7 +38,7 @@ class IncidentComponent(Part):
     incidentTypeLocalText: inputs.text(60, required=True)  # type: ignore[valid-type]  # noqa: N815
     incidentInitialTypeLocalText: Text60 | None = None  # type: ignore[valid-type]  # noqa: N815
     incidentInitialCategoryText: Text60 | None = None  # type: ignore[valid-type]  # noqa: N815
-    incidentPriorityCode: Annotated[inputs.Int, Field(ge=1, le=5)] | None = None  # noqa: N815
+    incidentPriorityCode: inputs.integer(1, 5) | None = None  # type: ignore[valid-type]  # noqa: N815
     incidentResponseTierCode: Tier | None = None  # noqa: N815
     incidentInitialResponseTierCode: Tier | None = None  # noqa: N815
     incidentLeadText: Lead | None = None  # noqa: N815
@@ -95,8 +95,8 @@ class Note(Part):
 class Disposition(Part):
     dispositionCodeText: inputs.text(120) = ""  # type: ignore[valid-type]  # noqa: N815
     dispositionOutcomeText: Outcome | None = None  # noqa: N815
-    referralsMadeCount: Annotated[inputs.Int, Field(ge=0, le=1000)] = 0  # noqa: N815
-    serviceConnectionsCount: Annotated[inputs.Int, Field(ge=0, le=1000)] = 0  # noqa: N815
+    referralsMadeCount: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]  # noqa: N815
+    serviceConnectionsCount: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]  # noqa: N815
     useOfForceIndicator: bool = False  # noqa: N815
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
@@ -236,6 +236,9 @@ def hsds_import_json(request: HttpRequest) -> ImportOut:
         "requestBody": {
             "content": {
                 "multipart/form-data": {
+                    "schema": {
+                        "properties": {"file": {"contentMediaType": "application/zip"}},
+                    },
                     "encoding": {"file": {"contentType": "application/zip"}},
                 }
             }
@@ -253,12 +256,39 @@ def hsds_import_csv(request: HttpRequest, file: File[UploadedFile]) -> ImportOut
 # ------------------------------------------------------------------ referrals
 
 
+# The rules across fields that services.referral_create applies, stated in the spec too.
+_INTEGER = {"type": "integer"}
+REFERRAL_RULES = {
+    "allOf": [
+        {
+            "if": {"properties": {"source": {"const": "incident"}}},
+            "then": {"required": ["incident_id"], "properties": {"incident_id": _INTEGER}},
+        },
+        {
+            "if": {"properties": {"source": {"const": "hotline"}}},
+            "then": {"required": ["call_id"], "properties": {"call_id": _INTEGER}},
+        },
+        {
+            "anyOf": [
+                {"required": ["person_id"], "properties": {"person_id": _INTEGER}},
+                {
+                    "required": ["family_name"],
+                    "properties": {"family_name": {"pattern": inputs.NOT_BLANK_PATTERN}},
+                },
+            ]
+        },
+    ]
+}
+
+
 class ReferralIn(StrictIn):
+    model_config = ConfigDict(json_schema_extra=REFERRAL_RULES)
+
     service_id: inputs.Uuid
     source: Literal["incident", "hotline", "navigator", "provider"]
     person_id: inputs.Id | None = None
     family_name: inputs.text(120) = ""  # type: ignore[valid-type]
-    family_size: inputs.Int | None = Field(default=None, ge=1, le=30)
+    family_size: inputs.integer(1, 30) | None = None  # type: ignore[valid-type]
     reason: inputs.text(2000) = ""  # type: ignore[valid-type]
     incident_id: inputs.Id | None = None
     incident_category: inputs.text(60) = ""  # type: ignore[valid-type]
