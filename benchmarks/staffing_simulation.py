@@ -34,6 +34,7 @@ from rightresponse.core.staffing.simulation import (  # noqa: E402
     CITY_WIDE,
     HOURS_PER_WEEK,
     generate_arrivals,
+    pool_windows,
 )
 
 
@@ -91,6 +92,15 @@ def simpy_model(
                 for _ in range(n):
                     env.process(unit(store, shift.windows()))
 
+    on_duty = pool_windows(staffing)
+
+    def _next_on(windows: list[tuple[float, float]], t: float) -> float:
+        base = t - t % HOURS_PER_WEEK
+        for s_, e_ in windows:
+            if base + e_ > t:
+                return max(t, base + s_)
+        return base + HOURS_PER_WEEK + windows[0][0]
+
     served: dict[str, int] = {p: 0 for p in staffing.programs}
     waits: dict[str, list[float]] = {p: [] for p in staffing.programs}
     eligible: dict[str, int] = {p: 0 for p in staffing.programs}
@@ -101,12 +111,15 @@ def simpy_model(
         arrived = env.now
         eligible[s.chain[0]] += 1
         for pos, pid in enumerate(s.chain):
-            store = pools.get((pid, s.area)) or pools.get((pid, CITY_WIDE))
-            if store is None:
+            key = (pid, s.area) if (pid, s.area) in on_duty else (pid, CITY_WIDE)
+            store = pools.get(key)
+            if store is None or key not in on_duty:
                 continue
+            limit = staffing.programs[pid].max_wait_minutes
+            if limit is not None and _next_on(on_duty[key], env.now) - env.now > limit / 60.0:
+                continue  # nobody on shift soon enough: the next program at once
             c = _Call(env, s.service_hours[pid] * draws[i])
             store.put(c)
-            limit = staffing.programs[pid].max_wait_minutes
             if limit is None:
                 yield c.started
             else:

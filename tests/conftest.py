@@ -21,6 +21,30 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: Any
+) -> None:
+    """The SQLite test database is a file, as in production: the metrics engine (DuckDB,
+    performance.engine) attaches the database file, which an in-memory database is not."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "sqlite" in database["ENGINE"] and not database.get("TEST", {}).get("NAME"):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def metrics_engine_detached(django_db_setup: Any) -> Iterator[None]:
+    """The metrics engine's DuckDB holds a connection to the test database: closed before
+    the database is dropped."""
+    yield
+    from rightresponse.performance import engine
+
+    engine.detach()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """The ``users`` fixture hashes seven passwords per test; a fast hasher keeps the suite

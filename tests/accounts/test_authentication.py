@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from rightresponse.accounts.network import client_address
 from rightresponse.accounts.services import token_create
 
 pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery-9"  # the users fixture's (tests/conftest.py)
 SRC = Path(__file__).resolve().parents[2] / "src" / "rightresponse"
 
 
@@ -225,3 +225,18 @@ def test_https_settings_in_production() -> None:
     env["RIGHTRESPONSE_TRUSTED_PROXIES"] = "1"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "('HTTP_X_FORWARDED_PROTO', 'https')" in out.stdout, out.stderr
+
+
+def test_the_token_flood_brake_is_not_reset_by_a_forged_header(users: dict) -> None:
+    """The per-address brake (30 a minute) counts REMOTE_ADDR whatever X-Forwarded-For says
+    (django-ninja reads NINJA_NUM_PROXIES, set from the same trusted-proxy count)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    statuses = [
+        _token(client, f"user{i}", "guess", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(31)
+    ]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    cache.clear()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from rightresponse.analytics.selectors import SAMPLES_DIR
 from rightresponse.analytics.services import calls_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOT = Path(tempfile.gettempdir()) / "analytics-dataset-page.png"
 
 
 def test_analyst_imports_nothing_by_hand_and_reads_the_landscape(login_page: Any) -> None:
@@ -25,3 +28,11 @@ def test_analyst_imports_nothing_by_hand_and_reads_the_landscape(login_page: Any
     assert page.locator("svg.chart").count() >= 4
     assert page.get_by_role("heading", name="Response intervals (seconds)").is_visible()
     assert page.locator("svg.map circle").count() > 0
+    # The publishing work: calls reported apart, intervals, the published methods.
+    assert page.get_by_role("heading", name="Published eligibility methods on these calls").count()
+    assert page.get_by_text("Reported apart, not triaged").count()
+    assert page.get_by_text("95% interval").first.is_visible()
+    page.get_by_role(
+        "heading", name="Published eligibility methods on these calls"
+    ).scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOT))

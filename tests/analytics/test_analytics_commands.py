@@ -89,7 +89,11 @@ def test_analyze_writes_summary_tables_and_an_offline_report(tmp_path: Path) -> 
     summary = json.loads((out_dir / "summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS
     assert summary["total_calls"] == 222
-    assert sum(r["calls"] for r in summary["tier_shares"]) == 222
+    # Every call is either triaged (a tier) or reported apart with its reason.
+    triaged = sum(r["calls"] for r in summary["tier_shares"])
+    assert triaged + sum(r["calls"] for r in summary["excluded"]) == 222
+    assert triaged == summary["triaged_calls"] and {r["reason"] for r in summary["excluded"]}
+    assert abs(sum(r["call_share"] for r in summary["tier_shares"]) - 1) < 1e-9
     assert (out_dir / "by_category.csv").is_file() and (out_dir / "tier_shares.csv").is_file()
     html = (out_dir / "report.html").read_text()
     assert html.count("<svg") >= 4 and 'class="chart map"' in html
@@ -110,6 +114,10 @@ def test_real_cad_week_never_shows_staff_names(tmp_path: Path) -> None:
     ).read_text()
     for name in names:
         assert name not in text
+    # No outcome in this export: the risk is "not measurable", never 0 %.
+    assert "Risk exposure:</strong> <strong>not measurable</strong>" in text
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["risk_exposure"]["severe_share"] is None
     assert Dataset.objects.get().imports.get().rows_imported == 1263
 
 
@@ -143,3 +151,46 @@ def test_a_drafted_mapping_is_marked_and_analyze_warns_about_it(tmp_path: Path) 
     err = StringIO()
     call_command("analyze", "--out", str(tmp_path / "s"), stdout=StringIO(), stderr=err)
     assert "draft" not in err.getvalue()
+
+
+def test_protocol_a_b_side_by_side_and_a_wrong_path_is_exit_2(tmp_path: Path) -> None:
+    protocol_a = SAMPLES_DIR.parents[3] / "protocols" / "default.yaml"
+    text = protocol_a.read_text(encoding="utf-8")
+    # Protocol B: parking complaints get a co-response (tier 2) instead of civilians alone.
+    start = text.index("  - id: parking\n")
+    tier_at = text.index("    tier: 1", start)
+    protocol_b = tmp_path / "b.yaml"
+    protocol_b.write_text(
+        (text[:tier_at] + "    tier: 2" + text[tier_at + len("    tier: 1") :]).replace(
+            'version: "2026.11-default-1"', 'version: "b-parking-co-response"'
+        ),
+        encoding="utf-8",
+    )
+    _run("import_calls", str(SAMPLE), "--profile", "seattle-call-data", "--no-progress")
+    out_dir = tmp_path / "ab"
+    said = _run(
+        "analyze",
+        "--out",
+        str(out_dir),
+        "--protocol",
+        str(protocol_a),
+        "--compare",
+        str(protocol_b),
+    )
+    assert "A 2026.11-default-1" in said and "B b-parking-co-response" in said
+    comparison = json.loads((out_dir / "compare.json").read_text())
+    moved = {r["initial_type"]: r for r in comparison["moved"]}
+    assert moved and all(r["call_type"] == "parking" for r in moved.values())
+    assert all((r["tier_a"], r["tier_b"]) == (1, 2) for r in moved.values())
+    assert comparison["b"]["calls"] < comparison["a"]["calls"]  # fewer civilian-only calls
+    for side in ("a", "b"):
+        assert {"calls", "call_share", "unit_hours", "fte"} <= set(comparison[side])
+    assert (out_dir / "compare.csv").is_file() and (out_dir / "report.html").is_file()
+    for args in (
+        ("--protocol", str(tmp_path / "nowhere.yaml"), "--compare", str(protocol_b)),
+        ("--protocol", str(protocol_a), "--compare", str(tmp_path / "nowhere.yaml")),
+        ("--protocol", str(tmp_path / "nowhere.yaml")),
+    ):
+        with pytest.raises(CommandError, match="nowhere.yaml: no such protocol file") as err:
+            _run("analyze", "--out", str(tmp_path / "x"), *args)
+        assert err.value.returncode == 2

@@ -85,7 +85,7 @@ def test_the_call_taker_takes_a_call_and_a_bad_one_is_a_typed_problem(
     assert call.id in [c.id for c in listed]
     late = model(pkg, "CallIn")(
         call_type=model(pkg, "CallInCallType").WELFARE_CHECK,
-        received_at=datetime.now(UTC) - timedelta(days=30),
+        received_at=datetime.now(UTC) + timedelta(days=3),  # beyond the clock-skew allowance
     )
     refused = op(pkg, "triage", "call_create_api").sync_detailed(client=client, body=late)
     assert refused.status_code == 422

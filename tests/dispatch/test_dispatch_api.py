@@ -90,10 +90,11 @@ def test_roles_are_enforced(api_client: Any, make_incident: Any, units: dict) ->
     assert analyst.get("/api/dispatch/incidents").status_code == 403
     url = f"/api/dispatch/incidents/{incident.pk}/assign"
     assert post(api_client("responder"), url, {"unit_id": units["CARE-1"].pk}).status_code == 403
-    # A responder acts only on incidents their unit is on.
+    # A responder sees and acts only on incidents their unit is on: any other answers as
+    # a missing one (no existence oracle).
     responder = api_client("responder")
     other = make_incident()
-    assert responder.get(f"/api/dispatch/incidents/{other.pk}").status_code == 403
+    assert responder.get(f"/api/dispatch/incidents/{other.pk}").status_code == 404
     post(api_client("dispatcher"), url, {"unit_id": units["CARE-1"].pk})
     mine = responder.get(f"/api/dispatch/incidents/{incident.pk}")
     assert mine.status_code == 200 and mine.json()["units"][0]["call_sign"] == "CARE-1"
@@ -166,11 +167,19 @@ def test_people_on_an_incident_least_information_and_audited(
     services.incident_link_person(incident.pk, victim.pk, "victim", users["dispatcher"])
     services.incident_assign(incident.pk, units["CARE-1"].pk, users["dispatcher"])
     url = f"/api/dispatch/incidents/{incident.pk}/people"
+    # The care team owns both records: its responder on the incident sees what a
+    # responder needs and the name (never phone or demographics, even for its own).
     seen = api_client("responder").get(url).json()
-    assert seen[0]["behavioural_flags"] == ["hears voices"] and "family_name" not in seen[0]
-    assert seen[1] == {"role": "victim", "protected": True}
-    assert api_client("dispatcher").get(url).json()[0]["family_name"] == "Doe"
-    assert api_client("supervisor").get(url).json()[1]["given_name"] == "Vi"
+    assert seen[0]["behavioural_flags"] == ["hears voices"] and seen[0]["family_name"] == "Doe"
+    assert seen[0]["basis"] == "own_agency" and "phone" not in seen[0]
+    assert seen[1]["given_name"] == "Vi"
+    # The 911 center dispatching it, without consent: the emergency minimum, no family
+    # name, and nothing of the victim-service record (VAWA), for supervisors too.
+    dispatched = api_client("dispatcher").get(url).json()
+    assert dispatched[0]["basis"] == "emergency" and "family_name" not in dispatched[0]
+    assert dispatched[0]["what_works"] == "calm voice"
+    assert dispatched[1] == {"role": "victim", "withheld": True}
+    assert api_client("supervisor").get(url).json()[1] == {"role": "victim", "withheld": True}
     assert AuditEvent.objects.filter(person_id=jo.pk, action="read").count() == 3
     assert api_client("analyst").get(url).status_code == 403
 

@@ -29,7 +29,7 @@ def test_board_shows_waiting_incidents_recommendation_units_and_map(
     html = page.content.decode()
     assert page.status_code == 200
     assert f'data-incident="{incident.pk}"' in html and "CARE-1" in html and "(recommended)" in html
-    assert "<svg" in html and 'hx-trigger="every 1s [' in html
+    assert "<svg" in html and 'hx-trigger="every 1s"' in html
     assert "Hazard: aggressive dog" in html and "secret detail" not in html
     assert "1 earlier call within 150 m" in html
     # Words, not ids: the unit's programme and the map label use the protocol's labels.

@@ -12,8 +12,9 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 24  # one is the facts stamp of the new assignment (performance.facts_snapshot)
-MAX_STATUS = 13
+MAX_ASSIGN = 25  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+# one the user's agency, for the visibility rule (core.visibility: tenancy, issue 10)
+MAX_STATUS = 14  # with the agency, as above
 
 
 def post(client: Any, url: str, body: Any) -> Any:

@@ -105,3 +105,35 @@ def victim(agencies: dict[str, Agency]) -> Person:
         phone="555-0102",
         is_protected_victim=True,
     )
+
+
+INCIDENT_ID = 4242
+
+
+@pytest.fixture
+def care_incident(agencies: dict[str, Agency], users: dict[str, Any]) -> Any:
+    """Incident 4242, a behavioural-health call the care team's unit (with the responder
+    on it) is assigned to: referrals may name only incidents the referrer may see."""
+    from django.utils import timezone
+
+    from rightresponse.dispatch.models import Assignment, Incident, Unit, UnitMember
+
+    unit = Unit.objects.create(
+        agency=agencies["care"], program="community_responder", kind="civilian", call_sign="CARE-E"
+    )
+    UnitMember.objects.create(
+        agency=agencies["care"], unit=unit, user=users["responder"], employee_id="E9", name="Rae"
+    )
+    now = timezone.now()
+    incident = Incident.objects.create(
+        pk=INCIDENT_ID,
+        agency=agencies["center"],
+        status="on_scene",
+        call_type="behavioral_crisis",
+        initial_call_type="behavioral_crisis",
+        category="behavioral_health",
+        tier=1,
+        received_at=now,
+    )
+    Assignment.objects.create(incident=incident, unit=unit, assigned_at=now, primary=True)
+    return incident

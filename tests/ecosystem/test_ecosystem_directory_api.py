@@ -64,7 +64,7 @@ def test_referral_from_a_hotline_call(api_client, agencies, directory, person) -
                 "service_id": str(directory["crisis"].id),
                 "source": "hotline",
                 "call_id": call.pk,
-                "person_id": person.pk,
+                "family_name": "Caller's household",
             }
         ),
         content_type="application/json",

@@ -60,17 +60,17 @@ def test_directory_page_by_role(logged_in, directory) -> None:
     assert logged_in("analyst").get("/services/").status_code == 403
 
 
-def test_refer_from_an_incident_page(logged_in, directory, person) -> None:
+def test_refer_from_an_incident_page(logged_in, directory, person, care_incident) -> None:
     client = logged_in("responder")
-    url = f"/services/refer/?service={directory['counselling'].id}&incident_id=88&call_type=behavioral_crisis&category=behavioral_health"
+    url = f"/services/refer/?service={directory['counselling'].id}&incident_id=4242&call_type=behavioral_crisis&category=behavioral_health"
     form = client.get(url)
-    assert form.status_code == 200 and "From incident 88" in form.content.decode()
+    assert form.status_code == 200 and "From incident 4242" in form.content.decode()
     response = client.post(
         url,
         {
             "service": directory["counselling"].id,
             "source": "incident",
-            "incident_id": 88,
+            "incident_id": 4242,
             "incident_call_type": "behavioral_crisis",
             "incident_category": "behavioral_health",
             "person_id": person.pk,
@@ -80,7 +80,7 @@ def test_refer_from_an_incident_page(logged_in, directory, person) -> None:
     ref = Referral.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/services/referrals/{ref.pk}/"
     assert (ref.incident_id, ref.incident_call_type, ref.status) == (
-        88,
+        4242,
         "behavioral_crisis",
         "requested",
     )
@@ -201,6 +201,7 @@ def test_consent_captured_with_a_referral_and_victim_rules_enforced(
         "source": "navigator",
         "reason": "Counselling",
         "consent_share": "on",
+        "consent_person_present": "on",
     }
     response = client.post("/services/refer/", {**form, "person_id": victim.pk})
     assert response.status_code == 422 and "time-limited" in response.content.decode()

@@ -11,22 +11,25 @@ from rightresponse.ecosystem.models import Referral
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_referral_from_incident_to_provider_acceptance(login_page, page, directory, person) -> None:
+def test_referral_from_incident_to_provider_acceptance(
+    login_page, page, directory, person, care_incident
+) -> None:
     login_page("responder")
-    page.goto("/services/?incident_id=4711")
+    page.goto("/services/?incident_id=4242")
     page.select_option("#f-need", "counseling")  # HTMX swaps the results in place
     page.wait_for_selector("#results :text('1 service found')")
     page.click("a[aria-label='Refer to Family counselling']")
     assert page.locator("h1").inner_text() == "Refer to a service"
-    assert page.input_value("#id_incident_id") == "4711"
+    assert page.input_value("#id_incident_id") == "4242"
     page.fill("#id_person_id", str(person.pk))
     page.fill("#id_reason", "Would like counselling after tonight's crisis.")
     page.check("#id_consent_share")  # consent captured with the referral, to this provider
+    page.check("#id_consent_person_present")  # by the person's own agency, with them there
     page.click("button:text('Send referral')")
     page.wait_for_selector("#referral-status")
     assert page.locator("#referral-status").inner_text() == "requested"
     ref = Referral.objects.get()
-    assert (ref.incident_id, ref.source, ref.person_id) == (4711, "incident", person.pk)
+    assert (ref.incident_id, ref.source, ref.person_id) == (4242, "incident", person.pk)
 
     page.click("button:text('Sign out')")
     login_page("service_provider")

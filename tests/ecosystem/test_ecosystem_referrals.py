@@ -13,7 +13,7 @@ from rightresponse.ecosystem import services
 from rightresponse.ecosystem.models import Referral
 from rightresponse.ecosystem.selectors import referral_overdue, referrals_inbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("care_incident")]
 
 
 def post(client, url: str, body: dict):

@@ -1,6 +1,9 @@
-"""Fixtures of the performance tests: fact rows in the contract shapes, served through
-the adapter in performance/selectors.py in place of the dispatch and ecosystem selectors
-(which live on other branches until they are merged)."""
+"""Fixtures of the performance tests: synthetic fact rows in the contract shapes, written
+to the database as operational records (calls, incidents, units, dispositions, referrals
+...), which the metrics read back through the engine (performance.engine), as in
+production. The engine reads what is committed: the records are committed once per module
+(each test's own writes are rolled back as usual, the module's records deleted after it);
+tests that write and then read metrics are transactional."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from rightresponse.core.metrics import synthetic
-from rightresponse.performance import selectors
+from rightresponse.performance.synthetic_records import seed_facts
 
 
 def _window() -> tuple[datetime, datetime]:
@@ -23,35 +26,48 @@ def _window() -> tuple[datetime, datetime]:
 @pytest.fixture(scope="session")
 def fact_rows() -> dict[str, list[dict[str, Any]]]:
     start, end = _window()
-    incidents = synthetic.incidents(3000, start, end, seed=5)
+    incidents = synthetic.incidents(1500, start, end, seed=5)
     return {"incidents": incidents, "referrals": synthetic.referrals(incidents, seed=6)}
 
 
-def _serve(rows: list[dict[str, Any]], moment: str) -> Any:
-    def source(start: datetime | None = None, end: datetime | None = None) -> list[dict[str, Any]]:
-        return [
-            r
-            for r in rows
-            if (start is None or r[moment] >= start) and (end is None or r[moment] < end)
-        ]
+def _delete_records() -> None:
+    from django.apps import apps
 
-    return source
+    for label in ("ecosystem", "dispatch", "triage", "people"):
+        for model in reversed(list(apps.get_app_config(label).get_models())):
+            model.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def seeded_module(
+    django_db_setup: Any, django_db_blocker: Any, fact_rows: dict[str, list[dict[str, Any]]]
+) -> Any:
+    with django_db_blocker.unblock():
+        seed_facts(fact_rows["incidents"], fact_rows["referrals"])
+    yield
+    with django_db_blocker.unblock():
+        _delete_records()
 
 
 @pytest.fixture
 def facts(
-    monkeypatch: pytest.MonkeyPatch, fact_rows: dict[str, list[dict[str, Any]]]
+    seeded_module: None, db: Any, fact_rows: dict[str, list[dict[str, Any]]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """The dispatch and ecosystem selectors answer with the synthetic rows."""
-    sources = {
-        "incidents": _serve(fact_rows["incidents"], "received_at"),
-        "referrals": _serve(fact_rows["referrals"], "created_at"),
-    }
-    monkeypatch.setattr(selectors, "_fact_source", lambda facts: sources[facts])
+    """The synthetic rows, committed as records for this module."""
     return fact_rows
 
 
 @pytest.fixture
-def no_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Neither pillar's selector is installed."""
-    monkeypatch.setattr(selectors, "_fact_source", lambda facts: None)
+def seeded_facts(
+    transactional_db: Any, fact_rows: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The synthetic rows written as records in a transactional test (flushed after it)."""
+    seed_facts(fact_rows["incidents"], fact_rows["referrals"])
+    return fact_rows
+
+
+@pytest.fixture
+def no_facts(db: Any) -> None:
+    """No incident or referral has been recorded: the module's records, if any, are
+    deleted inside this test's transaction (rolled back after it)."""
+    _delete_records()

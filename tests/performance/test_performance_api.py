@@ -42,7 +42,7 @@ def test_values_need_a_manager(client: Any, api_client: Any, no_facts: None) -> 
     by_id = {v["metric_id"]: v for v in data["values"]}
     assert by_id["call_volume"]["status"] == "not_yet_measured"
     assert by_id["call_volume"]["value"] is None
-    assert "incident_facts" in by_id["call_volume"]["needs"]
+    assert "incident records" in by_id["call_volume"]["needs"]
 
 
 def test_values_from_facts_as_csv(api_client: Any, facts: dict[str, Any]) -> None:

@@ -23,7 +23,9 @@ def serious_violations(page: Any) -> list[str]:
     ]
 
 
-def test_public_dashboard_is_accessible_without_login(page: Any, facts: dict[str, Any]) -> None:
+def test_public_dashboard_is_accessible_without_login(
+    page: Any, seeded_facts: dict[str, Any]
+) -> None:
     page.goto("/public/")
     assert page.locator("h1").inner_text().startswith("Community safety")
     assert page.locator("table#volume").count() == 1
@@ -40,7 +42,9 @@ def test_public_dashboard_is_accessible_without_login(page: Any, facts: dict[str
     assert f"Q{second[-1]}" in page.locator("#period option:checked").inner_text()
 
 
-def test_internal_dashboard_and_htmx_breakdown(login_page: Any, facts: dict[str, Any]) -> None:
+def test_internal_dashboard_and_htmx_breakdown(
+    login_page: Any, seeded_facts: dict[str, Any]
+) -> None:
     page = login_page("analyst")
     page.goto("/performance/")
     assert page.locator("h1").inner_text() == "Performance dashboard"
@@ -53,7 +57,9 @@ def test_internal_dashboard_and_htmx_breakdown(login_page: Any, facts: dict[str,
     assert serious_violations(page) == []
 
 
-def test_scorecards_and_entry_pages_are_accessible(login_page: Any, facts: dict[str, Any]) -> None:
+def test_scorecards_and_entry_pages_are_accessible(
+    login_page: Any, seeded_facts: dict[str, Any]
+) -> None:
     page = login_page("supervisor")
     for url in (
         "/performance/scorecards/?all=1",

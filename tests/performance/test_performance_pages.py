@@ -34,7 +34,7 @@ def test_without_records_metrics_are_not_yet_measured_never_zero(
 ) -> None:
     page = logged_in("analyst").get(reverse("performance:dashboard")).content.decode()
     assert "Not yet measured" in page
-    assert "rightresponse.dispatch.selectors.incident_facts" in page  # what is needed
+    assert "incident records (none has been recorded in dispatch yet)" in page  # what is needed
     assert 'class="figure">0<' not in page
 
 
@@ -295,33 +295,6 @@ def test_referral_metrics_are_not_shown_by_area(logged_in: Any, facts: dict[str,
     assert not views["referrals_per_incident"].measured
     assert "Not recorded by area" in views["referrals_per_incident"].needs
     assert views["call_volume"].measured
-
-
-def test_converted_frames_are_reused_for_a_short_while(
-    settings: Any, monkeypatch: pytest.MonkeyPatch, fact_rows: dict[str, Any]
-) -> None:
-    from rightresponse.performance import selectors
-
-    calls: list[str] = []
-
-    def source(facts: str) -> Any:
-        def rows(start: Any = None, end: Any = None) -> list[dict[str, Any]]:
-            calls.append(facts)
-            return fact_rows[facts][:50]
-
-        return rows
-
-    sources = {f: source(f) for f in ("incidents", "referrals")}
-    monkeypatch.setattr(selectors, "_fact_source", lambda facts: sources[facts])
-    monkeypatch.setattr(selectors, "_FRAMES", {})
-    settings.RIGHTRESPONSE_METRICS_CACHE_SECONDS = 30
-    period = default_period()
-    first = selectors.fact_frames(period.start_at, period.end_at)
-    second = selectors.fact_frames(period.start_at, period.end_at)
-    assert first["incidents"] is second["incidents"] and calls == ["incidents", "referrals"]
-    settings.RIGHTRESPONSE_METRICS_CACHE_SECONDS = 0
-    selectors.fact_frames(period.start_at, period.end_at)
-    assert len(calls) == 4
 
 
 def test_programme_scorecard_counts_that_programme(

@@ -31,7 +31,12 @@ def test_step_update_keeps_history_and_audits(plan: Any, users: dict[str, Any]) 
     fields = sorted(step.changes.values_list("field", flat=True))
     assert fields == ["committee", "status"]
     assert step.changes.get(field="status").old == "not_started"
-    assert AuditEvent.objects.filter(action="plan.step_update", object_id="P1-GOV-07").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="write", purpose="step_update", object_type="plan.Step", object_id="P1-GOV-07"
+        ).count()
+        == 1
+    )
     with pytest.raises(services.PlanError, match="status: 'finished' is not one of"):
         services.step_update(step, users["analyst"], status="finished")
     with pytest.raises(services.PlanError, match="due_on: before start_on"):
@@ -118,7 +123,7 @@ def test_pilot_evaluation_uses_pre_post_and_did(plan: Any, users: dict[str, Any]
         )
 
 
-def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any]) -> None:
+def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any], api_client: Any) -> None:
     from rightresponse.performance.models import ActionItem, CitiStatMeeting
 
     meeting = CitiStatMeeting.objects.create(
@@ -133,6 +138,8 @@ def test_citistat_item_links_to_a_step(plan: Any, users: dict[str, Any]) -> None
     step = Step.objects.get(code="P1-RSP-06")
     services.citistat_link(step, item.pk, users["analyst"])
     assert item.plan_link.step == step
+    detail = api_client("analyst").get("/api/plan/steps/P1-RSP-06").json()
+    assert detail["citistat_items"][0]["description"] == "Staffing plan draft"
     with pytest.raises(services.PlanError, match="item: no CitiStat action item 999999"):
         services.citistat_link(step, 999999, users["analyst"])
 
@@ -214,6 +221,9 @@ def test_staffing_page_and_simulate_command(plan: Any, logged_in: Any) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "Civilian responders 24/7" in html and "<svg" in html and "NENA" in html
+    outside = logged_in("analyst").get("/plan/staffing/?a=/etc/passwd&weeks=1")
+    assert outside.status_code == 400 and "root:" not in outside.content.decode()
+    assert "is not a plan in the staffing folder" in outside.content.decode()
     bad = logged_in("analyst").get("/plan/staffing/?dataset=nope&weeks=1")
     assert bad.status_code == 400 and "no imported dataset" in bad.content.decode()
     out = io.StringIO()
@@ -230,3 +240,77 @@ def test_staffing_page_and_simulate_command(plan: Any, logged_in: Any) -> None:
     )
     body = json.loads(out.getvalue())
     assert len(body["runs"]) == 2 and body["compare"]
+
+
+def test_pilot_recorded_and_evaluated_from_the_step_page(plan: Any, logged_in: Any) -> None:
+    analyst = logged_in("analyst")
+    response = analyst.post(
+        "/plan/steps/P1-RSP-01/pilots/",
+        {
+            "name": "Weekend crisis teams",
+            "hypothesis": "Fewer police-led calls",
+            "start_on": "2026-04-01",
+            "end_on": "2026-09-30",
+            "metric_id": "civilian_response_share",
+            "pilot_areas": "3rd precinct",
+            "pilot_hours": "Fri-Sun",
+            "comparison_areas": "2nd precinct",
+        },
+    )
+    assert response.status_code == 302
+    step = Step.objects.get(code="P1-RSP-01")
+    pilot = step.pilots.get()
+    arm = pilot.arms.get(role=PilotArm.PILOT)
+    bad = analyst.post(f"/plan/arms/{arm.pk}/observations/", {"values": "2026-03-01, 8\nmarch, 9"})
+    assert bad.status_code == 302
+    page = analyst.get("/plan/steps/P1-RSP-01/").content.decode()
+    assert "line 2: &#x27;march&#x27; is not a date" in page
+    analyst.post(
+        f"/plan/arms/{arm.pk}/observations/",
+        {"values": "2026-02-01, 8\n2026-03-01, 9\n2026-04-01, 15\n2026-05-01, 16"},
+    )
+    page = analyst.get("/plan/steps/P1-RSP-01/").content.decode()
+    assert "Pre/post in the pilot arm: <strong>7.00</strong>" in page
+    assert "not measurable: comparison before: at least two periods are needed, got 0" in page
+
+
+def test_pilot_api(plan: Any, api_client: Any) -> None:
+    analyst = api_client("analyst")
+    created = analyst.post(
+        "/api/plan/steps/P1-RSP-01/pilots",
+        {
+            "name": "Evening teams",
+            "hypothesis": "More civilian-led calls",
+            "start_on": "2026-04-01",
+            "end_on": "2026-09-30",
+            "metric_id": "civilian_response_share",
+            "arms": [{"role": "pilot", "areas": "3rd"}, {"role": "comparison", "areas": "2nd"}],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 200, created.content
+    body = created.json()
+    assert body["evaluation"]["pre_post"] is None and body["evaluation"]["pre_post_not_measurable"]
+    pilot_arm = next(a for a in body["arms"] if a["role"] == "pilot")
+    values = [
+        {"period_start": f"2026-0{m}-01", "value": v}
+        for m, v in zip(range(1, 7), [5, 6, 5, 9, 10, 9], strict=True)
+    ]
+    put = analyst.put(
+        f"/api/plan/arms/{pilot_arm['id']}/observations", values, content_type="application/json"
+    )
+    assert put.status_code == 200 and put.json()["recorded"] == 6
+    ev = analyst.get(f"/api/plan/pilots/{body['id']}").json()["evaluation"]
+    assert ev["pre_post"]["effect"] == pytest.approx(28 / 3 - 16 / 3)
+    bad = analyst.post(
+        "/api/plan/steps/P1-RSP-01/pilots",
+        {
+            **{k: body[k] for k in ("name", "hypothesis", "metric_id")},
+            "start_on": "2026-05-01",
+            "end_on": "2026-01-01",
+            "arms": [{"role": "pilot", "areas": "x"}],
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "end_on: before start_on" in bad.json()["detail"]
+    assert analyst.get("/api/plan/pilots/99999").status_code == 404

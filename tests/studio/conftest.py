@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from studio_helpers import PASSWORD
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import user_create
+from rightresponse.studio import impact
 from rightresponse.studio.live import schedule_changed
-
-PASSWORD = "correct-horse-battery-9"
 
 
 @pytest.fixture
@@ -36,3 +36,4 @@ def forget_schedule() -> Any:
     the next test (in any app) would see a version that no longer exists."""
     yield
     schedule_changed()
+    impact._inputs.clear()

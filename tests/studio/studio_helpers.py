@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+PASSWORD = "correct-horse-battery-9"
 CARE_VIOLENCE_RULE = (
     '    tier: 3\n    reason: "Physical violence: police lead, with civilian support."'
 )

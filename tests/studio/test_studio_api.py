@@ -26,6 +26,9 @@ def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
     return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json")
 
 
+# The preview reads the outcome history in a second thread (its own connection): the
+# data must be committed, as it is in production.
+@pytest.mark.django_db(transaction=True)
 def test_the_whole_flow_through_the_api(studio_users: dict[str, Any]) -> None:
     author, approver = _client(studio_users["author"]), _client(studio_users["approver"])
     agency = studio_users["author"].profile.agency
@@ -106,3 +109,41 @@ def test_refusals_are_4xx_with_the_reason(studio_users: dict[str, Any], api_clie
     own = _send(_client(studio_users["author2"]), "post",
                 f"/api/studio/versions/{other['id']}/approve")  # fmt: skip
     assert own.status_code == 409 and "Two-person rule" in own.json()["detail"]
+
+
+# The preview reads the outcome history in a second thread (its own connection): the
+# data must be committed, as it is in production.
+@pytest.mark.django_db(transaction=True)
+def test_impact_replays_an_imported_dataset_too(studio_users: dict[str, Any]) -> None:
+    """The shipped sample of real Seattle calls, imported as a city would; every call is
+    either replayed (by its mapped call type and implied answers) or counted as unmapped."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from rightresponse.analytics.selectors import SAMPLES_DIR
+
+    sample = SAMPLES_DIR / "seattle_east_c3_2018-2023.csv"
+    call_command("import_calls", str(sample), "--profile", "seattle-call-data", "--no-progress",
+                 stdout=StringIO())  # fmt: skip
+    with sample.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in f) - 1
+    author = _client(studio_users["author"])
+    draft = _send(author, "post", "/api/studio/versions").json()
+    _send(author, "put", f"/api/studio/versions/{draft['id']}",
+          {"yaml": lower_care_violence_rule(draft["yaml"])})  # fmt: skip
+    impact = author.get(f"/api/studio/versions/{draft['id']}/impact").json()
+    (dataset,) = impact["datasets"]
+    assert dataset["dataset"] == "seattle-call-data" or dataset["title"]
+    assert dataset["total"] > 0 and dataset["total"] + dataset["unmapped"] <= rows
+    tiers = {s["key"]: s["count"] for s in dataset["tiers"]["before"]}
+    assert sum(tiers.values()) == dataset["total"]
+    page = _client(studio_users["author"])
+    page.force_login(studio_users["author"])
+    html = page.get(f"/studio/{draft['id']}/impact/result/").content.decode()
+    assert "Imported dataset:" in html and "Diverted work" in html
+    # Issue 11's A/B comparison rides along: the live protocol is A, the draft B.
+    comparison = dataset["comparison"]
+    assert comparison["a"]["protocol_version"] == "2026.11-default-1"
+    assert comparison["b"]["protocol_version"] == draft["version"]
+    assert {str(t["tier"]) for t in comparison["tiers"]} >= {k for k, n in tiers.items() if n}

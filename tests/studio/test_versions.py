@@ -96,7 +96,7 @@ def test_the_switch_happens_at_the_effective_time_and_rollback_restores(
     file_version = load_protocol(settings.RIGHTRESPONSE_PROTOCOL).version
     agency = studio_users["author"].profile.agency
     version = _submitted_edit(studio_users)
-    effective = timezone.now() + timedelta(seconds=1.5)
+    effective = timezone.now() + timedelta(seconds=5)
     version = s.version_approve(
         user=studio_users["approver"], version=version, effective_at=effective
     )

@@ -34,6 +34,9 @@ USERS = [
     ("clinician", "county-bh", [r.RESPONDER], "Chris", "Alvarez", "Crisis clinician"),
     ("analyst", "city-ops", [r.ANALYST], "Avery", "Chen", "Performance analyst"),
     ("provider", "safe-harbor", [r.SERVICE_PROVIDER], "Pat", "Morgan", "Intake coordinator"),
+    # The protocol studio's two people (docs/protocol.md).
+    ("author", "city-ops", [r.PROTOCOL_AUTHOR], "Alex", "Rivera", "Policy analyst"),
+    ("approver", "city-ops", [r.PROTOCOL_APPROVER], "Jordan", "Blake", "Deputy director"),
 ]
 
 

@@ -87,6 +87,8 @@ class AuditEvent(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     purpose = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Supervisors are told of this read (an emergency look without consent: issue 10).
+    alert = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["-at"]

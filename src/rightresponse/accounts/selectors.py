@@ -54,3 +54,17 @@ def audit_events_for_person(person_id: int, limit: int = 200) -> list[AuditEvent
         .select_related("actor", "actor_agency")
         .order_by("-at")[:limit]
     )
+
+
+def audit_alerts_for(user: AnyUser, limit: int = 200) -> list[AuditEvent]:
+    """Flagged reads (emergency looks without consent) a supervisor reviews: those by
+    staff of the supervisor's agency; a 911-center supervisor (who dispatches city-wide)
+    and an administrator see all."""
+    qs = AuditEvent.objects.filter(alert=True).select_related("actor", "actor_agency")
+    agency = user_agency(user)
+    if ADMINISTRATOR not in user_roles(user):
+        if agency is None:
+            return []
+        if agency.kind != "emergency_communications":
+            qs = qs.filter(actor_agency=agency)
+    return list(qs.order_by("-at")[:limit])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -86,10 +87,28 @@ def audit_record(
     person_id: int | None = None,
     purpose: str = "",
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Write one audit event. Call it on every read or share of personal data."""
+    alert: bool = False,
+    dedupe_window: timedelta | None = None,
+) -> AuditEvent | None:
+    """Write one audit event. Call it on every read or share of personal data.
+
+    ``dedupe_window``: for screens that refresh themselves, write nothing (return None)
+    when the same user already has the same read of the same record within the window:
+    one row per view, not one per refresh. ``alert``: supervisors are told."""
     actor = user if user is not None and user.is_authenticated else None
     profile = getattr(actor, "profile", None) if actor is not None else None
+    if dedupe_window is not None and actor is not None:
+        seen = AuditEvent.objects.filter(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            person_id=person_id,
+            purpose=purpose[:200],
+            at__gte=timezone.now() - dedupe_window,
+        ).exists()
+        if seen:
+            return None
     return AuditEvent.objects.create(
         actor=actor,
         actor_agency=profile.agency if profile is not None else None,
@@ -99,4 +118,5 @@ def audit_record(
         person_id=person_id,
         purpose=purpose[:200],
         detail=detail or {},
+        alert=alert,
     )

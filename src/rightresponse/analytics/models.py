@@ -34,6 +34,8 @@ class ImportRun(models.Model):
     rows_imported = models.PositiveIntegerField(default=0)
     rows_already_stored = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
+    # Rows imported with a problem reported (a negative interval, a time left empty).
+    rows_flagged = models.PositiveIntegerField(default=0)
     rejects_path = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

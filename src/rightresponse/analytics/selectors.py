@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import ibis.expr.types as ir
@@ -19,7 +20,29 @@ SAMPLES_DIR = Path(__file__).with_name("samples")
 
 
 def store_root() -> Path:
+    """Imported calls live under RIGHTRESPONSE_VAR (settings.VAR_DIR, docs/operations.md)."""
     return Path(settings.VAR_DIR) / "analytics"
+
+
+def database_not_ready() -> str | None:
+    """Why the analytics tables cannot be used yet (an unmigrated database), or None.
+    Commands say this instead of failing with a database traceback."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        targets = [key for key in executor.loader.graph.leaf_nodes() if key[0] == "analytics"]
+        pending = executor.migration_plan(targets)
+    except DatabaseError as exc:
+        return f"the database cannot be read ({exc})"
+    if pending:
+        where = connection.settings_dict.get("NAME")
+        return (
+            f"the database {where} is not migrated ({len(pending)} migration(s) pending, e.g. "
+            f"{pending[0][0].app_label}.{pending[0][0].name}): run `rightresponse migrate` first"
+        )
+    return None
 
 
 def profile_names() -> list[str]:
@@ -44,6 +67,14 @@ def mapping_get(profile: Profile) -> dict[str, MappingRow]:
     if not path.is_absolute():
         path = MAPPINGS_DIR / profile.mapping
     return load_mapping(path)
+
+
+@functools.cache
+def vera_taxonomy() -> dict[str, str]:
+    """The Vera Institute / Two Sigma taxonomy shipped with the mappings (MIT licence)."""
+    from rightresponse.core.analytics.presets import load_vera_taxonomy
+
+    return load_vera_taxonomy(MAPPINGS_DIR / "vera-taxonomy.csv")
 
 
 def dataset_list() -> list[Dataset]:

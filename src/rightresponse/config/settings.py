@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "rightresponse.accounts.middleware.SessionTimeoutMiddleware",
+    "rightresponse.triage.middleware.ProtocolUnavailableMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,6 +255,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# When a call can have been received (core/triage/received.py): about 50 years back, so
+# history can be imported, and a day ahead (clocks that disagree). Year 1 or 2099: refused.
+CALLS_RECEIVED_PAST_DAYS = _env_int("RIGHTRESPONSE_CALLS_PAST_DAYS", 18262)
+CALLS_RECEIVED_FUTURE_HOURS = _env_int("RIGHTRESPONSE_CALLS_FUTURE_HOURS", 24)
+
 # Uploads are bounded: an oversized payload is refused (400), not buffered.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -261,12 +267,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The protocol that drives live triage; a city points this at its own file.
 RIGHTRESPONSE_PROTOCOL = os.environ.get(
     "RIGHTRESPONSE_PROTOCOL", str(PROJECT_DIR / "protocols" / "default.yaml")
-)
-
-# How long after the fact a call may be entered with its own received_at (issue 20; the
-# rule is core/triage/received.py): later than this it is history to import, not a call.
-RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS = float(
-    os.environ.get("RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS", str(7 * 24))
 )
 
 LOGGING = {

@@ -21,4 +21,5 @@ urlpatterns = [
     path("public/", include("rightresponse.performance.public_urls")),
     path("plan/", include("rightresponse.plan.urls")),
     path("progress/", include("rightresponse.plan.public_urls")),
+    path("studio/", include("rightresponse.studio.urls")),
 ]

@@ -67,6 +67,12 @@ class IncidentAdmin(ReadOnly):
     list_filter = ("status", "tier", "lead", "escalated", "area")
     inlines = [EventInline]
 
+    def get_queryset(self, request: Any) -> Any:
+        # The incidents the user's agency may see (core.visibility); administrators: all.
+        from .access import incidents_visible
+
+        return incidents_visible(request.user, super().get_queryset(request))
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnly):

@@ -21,15 +21,19 @@ from rightresponse.accounts.selectors import user_agency, user_has_role
 from rightresponse.accounts.services import audit_record
 from rightresponse.config import inputs
 from rightresponse.config.inputs import StrictIn
+from rightresponse.core import visibility as vis
 from rightresponse.core.dispatch import INCIDENT_STATUSES, UNIT_STATUSES, eidd_from_incident
+from rightresponse.ecosystem.sharing import incident_people_views, person_for_reference
 from rightresponse.triage.api import CallType
-from rightresponse.triage.models import Call
+from rightresponse.triage.selectors import calls_visible_to
 
 from . import selectors, services
 from .access import (
     HAZARD_DETAIL_ROLES,
-    PERSON_DETAIL_ROLES,
-    may_act_on_incident,
+    incident_access_for,
+    incident_for,
+    incident_read_audit,
+    incidents_visible,
     may_act_on_unit,
 )
 from .eidd_schema import EiddIn
@@ -167,12 +171,26 @@ def unit_out(unit: Unit) -> dict[str, Any]:
     }
 
 
-def _incident(request: HttpRequest, incident_id: int) -> Incident:
-    incident = selectors.incident_get(incident_id)
+def not_found(incident_id: int) -> HttpError:
+    """The one answer for a missing incident and for one the user may not see."""
+    return HttpError(404, f"incident {incident_id} not found")
+
+
+def _incident(request: HttpRequest, incident_id: int, need: str = "act") -> Incident:
+    """The incident, if the visibility rule lets the user see it (else 404, as if it did
+    not exist) and do ``need`` ("read", "act", "dispatch" or "link") with it (else 403)."""
+    incident = incident_for(request.user, incident_id)
     if incident is None:
-        raise HttpError(404, f"incident {incident_id} does not exist")
-    if not may_act_on_incident(request.user, incident):
-        raise HttpError(403, "responders act only on incidents their unit is assigned to")
+        raise not_found(incident_id)
+    access = incident_access_for(request.user, incident)
+    allowed = {
+        "read": True,
+        "act": access.may_act,
+        "dispatch": access.may_dispatch,
+        "link": access.may_link_people,
+    }[need]
+    if not allowed:
+        raise HttpError(403, "your role may not do this on this incident")
     return incident
 
 
@@ -194,9 +212,9 @@ WRITE = {200: dict, 201: dict}
              summary="Create the incident for a triaged call (idempotent per call)")  # fmt: skip
 def create_incident(request: HttpRequest, payload: CreateIn) -> tuple[int, Any]:
     def work() -> tuple[int, Any]:
-        call = Call.objects.filter(pk=payload.call_id).first()
-        if call is None:
-            raise HttpError(404, f"call {payload.call_id} does not exist")
+        call = calls_visible_to(request.user).filter(pk=payload.call_id).first()
+        if call is None:  # another agency's call answers as a missing one
+            raise HttpError(404, f"call {payload.call_id} not found")
         existed = hasattr(call, "incident")
         incident = services.incident_create_from_call(call, request.user)
         return (200 if existed else 201), incident_out(incident)
@@ -207,14 +225,16 @@ def create_incident(request: HttpRequest, payload: CreateIn) -> tuple[int, Any]:
 @router.get("/incidents", auth=allow(*BOARD, r.CALL_TAKER), response=list[dict],
             summary="Incidents; status=waiting lists the queue by priority")  # fmt: skip
 def list_incidents(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+    visible = incidents_visible(request.user)
     if status == "waiting":
-        return [incident_out(i) for i in selectors.incidents_waiting()[:200]]
-    return [incident_out(i) for i in selectors.incidents_list(status)]
+        return [incident_out(i) for i in selectors.incidents_waiting(visible)[:200]]
+    return [incident_out(i) for i in selectors.incidents_list(status, within=visible)]
 
 
 @router.get("/incidents/{incident_id}", auth=allow(*READERS), response=dict)
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
-    incident = _incident(request, incident_id)
+    incident = _incident(request, incident_id, "read")
+    incident_read_audit(request.user, incident, "incident read")
     data = incident_out(incident)
     data["events"] = [
         {"at": _iso(e.at), "kind": e.kind, "from": e.from_value, "to": e.to_value,
@@ -227,14 +247,14 @@ def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
 @router.get("/incidents/{incident_id}/recommendation", auth=allow(*BOARD), response=dict,
             summary="Recommend units now (nearest eligible first, with the fallback chain)")  # fmt: skip
 def recommend_units(request: HttpRequest, incident_id: int) -> dict[str, Any]:
-    incident = _incident(request, incident_id)
+    incident = _incident(request, incident_id, "dispatch")
     return services.incident_recommend(incident).to_dict()
 
 
 @router.post("/incidents/{incident_id}/assign", auth=allow(*BOARD), response=WRITE,
              summary="Assign a unit; another unit than the recommended one needs override_reason")  # fmt: skip
 def assign_unit(request: HttpRequest, incident_id: int, payload: AssignIn) -> tuple[int, Any]:
-    _incident(request, incident_id)
+    _incident(request, incident_id, "dispatch")
 
     def work() -> tuple[int, Any]:
         assignment = services.incident_assign(
@@ -328,9 +348,13 @@ def close(request: HttpRequest, incident_id: int, payload: CloseIn) -> tuple[int
     return _write(request, f"POST /incidents/{incident_id}/close", payload.dict(), work)
 
 
-@router.post("/incidents/{incident_id}/people", auth=allow(*BOARD, r.CALL_TAKER), response=WRITE)
+@router.post("/incidents/{incident_id}/people", auth=allow(*BOARD, r.CALL_TAKER), response=WRITE,
+             summary="Link a person the user may see (owner agency or consent) to the incident")  # fmt: skip
 def link_person(request: HttpRequest, incident_id: int, payload: PersonIn) -> tuple[int, Any]:
-    _incident(request, incident_id)
+    _incident(request, incident_id, "link")
+    if person_for_reference(request.user, payload.person_id) is None:
+        # A person the user may not see answers as a missing one (no existence oracle).
+        raise HttpError(404, f"person {payload.person_id} not found")
 
     def work() -> tuple[int, Any]:
         link = services.incident_link_person(
@@ -344,33 +368,31 @@ def link_person(request: HttpRequest, incident_id: int, payload: PersonIn) -> tu
 
 
 @router.get("/incidents/{incident_id}/people", auth=allow(*FIELD, r.CALL_TAKER), response=list[dict],
-            summary="People linked to the incident: least information, audited")  # fmt: skip
+            summary="People linked to the incident: what the visibility rule allows, audited")  # fmt: skip
 def people(request: HttpRequest, incident_id: int) -> list[dict[str, Any]]:
-    """Everyone sees behaviour and what works (report ~1674-1676); dispatching roles also
-    see the family name; a protected victim's details go to supervisors only."""
-    incident = _incident(request, incident_id)
-    more = user_has_role(request.user, *PERSON_DETAIL_ROLES)
-    rows = []
-    for link in selectors.incident_people(incident):
-        person = link.person
-        if person.is_protected_victim and not user_has_role(request.user, r.SUPERVISOR):
-            rows.append({"role": link.role, "protected": True})
+    """Each linked person as far as the one rule allows (core.visibility): the owner
+    agency and consented agencies see what they may; a responder or dispatcher on the
+    open incident sees only what a responder needs; a victim-service record shows its
+    role only. Every person shown is audited once for this read."""
+    incident = _incident(request, incident_id, "read")
+    rows: list[dict[str, Any]] = []
+    for link, view in incident_people_views(request.user, incident):
+        if not view.access.allowed:
+            rows.append({"role": link.role, "withheld": True})
             continue
-        audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
-                     purpose=f"incident {incident_id}")  # fmt: skip
-        row = {"role": link.role, "person_id": person.pk, "given_name": person.given_name,
-               "preferred_language": person.preferred_language,
-               "behavioural_flags": person.behavioural_flags, "what_works": person.what_works}  # fmt: skip
-        if more:
-            row["family_name"] = person.family_name
-        rows.append(row)
+        rows.append({"role": link.role, "person_id": link.person_id, "basis": view.access.basis,
+                     **{k: _plain(v) for k, v in view.fields.items()}})  # fmt: skip
     return rows
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @router.get("/incidents/{incident_id}/location", auth=allow(*FIELD), response=dict,
             summary="Call history within a radius and known hazards at the incident's place")  # fmt: skip
 def location(request: HttpRequest, incident_id: int, radius_m: int = 150) -> dict[str, Any]:
-    incident = _incident(request, incident_id)
+    incident = _incident(request, incident_id, "read")
     radius = max(10, min(radius_m, 2000))
     detail = user_has_role(request.user, *HAZARD_DETAIL_ROLES)
     hazards = selectors.location_hazards(incident.latitude, incident.longitude)
@@ -378,8 +400,9 @@ def location(request: HttpRequest, incident_id: int, radius_m: int = 150) -> dic
         audit_record(request.user, "read", "location_hazard", incident_id,
                      purpose="hazard details for an incident")  # fmt: skip
     history = selectors.location_history(
-        incident.latitude, incident.longitude, radius_m=radius, exclude_id=incident.pk
-    )
+        incident.latitude, incident.longitude, radius_m=radius, exclude_id=incident.pk,
+        within=incidents_visible(request.user),
+    )  # fmt: skip
     return {
         "radius_m": radius,
         "history": [{**h, "received_at": _iso(h["received_at"])} for h in history],
@@ -390,12 +413,20 @@ def location(request: HttpRequest, incident_id: int, radius_m: int = 150) -> dic
 @router.get("/incidents/{incident_id}/eidd", auth=allow(*BOARD, r.ANALYST), response=dict,
             summary="Export as a NENA EIDD-style JSON document (see docs/dispatch.md)")  # fmt: skip
 def export_eidd(request: HttpRequest, incident_id: int) -> dict[str, Any]:
-    incident = selectors.incident_get(incident_id)
+    """In full for those who see the incident in full; analysts get it de-identified:
+    no address, names or free text, and no coordinates for domestic-violence and
+    sexual-assault incidents (core.visibility.deidentified_incident)."""
+    incident = incident_for(request.user, incident_id, deidentified=True)
     if incident is None:
-        raise HttpError(404, f"incident {incident_id} does not exist")
-    audit_record(request.user, "export", "incident", incident_id, purpose="EIDD export")
+        raise not_found(incident_id)
+    record = selectors.incident_record(incident)
+    full = incident_access_for(request.user, incident).level == vis.FULL
+    if not full:
+        record = vis.deidentified_incident(record)
+    incident_read_audit(request.user, incident, "EIDD export" if full else
+                        "EIDD export (de-identified)", action="export")  # fmt: skip
     return eidd_from_incident(
-        selectors.incident_record(incident),
+        record,
         sender=request.get_host() or "rightresponse",
         sent_at=timezone.now().isoformat(),
     )

@@ -39,14 +39,17 @@ STAMP_NAMES = (
 )
 
 
-def incidents_waiting() -> QuerySet[Incident]:
-    """Waiting incidents, most urgent first, then oldest first."""
-    return Incident.objects.filter(status="waiting").order_by("priority", "received_at")
+def incidents_waiting(within: QuerySet[Incident] | None = None) -> QuerySet[Incident]:
+    """Waiting incidents, most urgent first, then oldest first; ``within``: the incidents
+    the viewer may see (dispatch.access.incidents_visible)."""
+    qs = Incident.objects.all() if within is None else within
+    return qs.filter(status="waiting").order_by("priority", "received_at")
 
 
-def incidents_open() -> QuerySet[Incident]:
+def incidents_open(within: QuerySet[Incident] | None = None) -> QuerySet[Incident]:
+    qs = Incident.objects.all() if within is None else within
     return (
-        Incident.objects.filter(status__in=OPEN_STATUSES)
+        qs.filter(status__in=OPEN_STATUSES)
         .exclude(status="waiting")
         .prefetch_related(
             Prefetch(
@@ -59,8 +62,10 @@ def incidents_open() -> QuerySet[Incident]:
     )
 
 
-def incidents_list(status: str | None = None, limit: int = 200) -> list[Incident]:
-    qs = Incident.objects.all().order_by("-received_at")
+def incidents_list(
+    status: str | None = None, limit: int = 200, *, within: QuerySet[Incident] | None = None
+) -> list[Incident]:
+    qs = (Incident.objects.all() if within is None else within).order_by("-received_at")
     if status:
         qs = qs.filter(status=status)
     return list(qs[:limit])
@@ -112,6 +117,7 @@ def location_history(
     radius_m: float = 150,
     exclude_id: int | None = None,
     limit: int = 20,
+    within: QuerySet[Incident] | None = None,
 ) -> list[dict[str, Any]]:
     """Earlier incidents within ``radius_m`` of a point, newest first (report ~1672:
     dispatchers "have access to known data about previous events ... locations")."""
@@ -119,9 +125,11 @@ def location_history(
         return []
     lat0, lat1, lon0, lon1 = _bounding(latitude, longitude, radius_m)
     rows = []
-    qs = Incident.objects.filter(
-        latitude__range=(lat0, lat1), longitude__range=(lon0, lon1)
-    ).select_related("disposition")
+    qs = (
+        (Incident.objects.all() if within is None else within)
+        .filter(latitude__range=(lat0, lat1), longitude__range=(lon0, lon1))
+        .select_related("disposition")
+    )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     for inc in qs.order_by("-received_at")[: limit * 3]:

@@ -6,6 +6,7 @@ reloading"); actions are plain forms that also work without JavaScript.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -16,15 +17,15 @@ from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
-from rightresponse.accounts.services import audit_record
 from rightresponse.core.charts import point_map
 from rightresponse.core.dispatch import INCIDENT_STATUSES, UNIT_STATUSES
+from rightresponse.ecosystem.sharing import SCREEN_AUDIT_WINDOW, incident_people_views
 
 from . import protocol as proto
 from . import selectors, services
-from .access import may_act_on_incident
+from .access import incident_access_for, incident_for, incidents_visible
 from .errors import DispatchError
-from .models import OUTCOMES, Incident
+from .models import OUTCOMES
 
 MAP_LEGEND = {
     "unit-available": "available unit",
@@ -38,9 +39,11 @@ def _elapsed(since: Any) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _board_context() -> dict[str, Any]:
-    waiting = list(selectors.incidents_waiting()[:50])
-    active = list(selectors.incidents_open()[:50])
+def _board_context(user: Any) -> dict[str, Any]:
+    # Only the incidents the user's agency may see (core.visibility, via dispatch.access).
+    visible = incidents_visible(user)
+    waiting = list(selectors.incidents_waiting(visible)[:50])
+    active = list(selectors.incidents_open(visible)[:50])
     units = selectors.units_list()
     by_status: dict[str, list[Any]] = {s: [] for s in UNIT_STATUSES}
     for unit in units:
@@ -62,7 +65,7 @@ def _board_context() -> dict[str, Any]:
         ]
         incident.history_count = len(  # type: ignore[attr-defined]
             selectors.location_history(
-                incident.latitude, incident.longitude, exclude_id=incident.pk
+                incident.latitude, incident.longitude, exclude_id=incident.pk, within=visible
             )
         )
     for incident in waiting + active:
@@ -80,12 +83,12 @@ def _board_context() -> dict[str, Any]:
 
 @role_required(r.DISPATCHER, r.SUPERVISOR)
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/board.html", _board_context())
+    return render(request, "dispatch/board.html", _board_context(request.user))
 
 
 @role_required(r.DISPATCHER, r.SUPERVISOR)
 def board_live(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/board.html#live", _board_context())
+    return render(request, "dispatch/board.html#live", _board_context(request.user))
 
 
 @require_POST
@@ -95,6 +98,10 @@ def board_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
         unit_id = int(request.POST.get("unit_id", ""))
     except ValueError:
         messages.error(request, "Choose a unit to assign.")
+        return redirect("dispatch:board")
+    incident = incident_for(request.user, incident_id)
+    if incident is None or not incident_access_for(request.user, incident).may_dispatch:
+        messages.error(request, f"Incident {incident_id}: not found.")
         return redirect("dispatch:board")
     try:
         services.incident_assign(
@@ -106,28 +113,23 @@ def board_assign(request: HttpRequest, incident_id: int) -> HttpResponse:
     return redirect("dispatch:board")
 
 
-def _responder_context(request: HttpRequest) -> dict[str, Any]:
+def _responder_context(
+    request: HttpRequest, audit_window: timedelta | None = None
+) -> dict[str, Any]:
     unit, assignment = selectors.responder_assignment(request.user)
     context: dict[str, Any] = {"unit": unit, "assignment": assignment, "incident": None}
     if assignment is None:
         return context
     incident = assignment.incident
-    # Least information (report ~1674-1676): behaviour and what works, no diagnoses or
-    # criminal history (the person record holds none) and hazard flags without details.
-    people = []
-    for link in selectors.incident_people(incident):
-        person = link.person
-        if person.is_protected_victim:  # VAWA/FVPSA: stricter sharing; the role only
-            people.append({"role": link.get_role_display(), "first_name": "", "flags": [],
-                           "what_works": "", "language": ""})  # fmt: skip
-            continue
-        audit_record(request.user, "read", "person", person.pk, person_id=person.pk,
-                     purpose=f"responder on incident {incident.pk}")  # fmt: skip
-        people.append(
-            {"role": link.get_role_display(), "first_name": person.given_name,
-             "flags": person.behavioural_flags, "what_works": person.what_works,
-             "language": person.preferred_language}
-        )  # fmt: skip
+    # Least information (report ~1674-1676): what the one rule (core.visibility) lets a
+    # responder on this incident see; a refresh within the window writes no new audit row.
+    people = [
+        {"role": link.get_role_display(), "first_name": view.fields.get("given_name", ""),
+         "flags": view.fields.get("behavioural_flags", []),
+         "what_works": view.fields.get("what_works", ""),
+         "language": view.fields.get("preferred_language", "")}
+        for link, view in incident_people_views(request.user, incident, audit_window=audit_window)
+    ]  # fmt: skip
     context.update(
         incident=incident,
         elapsed=_elapsed(incident.received_at),
@@ -135,7 +137,10 @@ def _responder_context(request: HttpRequest) -> dict[str, Any]:
         hazards=[h.flag for h in selectors.location_hazards(incident.latitude, incident.longitude)],
         history_count=len(
             selectors.location_history(
-                incident.latitude, incident.longitude, exclude_id=incident.pk
+                incident.latitude,
+                incident.longitude,
+                exclude_id=incident.pk,
+                within=incidents_visible(request.user),
             )
         ),
         next_statuses=[
@@ -165,7 +170,11 @@ def responder(request: HttpRequest) -> HttpResponse:
 
 @role_required(r.RESPONDER, r.SUPERVISOR)
 def responder_live(request: HttpRequest) -> HttpResponse:
-    return render(request, "dispatch/responder.html#assignment", _responder_context(request))
+    return render(
+        request,
+        "dispatch/responder.html#assignment",
+        _responder_context(request, audit_window=SCREEN_AUDIT_WINDOW),
+    )
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -178,8 +187,8 @@ def _int(value: str | None, default: int = 0) -> int:
 @require_POST
 @role_required(r.RESPONDER, r.SUPERVISOR)
 def responder_action(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None or not may_act_on_incident(request.user, incident):
+    incident = incident_for(request.user, incident_id)
+    if incident is None or not incident_access_for(request.user, incident).may_act:
         messages.error(request, f"Incident {incident_id} is not yours to update.")
         return redirect("dispatch:responder")
     action = request.POST.get("action", "")

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from rightresponse.accounts.admin import AuditedAdmin
+
 from .models import (
     Consent,
     HealingAction,
@@ -92,11 +94,39 @@ class ReferralAdmin(ReadOnlyAdmin):
     inlines = [ReferralEventInline]
     exclude = ("person", "reason", "family_name")  # personal data stays behind consent
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """Referrals the user's agency sent or received; administrators: all."""
+        from django.db.models import Q
+
+        from rightresponse.accounts.roles import ADMINISTRATOR
+        from rightresponse.accounts.selectors import user_agency, user_has_role
+
+        qs = super().get_queryset(request)
+        if user_has_role(request.user, ADMINISTRATOR):
+            return qs
+        agency = user_agency(request.user)
+        if agency is None:
+            return qs.none()
+        return qs.filter(Q(to_agency=agency) | Q(from_agency=agency))
+
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyAdmin):
+class ConsentAdmin(AuditedAdmin):
+    """Consents of people the user may open; each view audited in the person's log."""
+
     list_display = ("pk", "person_id", "valid_from", "valid_until", "revoked_at", "captured_by")
     exclude = ("person",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def visible_queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        from .sharing import people_visible
+
+        return queryset.filter(person__in=people_visible(request.user))
+
+    def audited_person_id(self, obj: Any) -> int | None:
+        return int(obj.person_id)
 
 
 class HealingActionInline(admin.TabularInline):

@@ -27,11 +27,10 @@ from rightresponse.core.ecosystem.consent import DATA_CATEGORIES, PURPOSES
 from rightresponse.core.ecosystem.hsds import HsdsInvalid
 from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, STATES, TransitionError
 from rightresponse.people.models import Person
-from rightresponse.triage.models import Call
 
 from . import hsds_io, selectors, services
 from .models import Consent, Referral, Service
-from .sharing import may_view_person_record, person_view
+from .sharing import may_view_person_record, referral_person_view
 
 router = Router(tags=["ecosystem"])
 
@@ -357,34 +356,38 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
     )
     if service is None:
         raise HttpError(404, "service_id: no such service")
-    person = None
-    if payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
-        if person is None:
-            raise HttpError(404, "person_id: no such person")
-    call = None
-    if payload.call_id is not None:
-        call = Call.objects.filter(pk=payload.call_id).first()
-        if call is None:
-            raise HttpError(404, "call_id: no such call")
     parent = None
     if payload.parent_id is not None:
         parent = selectors.referral_for(request.user, payload.parent_id)
         if parent is None:
             raise HttpError(404, "parent_id: no such referral of your agency")
     try:
+        refs = services.referral_references(
+            request.user,
+            person_id=payload.person_id,
+            call_id=payload.call_id,
+            incident_id=payload.incident_id,
+            incident_category=payload.incident_category,
+            incident_call_type=payload.incident_call_type,
+            parent=parent,
+        )
+    except services.ReferenceNotFound as exc:
+        raise HttpError(404, str(exc)) from exc
+    except services.InvalidInput as exc:
+        raise HttpError(422, str(exc)) from exc
+    try:
         ref = services.referral_create(
             user=request.user,
             source=payload.source,
             service=service,
-            person=person,
+            person=refs.person,
             family_name=payload.family_name,
             family_size=payload.family_size,
             reason=payload.reason,
             incident_id=payload.incident_id,
-            incident_category=payload.incident_category,
-            incident_call_type=payload.incident_call_type,
-            call=call,
+            incident_category=refs.incident_category,
+            incident_call_type=refs.incident_call_type,
+            call=refs.call,
             parent=parent,
             send=payload.send,
         )
@@ -427,16 +430,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> ReferralDetailOut
     ref = selectors.referral_for(request.user, referral_id)
     if ref is None:
         raise HttpError(404, "No such referral for your agency.")
-    view = None
-    if ref.person is not None:
-        view = person_view(
-            request.user,
-            ref.person,
-            purpose="referral",
-            wanted=frozenset({"identity", "contact", "needs"}),
-            object_type="referral",
-            object_id=ref.pk,
-        )
+    view = referral_person_view(request.user, ref)
     needs_ok = view is None or view.may("needs")
     base = _referral_out(ref).model_dump()
     return ReferralDetailOut(
@@ -530,6 +524,10 @@ class ConsentIn(StrictIn):
     informed: bool = False
     written: bool = False
     method: Literal["verbal", "written", "electronic"] = "verbal"
+    person_present: bool = Field(
+        default=False,
+        description="The capturing worker attests the person is present and gives consent",
+    )
     note: Text = Field(default="", max_length=300)
 
 
@@ -543,6 +541,7 @@ class ConsentOut(Schema):
     valid_until: datetime | None
     informed: bool
     written: bool
+    person_present: bool
     method: str
     captured_by: str | None
     captured_at: datetime
@@ -560,6 +559,7 @@ def _consent_out(c: Consent) -> ConsentOut:
         valid_until=c.valid_until,
         informed=c.informed,
         written=c.written,
+        person_present=c.person_present,
         method=c.method,
         captured_by=c.captured_by.get_username() if c.captured_by else None,
         captured_at=c.captured_at,
@@ -568,7 +568,8 @@ def _consent_out(c: Consent) -> ConsentOut:
 
 
 def _person_for(request: HttpRequest, person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
+    """A person whose record the user may open; anything else answers as a missing one."""
+    person = Person.objects.filter(pk=person_id).first() if 1 <= person_id < 2**63 else None
     if person is None or not may_view_person_record(request.user, person):
         raise HttpError(404, "No such person for your agency.")
     return person
@@ -578,7 +579,7 @@ def _person_for(request: HttpRequest, person_id: int) -> Person:
     "/consents",
     response={201: ConsentOut},
     auth=allow(*CONSENT_ROLES),
-    summary="Record a person's consent to share (organisations, purposes, data, until when)",
+    summary="Record a person's consent (their own agency only, with the person present)",
 )
 def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, ConsentOut]:
     person = _person_for(request, payload.person_id)
@@ -597,9 +598,12 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
             valid_until=_utc(payload.valid_until, "valid_until"),
             informed=payload.informed,
             written=written,
+            person_present=payload.person_present,
             method=payload.method,
             note=payload.note,
         )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
     except services.ConsentInvalid as exc:
         raise HttpError(422, str(exc)) from exc
     return 201, _consent_out(consent)
@@ -607,19 +611,32 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
 
 class RevokeIn(StrictIn):
     note: inputs.text(200) = ""  # type: ignore[valid-type]
+    at_persons_request: bool = Field(
+        default=False, description="The person asked this agency to stop sharing"
+    )
 
 
 @router.post(
     "/consents/{consent_id}/revoke",
     response=ConsentOut,
     auth=allow(*CONSENT_ROLES),
-    summary="Revoke a consent; sharing stops at once",
+    summary="Revoke a consent (the person's agency, or a named one at the person's request)",
 )
 def consent_revoke(request: HttpRequest, consent_id: int, payload: RevokeIn) -> ConsentOut:
-    consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
+    consent = (
+        Consent.objects.select_related("person").filter(pk=consent_id).first()
+        if 1 <= consent_id < 2**63
+        else None
+    )
     if consent is None or not may_view_person_record(request.user, consent.person):
         raise HttpError(404, "No such consent for your agency.")
-    return _consent_out(services.consent_revoke(consent, request.user, payload.note))
+    try:
+        revoked = services.consent_revoke(
+            consent, request.user, payload.note, at_persons_request=payload.at_persons_request
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _consent_out(revoked)
 
 
 @router.get(

@@ -352,6 +352,7 @@ def _seed_referrals(now: datetime, agencies: dict[str, Agency]) -> None:
         valid_until=now + timedelta(days=90),
         informed=True,
         written=True,
+        person_present=True,
         method="written",
         note="Signed on scene; copy given.",
     )
@@ -364,6 +365,7 @@ def _seed_referrals(now: datetime, agencies: dict[str, Agency]) -> None:
         valid_until=None,
         informed=True,
         written=False,
+        person_present=True,
     )
     dv = services.referral_create(
         user=responder,

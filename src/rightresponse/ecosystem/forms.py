@@ -9,6 +9,7 @@ from django import forms
 from rightresponse.accounts.models import Agency
 from rightresponse.core.ecosystem.consent import DATA_CATEGORIES, PURPOSES
 from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS
+from rightresponse.web.fields import BoundedDateField, count_field, record_id_field
 
 from .models import HealingPlan, Service
 
@@ -29,12 +30,12 @@ class ReferralForm(forms.Form):
         ],
         label="Referred from",
     )
-    incident_id = forms.IntegerField(required=False, min_value=1, label="Incident number")
+    incident_id = record_id_field(required=False, label="Incident number")
     incident_call_type = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     incident_category = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
-    call_id = forms.IntegerField(required=False, min_value=1, label="Hotline call number")
-    parent_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    person_id = forms.IntegerField(required=False, min_value=1, label="Person record number")
+    call_id = record_id_field(required=False, label="Hotline call number")
+    parent_id = record_id_field(required=False, widget=forms.HiddenInput)
+    person_id = record_id_field(required=False, label="Person record number")
     family_name = forms.CharField(required=False, max_length=120, label="Or a family (name)")
     family_size = forms.IntegerField(required=False, min_value=1, max_value=30, label="Family size")
     reason = forms.CharField(
@@ -48,7 +49,10 @@ class ReferralForm(forms.Form):
         label="The person agrees to share their name, phone and need with this provider",
     )
     consent_written = forms.BooleanField(required=False, label="Consent is written and signed")
-    consent_until = forms.DateField(
+    consent_person_present = forms.BooleanField(
+        required=False, label="The person is here with me and gives this consent"
+    )
+    consent_until = BoundedDateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Consent until (required for victims)",
@@ -87,9 +91,9 @@ class ContactForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    available = forms.IntegerField(min_value=0, label="Available now")
-    maximum = forms.IntegerField(min_value=0, required=False, label="Maximum")
-    waitlist = forms.IntegerField(min_value=0, required=False, label="Waitlist")
+    available = count_field(label="Available now")
+    maximum = count_field(required=False, label="Maximum")
+    waitlist = count_field(required=False, label="Waitlist")
 
 
 class ConsentForm(forms.Form):
@@ -104,7 +108,7 @@ class ConsentForm(forms.Form):
     data_categories = forms.MultipleChoiceField(
         choices=list(DATA_CATEGORIES.items()), widget=forms.CheckboxSelectMultiple, label="Data"
     )
-    valid_until = forms.DateField(
+    valid_until = BoundedDateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Until"
     )
     method = forms.ChoiceField(
@@ -117,6 +121,9 @@ class ConsentForm(forms.Form):
     informed = forms.BooleanField(
         required=False, label="The person was told what is shared, with whom and why"
     )
+    person_present = forms.BooleanField(
+        required=False, label="The person is here with me and gives this consent"
+    )
     note = forms.CharField(max_length=300, required=False)
 
 
@@ -124,8 +131,8 @@ class HealingPlanForm(forms.Form):
     title = forms.CharField(max_length=200)
     event_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     area = forms.CharField(max_length=60, required=False)
-    incident_id = forms.IntegerField(required=False, min_value=1, label="Incident number")
-    occurred_on = forms.DateField(
+    incident_id = record_id_field(required=False, label="Incident number")
+    occurred_on = BoundedDateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date of the event"
     )
     level = forms.ChoiceField(choices=HealingPlan.LEVELS, label="Level of support")

@@ -155,6 +155,11 @@ class Consent(models.Model):
         default=False, help_text="The person was told what, to whom, why"
     )
     written = models.BooleanField(default=False, help_text="Signed in writing (or e-signature)")
+    # The capturing worker attests the person was there to give it (issue 10: only the
+    # person's own serving agency records consent, with the person present).
+    person_present = models.BooleanField(
+        default=False, help_text="The person was present and gave this consent"
+    )
     method = models.CharField(max_length=20, default="verbal")
     captured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

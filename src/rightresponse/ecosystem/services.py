@@ -4,6 +4,7 @@ capacity and community healing plans. Each write checks who may make it."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from rightresponse.accounts.models import Agency
 from rightresponse.accounts.roles import ADMINISTRATOR
 from rightresponse.accounts.selectors import user_agency, user_has_role
 from rightresponse.accounts.services import audit_record
+from rightresponse.accounts.visibility import viewer_of
+from rightresponse.core import visibility as vis
 from rightresponse.core.ecosystem import referrals as states
 from rightresponse.core.ecosystem.consent import ConsentError, validate_grant
 from rightresponse.core.ecosystem.referrals import Side, check_transition
@@ -32,7 +35,7 @@ from .models import (
     ReferralEvent,
     Service,
 )
-from .sharing import sharing_decision
+from .sharing import consent_grants, person_facts, person_for_reference, sharing_decision
 
 log = logging.getLogger(__name__)
 User = AbstractBaseUser | AnonymousUser
@@ -45,6 +48,10 @@ class InvalidInput(ValueError):
 
 class ReferralError(InvalidInput):
     """Bad input for a referral."""
+
+
+class ReferenceNotFound(ReferralError):
+    """A record the request names does not exist (the API answers 404, issue 20)."""
 
 
 def referral_side(user: User, referral: Referral) -> Side:
@@ -150,6 +157,70 @@ def referral_create(
     if send:
         _move(referral, user, states.REQUESTED, None, "sent", now)
     return referral
+
+
+@dataclass(frozen=True)
+class ReferralReferences:
+    person: Person | None
+    call: Call | None
+    incident_category: str
+    incident_call_type: str
+
+
+def referral_references(
+    user: User,
+    *,
+    person_id: int | None,
+    call_id: int | None,
+    incident_id: int | None,
+    incident_category: str = "",
+    incident_call_type: str = "",
+    parent: Referral | None = None,
+) -> ReferralReferences:
+    """Resolve what a referral names, as far as ``user`` may see it (core.visibility;
+    ``parent``: a referral the user's agency holds, whose person may be referred onward):
+    a person, call or incident the user may not see gets the same answer as one that does
+    not exist, so the messages are no existence oracle. The incident's category comes from
+    the incident, or else must be one of the protocol's categories (it lands in metrics).
+    """
+    from rightresponse.dispatch.access import incident_for
+    from rightresponse.triage.protocols import active_protocol
+    from rightresponse.triage.selectors import calls_visible_to
+
+    person = None
+    if person_id is not None and parent is not None and parent.person_id == person_id:
+        person = parent.person  # referring onward the person the referral is about
+    elif person_id is not None:
+        person = person_for_reference(user, person_id) if _fits(person_id) else None
+        if person is None:
+            raise ReferenceNotFound("person_id: no such person")
+    call = None
+    if call_id is not None:
+        call = calls_visible_to(user).filter(pk=call_id).first() if _fits(call_id) else None
+        if call is None:
+            raise ReferenceNotFound("call_id: no such call")
+    if incident_id is not None:
+        incident = incident_for(user, incident_id) if _fits(incident_id) else None
+        if incident is None:
+            raise ReferenceNotFound("incident_id: no such incident")
+        return ReferralReferences(person, call, incident.category, incident.call_type)
+    category = (incident_category or "").strip()
+    if category:
+        known = active_protocol().categories
+        if category not in known:
+            raise ReferralError(
+                f"incident_category: '{category[:60]}' is not a category of the protocol "
+                f"(choose from {', '.join(known)})"
+            )
+    call_type = (incident_call_type or "").strip()
+    if call_type and call_type not in active_protocol().call_types:
+        raise ReferralError(f"incident_call_type: '{call_type[:60]}' is not a call type")
+    return ReferralReferences(person, call, category, call_type)
+
+
+def _fits(value: int) -> bool:
+    """Ids the database can hold (a larger number cannot name a record: no 500)."""
+    return 1 <= value < 2**63
 
 
 def _share_on_send(referral: Referral, user: User | None) -> None:
@@ -348,10 +419,16 @@ def consent_grant(
     valid_until: datetime | None,
     informed: bool,
     written: bool,
+    person_present: bool,
     method: str = "verbal",
     note: str = "",
     valid_from: datetime | None = None,
 ) -> Consent:
+    """Only the person's own serving agency records consent, with the person present
+    (core.visibility.may_record_consent); anyone else is refused."""
+    facts = person_facts(person)
+    if not vis.may_record_consent(viewer_of(user), facts, person_present=True):
+        raise PermissionDenied("Only the person's own agency records their consent.")
     start = valid_from or timezone.now()
     try:
         validate_grant(
@@ -366,6 +443,10 @@ def consent_grant(
         )
     except ConsentError as exc:
         raise ConsentInvalid(str(exc)) from exc
+    if not person_present:
+        raise ConsentInvalid(
+            "person_present: consent is recorded with the person present; confirm they are"
+        )
     consent = Consent.objects.create(
         person=person,
         purposes=sorted(set(purposes)),
@@ -376,6 +457,7 @@ def consent_grant(
         written=written,
         method=method[:20],
         note=note[:300],
+        person_present=person_present,
         captured_by=user if user.is_authenticated else None,
         captured_agency=user_agency(user),
     )
@@ -393,12 +475,24 @@ def consent_grant(
 
 
 @transaction.atomic
-def consent_revoke(consent: Consent, user: User, note: str = "") -> Consent:
-    """Revocation takes effect at once: every later sharing decision ignores it."""
+def consent_revoke(
+    consent: Consent, user: User, note: str = "", *, at_persons_request: bool = False
+) -> Consent:
+    """Revocation takes effect at once: every later sharing decision ignores it. The
+    person's own agency revokes; an agency the consent names may stop it when the person
+    asks (core.visibility.may_revoke_consent)."""
+    grant = next(g for g in consent_grants(consent.person) if g.consent_id == consent.pk)
+    allowed = vis.may_revoke_consent(
+        viewer_of(user), person_facts(consent.person), grant, at_persons_request=at_persons_request
+    )
+    if not allowed:
+        raise PermissionDenied("Only the person's own agency, or at the person's request, revokes.")
     if consent.revoked_at is not None:
         return consent
     consent.revoked_at = timezone.now()
     consent.revoked_by = user if user.is_authenticated else None
+    if at_persons_request:
+        note = f"at the person's request. {note}".strip()
     if note:
         consent.note = f"{consent.note} Revoked: {note}".strip()[:300]
     consent.save(update_fields=["revoked_at", "revoked_by", "note"])

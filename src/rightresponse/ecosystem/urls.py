@@ -26,6 +26,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("capacity/<uuid:service_id>/", views.capacity_update, name="capacity"),
     path("people/<int:person_id>/", views.person_record, name="person"),
+    path("people/alerts/", views.access_alerts, name="access_alerts"),
     path("consents/<int:consent_id>/revoke/", views.consent_revoke, name="consent_revoke"),
     path("healing/", views.healing, name="healing"),
     path("healing/actions/<int:action_id>/", views.healing_action_status, name="healing_action"),

@@ -17,10 +17,15 @@ from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
-from rightresponse.accounts.selectors import audit_events_for_person, user_agency, user_has_role
+from rightresponse.accounts.selectors import (
+    audit_alerts_for,
+    audit_events_for_person,
+    user_agency,
+    user_has_role,
+)
 from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, TransitionError, allowed_targets
+from rightresponse.core.visibility import BASIS_RATE_LIMITED, EMERGENCY_PURPOSE
 from rightresponse.people.models import Person
-from rightresponse.triage.models import Call
 
 from . import config, selectors, services
 from .forms import (
@@ -32,27 +37,46 @@ from .forms import (
     TransitionForm,
 )
 from .models import Consent, HealingAction, HealingPlan, Service
-from .sharing import may_view_person_record, person_view
+from .sharing import (
+    emergency_incident,
+    may_record_consent,
+    may_view_person_record,
+    person_view,
+    referral_person_view,
+)
 
 DIRECTORY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SERVICE_PROVIDER, r.SUPERVISOR)
 REFERRAL_ROLES = DIRECTORY_ROLES
 INBOX_ROLES = (r.SERVICE_PROVIDER, r.RESPONDER, r.SUPERVISOR)
 HEALING_ROLES = (r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER, r.ANALYST)
 EMERGENCY_ROLES = (r.CALL_TAKER, r.DISPATCHER, r.RESPONDER, r.SUPERVISOR)
+NO_PERSON = "No such person record."
 
 
-def _person_emergency(request: HttpRequest, person: Person) -> HttpResponse:
-    """Another agency's person during an emergency: only what the law allows without
-    consent (identity and safety), none of a protected victim's data, and the page says so.
-    The read is audited with its purpose."""
+def _person_emergency(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Another agency's person, without consent, during an emergency: only for a person
+    linked to an open incident the user is assigned to or dispatching (core.visibility),
+    only what a responder needs, at most a few looks an hour; each look is flagged to
+    supervisors. Anything else answers exactly as a missing person (no existence oracle).
+    """
+    person = Person.objects.filter(pk=person_id).first()
+    incident = emergency_incident(request.user, person) if person is not None else None
+    if person is None or incident is None:
+        raise Http404(NO_PERSON)
     view = person_view(
         request.user,
         person,
-        purpose="emergency_response",
-        wanted=frozenset({"identity", "contact", "safety", "demographics"}),
-        emergency=True,
+        purpose=EMERGENCY_PURPOSE,
+        incident=incident,
+        emergency_look=True,
     )
-    return render(request, "ecosystem/person_emergency.html", {"view": view})
+    status = 429 if view.access.basis == BASIS_RATE_LIMITED else 200
+    return render(
+        request,
+        "ecosystem/person_emergency.html",
+        {"view": view, "incident": incident},
+        status=status,
+    )
 
 
 def _param(request: HttpRequest, name: str, limit: int) -> str:
@@ -207,36 +231,43 @@ def refer(request: HttpRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = Person.objects.filter(pk=data["person_id"]).first() if data["person_id"] else None
-        call = Call.objects.filter(pk=data["call_id"]).first() if data["call_id"] else None
         parent = (
             selectors.referral_for(request.user, data["parent_id"]) if data["parent_id"] else None
         )
-        if data["person_id"] and person is None:
-            form.add_error("person_id", "No such person record.")
-        elif data["parent_id"] and parent is None:
+        if data["parent_id"] and parent is None:
             form.add_error(None, "The referral this one follows is not your agency's.")
-        elif data["call_id"] and call is None:
-            form.add_error("call_id", "No such call.")
         else:
             try:
+                # What the referral names, as far as the user may see it: a person, call
+                # or incident of another agency answers as a missing one.
+                refs = services.referral_references(
+                    request.user,
+                    person_id=data["person_id"],
+                    call_id=data["call_id"],
+                    incident_id=data["incident_id"],
+                    incident_category=data["incident_category"],
+                    incident_call_type=data["incident_call_type"],
+                    parent=parent,
+                )
                 with transaction.atomic():
-                    if data["consent_share"] and person is not None:
-                        _consent_for_referral(request, person, data)
+                    if data["consent_share"] and refs.person is not None:
+                        _consent_for_referral(request, refs.person, data)
                     ref = services.referral_create(
                         user=request.user,
                         source=data["source"],
                         service=data["service"],
-                        person=person,
+                        person=refs.person,
                         family_name=data["family_name"],
                         family_size=data["family_size"],
                         reason=data["reason"],
                         incident_id=data["incident_id"],
-                        incident_category=data["incident_category"],
-                        incident_call_type=data["incident_call_type"],
-                        call=call,
+                        incident_category=refs.incident_category,
+                        incident_call_type=refs.incident_call_type,
+                        call=refs.call,
                         parent=parent,
                     )
+            except PermissionDenied as exc:
+                form.add_error("consent_share", str(exc))
             except services.InvalidInput as exc:
                 form.add_error(None, str(exc))
             else:
@@ -259,6 +290,7 @@ def _consent_for_referral(request: HttpRequest, person: Person, data: dict[str, 
         valid_until=timezone.make_aware(datetime.combine(until, time(23, 59))) if until else None,
         informed=True,
         written=data["consent_written"],
+        person_present=data["consent_person_present"],
         method="written" if data["consent_written"] else "verbal",
         note="Captured with a referral.",
     )
@@ -269,16 +301,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     ref = selectors.referral_for(request.user, referral_id)
     if ref is None:
         raise Http404("No such referral for your agency.")
-    view = None
-    if ref.person is not None:
-        view = person_view(
-            request.user,
-            ref.person,
-            purpose="referral",
-            wanted=frozenset({"identity", "contact", "needs"}),
-            object_type="referral",
-            object_id=ref.pk,
-        )
+    view = referral_person_view(request.user, ref)
     side = services.referral_side(request.user, ref)
     return render(
         request,
@@ -367,24 +390,36 @@ def capacity_update(request: HttpRequest, service_id: str) -> HttpResponse:
         except services.InvalidInput as exc:
             messages.error(request, f"Not updated: {exc}.")
     else:
-        messages.error(request, "Give the number available now (0 or more).")
+        messages.error(
+            request,
+            "Not updated: "
+            + "; ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            ),
+        )
     return redirect("ecosystem:inbox")
 
 
 @role_required(*DIRECTORY_ROLES)
 def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
-    """A person's consents and the log of who looked at their record, when and why."""
-    person = get_object_or_404(Person, pk=person_id)
-    if not may_view_person_record(request.user, person):
-        if request.GET.get("purpose") == "emergency_response" and user_has_role(
+    """A person's consents and the log of who looked at their record, when and why.
+
+    Opens for the owner agency, a consented agency or an administrator; the emergency
+    view (``?purpose=emergency_response``) is the one way in for anyone else. Any other
+    person answers 404 exactly as a missing one."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or not may_view_person_record(request.user, person):
+        if request.GET.get("purpose") == EMERGENCY_PURPOSE and user_has_role(
             request.user, *EMERGENCY_ROLES
         ):
-            return _person_emergency(request, person)
-        raise PermissionDenied(
-            "This person's record belongs to another agency and has no consent for yours."
-        )
+            return _person_emergency(request, person_id)
+        raise Http404(NO_PERSON)
     view = person_view(request.user, person, purpose="care_coordination")
+    may_record = may_record_consent(request.user, person)
     form = ConsentForm(request.POST or None)
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied("Only the person's own agency records their consent.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         until = data["valid_until"]
@@ -400,6 +435,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
                 else None,
                 informed=data["informed"],
                 written=data["method"] != "verbal",
+                person_present=data["person_present"],
                 method=data["method"],
                 note=data["note"],
             )
@@ -419,6 +455,7 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
             "view": view,
             "consents": consents,
             "form": form,
+            "may_record": may_record,
             "events": audit_events_for_person(person.pk),
             "now": timezone.now(),
         },
@@ -429,14 +466,24 @@ def person_record(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @role_required(*DIRECTORY_ROLES)
 def consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
-    consent = get_object_or_404(Consent.objects.select_related("person"), pk=consent_id)
-    if not may_view_person_record(request.user, consent.person):
-        raise PermissionDenied("Not your agency's record.")
+    consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
+    if consent is None or not may_view_person_record(request.user, consent.person):
+        raise Http404("No such consent for your agency.")
     services.consent_revoke(
-        consent, request.user, request.POST.get("note", "").replace("\x00", "")[:200]
-    )
+        consent,
+        request.user,
+        request.POST.get("note", "").replace("\x00", "")[:200],
+        at_persons_request=request.POST.get("at_persons_request") in ("1", "on", "true"),
+    )  # PermissionDenied (403) for an agency that may see but not revoke
     messages.success(request, "Consent revoked: sharing under it has stopped.")
     return redirect("ecosystem:person", person_id=consent.person_id)
+
+
+@role_required(r.SUPERVISOR)
+def access_alerts(request: HttpRequest) -> HttpResponse:
+    """Emergency looks at people's records without consent, for supervisors to review
+    (issue 10: every use alerts supervisors)."""
+    return render(request, "ecosystem/alerts.html", {"events": audit_alerts_for(request.user)})
 
 
 @role_required(*HEALING_ROLES)

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from . import facts_snapshot
 from .models import CitiStatMeeting, EnteredValue
 from .selectors import months_back
 from .services import action_item_add, citistat_meeting_create, entered_value_record, target_set
@@ -161,9 +160,3 @@ def seed(stdout: Any) -> None:
     stdout.write(
         f"  performance: {added} entered values, {len(TARGETS)} targets, CitiStat meetings"
     )
-    # The demo's history goes in with bulk inserts: a fresh snapshot of the facts, so that
-    # the dashboard's first request does not pay for building it.
-    if facts_snapshot.enabled():
-        for facts in facts_snapshot.SNAPSHOT_FIELDS:
-            facts_snapshot.refresh(facts, full=True)
-        stdout.write("  performance: facts snapshot rebuilt")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 
 from rightresponse.core.metrics.facts import DIMENSIONS
+from rightresponse.web.fields import BoundedDateField
 
 from .models import ActionItem, MetricTarget
 from .selectors import Period, default_period, metrics_catalog
 
 
 class PeriodFilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     area = forms.CharField(required=False, max_length=80)
     category = forms.CharField(required=False, max_length=80, label="Incident category")
 
@@ -31,9 +32,8 @@ class PeriodFilterForm(forms.Form):
         if not self.is_valid():
             return fallback
         end: date = self.cleaned_data.get("end") or fallback.end
-        start: date = (
-            self.cleaned_data.get("start") or Period(end.replace(year=end.year - 1), end).start
-        )
+        # a year back by days: end.replace(year=...) fails on 29 February
+        start: date = self.cleaned_data.get("start") or end - timedelta(days=364)
         return Period(start, end)
 
 
@@ -43,8 +43,8 @@ def _entered_choices() -> list[tuple[str, str]]:
 
 class EnteredValueForm(forms.Form):
     metric_id = forms.ChoiceField(label="Metric", choices=())
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(
+    period_start = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = BoundedDateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="Last day of the period."
     )
     value = forms.FloatField()
@@ -79,6 +79,7 @@ class TargetForm(forms.ModelForm):
             "story",
             "action_plan",
         ]
+        field_classes = {"target_date": BoundedDateField}
         widgets = {
             "target_date": forms.DateInput(attrs={"type": "date"}),
             "story": forms.Textarea(attrs={"rows": 3}),
@@ -89,9 +90,9 @@ class TargetForm(forms.ModelForm):
 class MeetingForm(forms.Form):
     title = forms.CharField(max_length=200)
     committee = forms.ChoiceField(required=False, choices=())
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -104,7 +105,7 @@ class MeetingForm(forms.Form):
 class ActionItemForm(forms.Form):
     description = forms.CharField(max_length=500)
     owner = forms.CharField(max_length=120)
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}))
     metric_id = forms.ChoiceField(required=False, choices=(), label="Metric (optional)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -134,7 +135,7 @@ class EvaluationForm(forms.Form):
         required=False,
         help_text="Comma-separated similar areas without the pilot (empty: pre/post only).",
     )
-    pilot_start = forms.DateField(
+    pilot_start = BoundedDateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="First day of the pilot."
     )
     months = forms.IntegerField(

@@ -5,15 +5,13 @@ trends, scorecards, CitiStat and the tables the public may see."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from time import monotonic
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from rightresponse.core.metrics import Catalog, Evaluator, Frame, Metric, Value, load_catalog
@@ -28,16 +26,14 @@ from rightresponse.core.metrics.suppression import (
     safe_share,
 )
 
-from . import facts_snapshot
+from . import engine
 from .models import ActionItem, CitiStatMeeting, EnteredValue, MetricTarget
 
 CATALOG_PATH = Path(__file__).with_name("catalog") / "metrics.yaml"
 FACTS_FOR_SOURCE = {"dispatch": "incidents", "referrals": "referrals"}
 NEEDED_FACTS = {
-    "incidents": "incident records from the dispatch pillar "
-    "(rightresponse.dispatch.selectors.incident_facts)",
-    "referrals": "referral records from the ecosystem pillar "
-    "(rightresponse.ecosystem.selectors.referral_facts)",
+    "incidents": "incident records (none has been recorded in dispatch yet)",
+    "referrals": "referral records (none has been recorded in the ecosystem yet)",
 }
 HEADLINE = {
     "call_volume": "Calls for service",
@@ -53,81 +49,26 @@ def metrics_catalog() -> Catalog:
     return load_catalog(CATALOG_PATH)
 
 
-# ---- fact rows (adapters to the other pillars' selectors)
-def _fact_source(facts: str) -> Callable[..., list[dict[str, Any]]] | None:
-    """The other pillar's selector, or None while it is not installed. Imported here, not
-    at module level, so this app works (showing "not yet measured") before they land."""
-    try:
-        if facts == "incidents":
-            from rightresponse.dispatch.selectors import incident_facts
-
-            return incident_facts
-        from rightresponse.ecosystem.selectors import referral_facts
-
-        return referral_facts
-    except ImportError:
-        return None
-
-
-# Converted frames are kept for a few seconds: several panels of one page, and people
-# refreshing a dashboard together, then share one conversion. "Near real time" means at
-# most this stale. Settings: RIGHTRESPONSE_METRICS_CACHE_SECONDS (0 turns it off).
-_FRAMES: dict[tuple[Any, ...], tuple[float, Frame]] = {}
-_FRAMES_KEPT = 4
-
-
-def _cache_seconds() -> float:
-    # Off under test by default, so that a test sees the rows it has just written.
-    default = 0 if getattr(settings, "TESTING", False) else 30
-    return float(getattr(settings, "RIGHTRESPONSE_METRICS_CACHE_SECONDS", default))
-
-
+# ---- fact frames, computed on request (performance.engine; no copy kept between requests)
 def fact_frames(
     start: datetime | None, end: datetime | None, dimensions: Iterable[str] | None = None
 ) -> dict[str, Frame]:
-    """Frames of every kind of facts whose selector exists, for [start, end), with the
-    columns the catalog's computations and the given breakdown ``dimensions`` need."""
-    frames = {}
+    """Frames of every kind of facts for [start, end), with the columns the catalog's
+    computations and the given breakdown ``dimensions`` need, computed now by the engine
+    over the operational tables: a write committed before the request is in its figures."""
+    from rightresponse.dispatch.models import Incident
+    from rightresponse.ecosystem.models import Referral
+
     catalog = metrics_catalog()
-    ttl = _cache_seconds()
-    now = monotonic()
-    for facts in ("incidents", "referrals"):
-        source = _fact_source(facts)
-        if source is None:
-            continue
-        fields = frozenset(fields_used(catalog, facts, dimensions))
-        key = (facts, start, end, source)
-        cached = _FRAMES.get(key) if ttl > 0 else None
-        if cached is not None and cached[0] > now and fields <= set(cached[1].kinds_loaded()):
-            frames[facts] = cached[1]
-            continue
-        frame = _frame(facts, source, start, end, fields)
-        frames[facts] = frame
-        if ttl > 0:
-            while len(_FRAMES) >= _FRAMES_KEPT:
-                del _FRAMES[min(_FRAMES, key=lambda k: _FRAMES[k][0])]
-            _FRAMES[key] = (now + ttl, frame)
-    return frames
-
-
-def _frame(
-    facts: str,
-    source: Callable[..., list[dict[str, Any]]],
-    start: datetime | None,
-    end: datetime | None,
-    fields: frozenset[str],
-) -> Frame:
-    """From the facts snapshot when it is on (performance.facts_snapshot: a year of a
-    large city's incidents stays interactive from a fresh process, issue 5); else
-    incidents come as columns (no dict per row), other facts as rows."""
-    if facts_snapshot.enabled() and facts_snapshot.serves(facts, source):
-        return facts_snapshot.fact_frame(facts, start, end, fields)
-    if facts == "incidents" and getattr(source, "__name__", "") == "incident_facts":
-        from rightresponse.dispatch.selectors import incident_facts_columns
-
-        columns = incident_facts_columns(start, end, fields)
-        return Frame.from_columns(facts, columns, len(columns["incident_id"]), fields)
-    return Frame.from_rows(facts, source(start, end), fields)
+    today = timezone.localdate()
+    recorded = {"incidents": Incident.objects.exists(), "referrals": Referral.objects.exists()}
+    return {  # a kind never recorded is "not yet measured", never zero
+        facts: engine.fact_frame(
+            facts, start, end, sorted(fields_used(catalog, facts, dimensions)), today
+        )
+        for facts in ("incidents", "referrals")
+        if recorded[facts]
+    }
 
 
 DASHBOARD_DIMENSIONS = ("incident_type", "area", "responder_type", "outcome")

@@ -163,8 +163,8 @@ def _pilot(step: Step, user: Any, adopted: date, rng: random.Random) -> None:
     for arm in pilot.arms.all():
         values = []
         for month in range(-6, 8):
-            period = date(start.year, start.month, 1) + timedelta(days=31 * month)
-            period = period.replace(day=1)
+            index = start.year * 12 + start.month - 1 + month
+            period = date(index // 12, index % 12 + 1, 1)
             base = 8.0 if arm.role == PilotArm.PILOT else 9.0
             lift = 14.0 if arm.role == PilotArm.PILOT and period >= start else 0.0
             drift = 1.0 if period >= start else 0.0

@@ -50,6 +50,38 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), label="Comment"
     )
-    step = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    step = forms.ChoiceField(required=False, label="About (optional)")
     # Not shown to people (hidden by CSS, labelled "leave empty"); bots fill it in.
-    website = forms.CharField(required=False, label="Leave this empty")
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        # Out of the tab order and the accessibility tree: people never reach it.
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(
+        self, *args: object, steps: list[tuple[str, str]] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["step"].choices = [("", "The plan as a whole"), *(steps or [])]  # type: ignore[attr-defined]
+
+
+class PilotForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    hypothesis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    start_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    metric_id = forms.CharField(max_length=80, label="Metric it should move (catalog id)")
+    pilot_areas = forms.CharField(max_length=300, label="Pilot: areas")
+    pilot_hours = forms.CharField(max_length=120, required=False, label="Pilot: hours")
+    pilot_call_types = forms.CharField(max_length=300, required=False, label="Pilot: call types")
+    comparison_areas = forms.CharField(
+        max_length=300, required=False, label="Comparison: areas (for difference-in-differences)"
+    )
+
+
+class ObservationsForm(forms.Form):
+    values = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="One period a line: first day, value (e.g. 2026-03-01, 12.5)",
+    )

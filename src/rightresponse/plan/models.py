@@ -80,6 +80,14 @@ class StepChange(models.Model):
     def __str__(self) -> str:
         return f"{self.field}: {self.old} -> {self.new}"
 
+    @property
+    def old_display(self) -> str:
+        return STATUSES.get(self.old, self.old) if self.field == "status" else self.old
+
+    @property
+    def new_display(self) -> str:
+        return STATUSES.get(self.new, self.new) if self.field == "status" else self.new
+
 
 class Milestone(models.Model):
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="milestones")

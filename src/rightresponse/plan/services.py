@@ -84,9 +84,10 @@ def step_update(step: Step, user: AbstractBaseUser, note: str = "", **changes: A
     StepChange.objects.bulk_create(diffs)
     audit_record(
         user,
-        "plan.step_update",
+        "write",
         "plan.Step",
         step.code,
+        purpose="step_update",
         detail={d.field: [d.old, d.new] for d in diffs},
     )
     return step
@@ -100,7 +101,14 @@ def milestone_add(step: Step, user: AbstractBaseUser, title: str, due_on: date) 
     StepChange.objects.create(
         step=step, by=user, field="milestone", new=f"{m.title} (due {due_on})"
     )
-    audit_record(user, "plan.milestone_add", "plan.Step", step.code, detail={"milestone": m.title})
+    audit_record(
+        user,
+        "write",
+        "plan.Step",
+        step.code,
+        purpose="milestone_add",
+        detail={"milestone": m.title},
+    )
     return m
 
 
@@ -111,7 +119,7 @@ def milestone_complete(milestone: Milestone, user: AbstractBaseUser, done_on: da
     StepChange.objects.create(
         step=milestone.step, by=user, field="milestone", new=f"{milestone.title}: done {done_on}"
     )
-    audit_record(user, "plan.milestone_complete", "plan.Step", milestone.step.code)
+    audit_record(user, "write", "plan.Step", milestone.step.code, purpose="milestone_complete")
     return milestone
 
 
@@ -125,7 +133,7 @@ def evidence_add(
         step=step, title=title.strip()[:200], url=url, public=public, added_by=user
     )
     StepChange.objects.create(step=step, by=user, field="evidence", new=f"{e.title} <{url}>")
-    audit_record(user, "plan.evidence_add", "plan.Step", step.code, detail={"url": url})
+    audit_record(user, "write", "plan.Step", step.code, purpose="evidence_add", detail={"url": url})
     return e
 
 
@@ -141,7 +149,9 @@ def citistat_link(step: Step, item_id: int, user: AbstractBaseUser) -> CitiStatL
         item=item, defaults={"step": step, "linked_by": user}
     )
     StepChange.objects.create(step=step, by=user, field="citistat", new=item.description[:500])
-    audit_record(user, "plan.citistat_link", "plan.Step", step.code, detail={"item": item.pk})
+    audit_record(
+        user, "write", "plan.Step", step.code, purpose="citistat_link", detail={"item": item.pk}
+    )
     return link
 
 
@@ -188,7 +198,9 @@ def pilot_create(
             call_types=a.get("call_types", ""),
         )
     StepChange.objects.create(step=step, by=user, field="pilot", new=name[:500])
-    audit_record(user, "plan.pilot_create", "plan.Step", step.code, detail={"pilot": pilot.pk})
+    audit_record(
+        user, "write", "plan.Step", step.code, purpose="pilot_create", detail={"pilot": pilot.pk}
+    )
     return pilot
 
 
@@ -203,12 +215,42 @@ def pilot_observations_set(
             )
         audit_record(
             user,
-            "plan.pilot_observations",
+            "write",
             "plan.Pilot",
             arm.pilot_id,
+            purpose="pilot_observations",
             detail={"arm": arm.pk, "n": len(values)},
         )
     return len(values)
+
+
+def observations_parse(text: str) -> list[tuple[date, float]]:
+    """``YYYY-MM-DD, value`` a line; errors name the line."""
+    out: list[tuple[date, float]] = []
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace(";", ",").split(",")]
+        if len(parts) != 2:
+            problems.append(f"line {n}: write the period's first day and the value, with a comma")
+            continue
+        try:
+            period = date.fromisoformat(parts[0])
+        except ValueError:
+            problems.append(f"line {n}: {parts[0]!r} is not a date (YYYY-MM-DD)")
+            continue
+        try:
+            value = float(parts[1])
+        except ValueError:
+            problems.append(f"line {n}: {parts[1]!r} is not a number")
+            continue
+        out.append((period, value))
+    if problems:
+        raise PlanError("; ".join(problems))
+    if not out:
+        raise PlanError("values: none given")
+    return out
 
 
 def _source_hash(address: str) -> str:
@@ -256,9 +298,10 @@ def comment_moderate(
     comment.save(update_fields=["status", "moderated_by", "moderated_at"])
     audit_record(
         user,
-        "plan.comment_moderate",
+        "write",
         "plan.PublicComment",
         comment.pk,
+        purpose="comment_moderate",
         detail={"status": comment.status},
     )
     return comment

@@ -15,13 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
+from rightresponse.accounts.network import client_address
 from rightresponse.accounts.permissions import role_required
 from rightresponse.core.plan.progress import STATUSES
 
 from . import selectors as sel
 from . import services
-from .forms import CommentForm, EvidenceForm, LinkForm, MilestoneForm, StepForm
-from .models import Milestone, PublicComment, Step
+from .forms import (
+    CommentForm,
+    EvidenceForm,
+    LinkForm,
+    MilestoneForm,
+    ObservationsForm,
+    PilotForm,
+    StepForm,
+)
+from .models import Milestone, PilotArm, PublicComment, Step
 
 # Who runs the plan: the analysts and supervisors who staff the committees and CitiStat.
 MANAGERS = (r.ANALYST, r.SUPERVISOR)
@@ -104,6 +113,8 @@ def step_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": sel.step_history(step),
             "comments": sel.comments_public(step),
             "milestone_form": MilestoneForm(),
+            "pilot_form": PilotForm(),
+            "observations_form": ObservationsForm(),
             "evidence_form": EvidenceForm(),
             "statuses": STATUSES,
         },
@@ -169,6 +180,67 @@ def citistat_link(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
+@require_POST
+def pilot_add(request: HttpRequest, code: str) -> HttpResponse:
+    step = _step_or_404(code)
+    form = PilotForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Pilot: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+        return redirect("plan:step", code=code)
+    d = form.cleaned_data
+    arms = [
+        {
+            "role": PilotArm.PILOT,
+            "areas": d["pilot_areas"],
+            "hours": d["pilot_hours"],
+            "call_types": d["pilot_call_types"],
+        }
+    ]
+    if d["comparison_areas"]:
+        arms.append(
+            {
+                "role": PilotArm.COMPARISON,
+                "areas": d["comparison_areas"],
+                "hours": d["pilot_hours"],
+                "call_types": d["pilot_call_types"],
+            }
+        )
+    try:
+        services.pilot_create(
+            step,
+            request.user,  # type: ignore[arg-type]
+            name=d["name"],
+            hypothesis=d["hypothesis"],
+            start_on=d["start_on"],
+            end_on=d["end_on"],
+            metric_id=d["metric_id"].strip(),
+            arms=arms,
+        )
+        messages.success(request, "Pilot recorded.")
+    except services.PlanError as exc:
+        messages.error(request, f"Pilot: {exc}")
+    return redirect("plan:step", code=code)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def observations_set(request: HttpRequest, pk: int) -> HttpResponse:
+    arm = get_object_or_404(PilotArm.objects.select_related("pilot__step"), pk=pk)
+    form = ObservationsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.PlanError("values: none given")
+        values = services.observations_parse(form.cleaned_data["values"])
+        n = services.pilot_observations_set(arm, request.user, values)  # type: ignore[arg-type]
+        messages.success(request, f"{n} value{'s' if n != 1 else ''} recorded.")
+    except services.PlanError as exc:
+        messages.error(request, f"{arm.get_role_display()} arm: {exc}")
+    return redirect("plan:step", code=arm.pilot.step.code)
+
+
+@role_required(*MANAGERS)
 def committee(request: HttpRequest) -> HttpResponse:
     names = sel.committees()
     name = request.GET.get("c") or (names[0] if names else "")
@@ -204,17 +276,14 @@ def comments(request: HttpRequest) -> HttpResponse:
 # ---- public
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def public_dashboard(request: HttpRequest) -> HttpResponse:
-    form = CommentForm(request.POST or None)
+    choices = [(s.code, f"{s.action.title} ({s.code})") for s in sel.steps_all()]
+    form = CommentForm(request.POST or None, steps=choices)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.comment_submit(
-                address=_client_address(request),
+                address=client_address(request),
                 body=d["body"],
                 name=d["name"],
                 step_code=d["step"],
@@ -290,11 +359,19 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         weeks = 13
     context["weeks"] = weeks
     try:
+        for name in (a, b):
+            # Pages offer the staffing folder's plans only, never a path on the server.
+            if name not in files:
+                raise SimulationError(f"staffing: {name!r} is not a plan in the staffing folder")
         demand = staffing.dataset_demand(dataset)
-        runs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
+        pairs = [staffing.staffing_run(staffing.plan_load(n), demand, weeks=weeks) for n in (a, b)]
+        volume, call_source = staffing.call_volume(dataset)
     except SimulationError as exc:
         context["error"] = str(exc)
         return render(request, "plan/staffing.html", context, status=400)
+    runs = [run for run, _ in pairs]
+    context["warnings"] = sorted({w for _, warned in pairs for w in warned})
+    call_takers = staffing.call_taker_week(volume)
     labels = [f"{r.staffing}: {row['label']}" for r in runs for row in r.by_program.values()]
     served = [
         100 * (row["share_eligible_served"] or 0) for r in runs for row in r.by_program.values()
@@ -317,12 +394,16 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
             ),
             "wait_chart": line_chart(
                 hours,
-                {r.staffing: r.waits_by_hour[program] for r in runs},
+                {name: r.waits_by_hour[program] for name, r in zip(("A", "B"), runs, strict=True)},
                 title=f"Mean wait by hour of the week: {runs[0].by_program[program]['label']} (minutes)",
             ),
-            "call_takers": staffing.call_taker_day(
-                sum(c for *_, c in demand.rows) / demand.weeks_observed / 7 * 1.1
+            "call_takers": call_takers,
+            "call_taker_chart": line_chart(
+                [f"{c['day']} {c['time']}" for c in call_takers["intervals"]],
+                {"On the floor": [c["on_floor"] for c in call_takers["intervals"]]},
+                title="Call takers on the floor by half-hour of the week (NENA standard)",
             ),
+            "call_source": call_source,
         }
     )
     return render(request, "plan/staffing.html", context)

@@ -18,11 +18,11 @@ from pydantic import StringConstraints
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
-from rightresponse.core.triage import ProtocolError, load_protocol_text
+from rightresponse.core.triage import ProtocolError
 
 from . import selectors, services
-from .impact import city_impact
-from .live import compiled_version
+from .impact import city_impact, dataset_impacts
+from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
 
 router = Router(tags=["protocol studio"])
@@ -233,6 +233,7 @@ def draft_save_api(request: HttpRequest, version_id: int, payload: DraftSaveIn) 
 
 @router.post(
     "/validate",
+    url_name="studio_validate",
     response=CheckOut,
     auth=allow(*AUTHORS),
     summary="Validate protocol YAML and run its example calls, without saving",
@@ -338,7 +339,7 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         draft = (
             compiled_version(version)
             if version.status in ProtocolVersion.SCHEDULED
-            else load_protocol_text(version.yaml_text, f"version {version.pk}")
+            else compiled_text(version.yaml_text, f"version {version.pk}")
         )
     except ProtocolError as exc:
         raise HttpError(
@@ -346,4 +347,19 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         ) from None
     live, live_name = selectors.live_protocol()
     impact = city_impact(draft, live)
-    return {"version": version.version_label, "compared_with": live_name, **impact.to_dict()}
+    datasets = [
+        {
+            "dataset": d.slug,
+            "title": d.title,
+            "unmapped": d.unmapped,
+            **d.impact.to_dict(),
+            "comparison": d.comparison,
+        }
+        for d in dataset_impacts(draft, live)
+    ]
+    return {
+        "version": version.version_label,
+        "compared_with": live_name,
+        **impact.to_dict(),
+        "datasets": datasets,
+    }

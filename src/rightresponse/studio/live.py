@@ -14,6 +14,7 @@ made it at once (``schedule_changed``) and every other process within ``CHECK_SE
 from __future__ import annotations
 
 import bisect
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -48,6 +49,22 @@ def compiled_version(version: ProtocolVersion) -> Protocol:
     if hit is None:
         hit = load_protocol_text(version.yaml_text, version_source(version.pk))
         _compiled[version.pk] = hit
+    return hit
+
+
+_by_text: dict[str, Protocol] = {}
+
+
+def compiled_text(text: str, source: str) -> Protocol:
+    """A draft's compiled protocol, kept by the hash of its text (the last 32 texts): the
+    impact preview after a save reuses what the save compiled. Raises ProtocolError."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    hit = _by_text.get(digest)
+    if hit is None:
+        hit = load_protocol_text(text, source)
+        if len(_by_text) >= 32:
+            _by_text.pop(next(iter(_by_text)))
+        _by_text[digest] = hit
     return hit
 
 

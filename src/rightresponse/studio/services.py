@@ -22,12 +22,11 @@ from django.utils import timezone
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.triage import (
     ProtocolError,
-    load_protocol_text,
     read_yaml_text,
     run_examples,
 )
 
-from .live import schedule_changed
+from .live import compiled_text, schedule_changed
 from .models import ProtocolVersion, ScheduleRevision
 
 MAX_YAML_CHARS = 500_000
@@ -76,7 +75,7 @@ def protocol_check(yaml_text: str, source: str = "draft") -> Checked:
     version = str(data.get("version", ""))[:60] if isinstance(data, dict) else ""
     name = str(data.get("name", ""))[:200] if isinstance(data, dict) else ""
     try:
-        protocol = load_protocol_text(yaml_text, source)
+        protocol = compiled_text(yaml_text, source)
     except ProtocolError as exc:
         return Checked(version, name, [{"path": p, "reason": r} for p, r in exc.problems], [])
     examples = [

@@ -43,7 +43,7 @@ def _call_type_enum(schema: dict[str, Any]) -> None:
     city's protocol is what its clients see); the server refuses others with 422."""
     try:
         schema["enum"] = sorted(active_protocol().call_types)
-    except (ProtocolError, OSError, DatabaseError):  # no protocol to list: a free string
+    except (ProtocolError, OSError, DatabaseError, RuntimeError):  # no protocol: a free string
         return
 
 
@@ -61,7 +61,7 @@ def _plain_text(value: str) -> str:
 def _question_enum(schema: dict[str, Any]) -> None:
     try:
         schema["enum"] = sorted(active_protocol().questions)
-    except (ProtocolError, OSError, DatabaseError):
+    except (ProtocolError, OSError, DatabaseError, RuntimeError):
         return
 
 
@@ -118,8 +118,9 @@ class CallIn(StrictIn):
     narrative: Text4000 = ""
     received_at: AwareDateTime | None = Field(
         default=None,
-        description="When the call came in; within RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS "
-        "(default 7 days) before now and 5 minutes after (core/triage/received.py).",
+        description="When the call came in, with its offset; within the configured window "
+        "(RIGHTRESPONSE_CALLS_PAST_DAYS before now, RIGHTRESPONSE_CALLS_FUTURE_HOURS after; "
+        "core/triage/received.py, the same rule as imported history).",
     )
 
 

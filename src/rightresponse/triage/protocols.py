@@ -20,7 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from rightresponse.core.triage import Protocol, load_protocol
+from rightresponse.core.triage import Protocol, ProtocolError, load_protocol
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[int, Protocol]] = {}
@@ -40,7 +40,10 @@ def active_protocol(path: str | None = None, at: datetime | None = None) -> Prot
 
 def file_protocol(path: str | None = None) -> Protocol:
     path = str(path or settings.RIGHTRESPONSE_PROTOCOL)
-    mtime = os.stat(path).st_mtime_ns
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        raise ProtocolError(path, [("(file)", f"cannot read the file: {exc.strerror}")]) from None
     hit = _cache.get(path)
     if hit is not None and hit[0] == mtime:
         return hit[1]

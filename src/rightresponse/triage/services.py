@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +14,10 @@ from django.utils import timezone
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.triage import Decision, Protocol, decide
-from rightresponse.core.triage.received import ReceivedWindow, received_at_problem
 
 from .models import Call
 from .protocols import active_protocol
+from .received import received_window
 
 
 @dataclass
@@ -39,11 +38,6 @@ class CallDetails:
 
 class InvalidCall(ValueError):
     """A call the service refuses (the API answers 422 with the message)."""
-
-
-def received_window() -> ReceivedWindow:
-    """The configured window (settings RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS)."""
-    return ReceivedWindow(past=timedelta(hours=settings.RIGHTRESPONSE_CALL_RECEIVED_PAST_HOURS))
 
 
 def _apply_decision(call: Call, decision: Decision) -> None:
@@ -72,9 +66,10 @@ def call_create(
     protocol = protocol or active_protocol()
     now = timezone.now()
     if details.received_at is not None:
-        problem = received_at_problem(details.received_at, now, received_window())
+        # The one window for every way a call comes in (core/triage/received.py).
+        problem = received_window().problem(details.received_at, now)
         if problem:
-            raise InvalidCall(problem)
+            raise InvalidCall(f"received_at: {problem}")
     decision = decide(protocol, call_type, answers)
     call = Call(
         agency_id=agency if isinstance(agency, int) else agency.pk,

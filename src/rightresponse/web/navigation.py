@@ -51,6 +51,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Closed-loop referrals and second-response follow-up.",
     ),
     NavEntry(
+        "Access alerts",
+        "ecosystem:access_alerts",
+        (r.SUPERVISOR,),
+        "Emergency looks at people's records without consent, to review.",
+    ),
+    NavEntry(
         "Analytics",
         "analytics:index",
         (r.ANALYST, r.SUPERVISOR),
@@ -67,6 +73,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "plan:index",
         (r.ANALYST, r.SUPERVISOR),
         "The report's 103 action steps: owners, status, pilots; staffing simulation.",
+    ),
+    NavEntry(
+        "Protocol studio",
+        "studio:index",
+        (r.PROTOCOL_AUTHOR, r.PROTOCOL_APPROVER),
+        "Draft, compare, preview and publish changes to the triage protocol.",
     ),
     NavEntry("Public dashboard", "public:dashboard", (), "What the public sees: aggregates only."),
     NavEntry(

@@ -113,11 +113,13 @@ def test_replay_decides_once_per_distinct_call_type_and_answers() -> None:
     assert len(decide.calls) < table.num_rows
     s = result.summary
     assert s["decide_calls"] == len(decide.calls)
-    assert sum(r["calls"] for r in s["tier_shares"]) == s["total_calls"] == table.num_rows
+    excluded = {r["reason"]: r["calls"] for r in s["excluded"]}
+    triaged = sum(r["calls"] for r in s["tier_shares"])
+    assert triaged + sum(excluded.values()) == s["total_calls"] == table.num_rows
     assert sum(r["call_share"] for r in s["tier_shares"]) == pytest.approx(1.0)
     onview = sum(1 for v in table["officer_initiated"].to_pylist() if v)
-    none = {r["tier"]: r["calls"] for r in s["tier_shares"]}.get("none", 0)
-    assert onview > 0 and none >= onview  # officer-initiated activity is not triaged
+    # Officer-initiated activity is not triaged: it is reported apart.
+    assert onview > 0 and excluded["officer_initiated"] == onview
     civilian_calls = sum(r["calls"] for r in s["tier_shares"] if r["tier"] in ("0", "1"))
     assert s["risk_exposure"]["civilian_only_calls"] == civilian_calls
     # Risk exposure counts severe final outcomes among civilian-only calls, by call type.
@@ -164,7 +166,8 @@ def test_fte_per_shift_and_precinct_follows_the_officer_hours() -> None:
     (cell,) = s["fte_by_shift_precinct"]
     assert (cell["shift"], cell["area"], cell["calls"]) == ("day", "NORTH", 2)
     assert cell["unit_hours"] == pytest.approx(4.0)  # 1 h x 2 units + 2 h x 1 unit
-    days = 364.0
+    days = 365  # 1 January to 31 December: three calls leave no gap they cannot explain
+    assert s["period"]["days_covered"] == days and s["period"]["gaps"] == []
     assert cell["fte"] == pytest.approx(4.0 * 365.25 / days / 4.0)
     assert cell["meets_one_officer_rule"] is True
 
@@ -271,10 +274,10 @@ def test_summed_counts_and_repeat_places_equal_direct_scans_of_every_call(
         )
     )
     assert {k: s["reclassification"][k] for k in shares} == shares
-    tier = t.tier.cast("string").fill_null("none")
+    triaged = t.filter(t.excluded.isnull())
     by_shift = rows(
-        t.group_by(["shift", tier.name("tier")])
-        .agg(calls=t.count(), unit_hours=hours)
+        triaged.group_by(["shift", triaged.tier.cast("string").name("tier")])
+        .agg(calls=triaged.count(), unit_hours=(triaged.unit_seconds.sum() / 3600.0).fill_null(0))
         .order_by(["shift", "tier"])
     )
     assert s["tier_by_shift"] == by_shift

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -156,3 +157,24 @@ def test_a_file_without_the_required_columns_is_refused_with_the_reason() -> Non
         read_calls(
             real_file("san-antonio-sapd-calls-2025/sapd_calls_2025-01.csv"), profile("decc-cad")
         )
+
+
+def test_no_next_day_is_invented_and_the_latest_duplicate_wins() -> None:
+    """San Luis Obispo logs times of day: a time before the received time is the next day
+    only for a call crossing midnight (within 12 h); the others are flagged and left
+    empty, never rolled to a day later. A case number logged twice keeps its later line."""
+    path = real_file("slo-police-call-log/SLOPD_report_2021-09-14_to_2022-03-15.csv")
+    result = read_calls(path, profile("slo-police-log"))
+    flagged = [r for r in result.rejects if r.kept]
+    assert len(flagged) == 26
+    assert all("not a crossing of midnight" in r.reason for r in flagged)
+    table = result.table
+    for column in ("dispatched_at", "arrived_at"):
+        gap = pc.subtract(table[column], table["received_at"]).to_pylist()
+        assert max(g for g in gap if g is not None).total_seconds() < 86400
+    dupes = [r for r in result.rejects if r.reason.startswith("duplicate")]
+    assert len(dupes) == 1013 and not any(r.kept for r in dupes)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for r in dupes[:20]:
+        kept_line = int(re.search(r"on line (\d+) is kept", r.reason).group(1))  # type: ignore[union-attr]
+        assert kept_line > r.line and lines[kept_line - 1].startswith(r.value + ",")

@@ -83,6 +83,10 @@ def test_no_unit_on_shift_falls_back_at_once() -> None:
     assert night and all(w is None for w in night)
     assert all(w is not None for w in result.waits_by_hour["civ"][8:20])
     assert result.by_tier[1]["served_by"]["pol"] == civ["fell_back"]
+    # Night calls go to police at once (nobody on the civilian shift for 12 hours), and
+    # police have units free: the calls hardly wait at all.
+    assert civ["off_shift"] >= civ["fell_back"] - 5
+    assert result.by_program["pol"]["mean_wait_minutes"] < 0.5
 
 
 def test_eligible_but_not_served_when_the_chain_runs_out() -> None:
@@ -154,6 +158,6 @@ def test_twenty_four_seven_against_peak_coverage() -> None:
     assert rows[("civilian", "unit_hours_on_duty")]["difference"] < 0
     # FTE by shift and precinct for patrol, with the ICMA 60% check.
     police = [f for f in full.fte if f["program"] == "police"]
-    assert {f["area"] for f in police} == {"1st", "2nd", "3rd", "4th", "5th"}
+    assert {f["area"] for f in police} == {f"Precinct {i}" for i in range(1, 6)}
     assert all(f["fte_to_staff"] > f["units"] for f in police)  # relief: > 1 person a unit
     assert all(isinstance(f["over_icma_60"], bool) for f in police)

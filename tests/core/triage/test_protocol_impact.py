@@ -57,3 +57,23 @@ def test_a_lowered_rule_moves_exactly_the_calls_it_covers(
     low, high = before["police"].low, before["police"].high
     assert low is not None and high is not None and low < 107 / 207 < high
     assert impact.notes == ("5 call(s) have a call type the live protocol lacks.",)
+
+
+def test_history_is_read_only_for_call_types_moving_toward_civilian(
+    protocol: Protocol, raw: dict[str, Any]
+) -> None:
+    asked: list[list[str]] = []
+
+    def history(call_types: Any) -> dict[str, dict[str, int]]:
+        asked.append(list(call_types))
+        return {ct: {"injury": 2} for ct in call_types}
+
+    groups = [
+        CallGroup("trespass", VIOLENT_TRESPASS, 4),
+        CallGroup("trespass", {"violence": "unknown", "weapon": "unknown"}, 9),  # = unanswered
+        CallGroup("assault", {"violence": "yes"}, 6),
+    ]
+    impact = replay_impact(protocol, _lowered(raw), groups, history)
+    assert asked == [["trespass"]]
+    (flag,) = impact.safety
+    assert flag.history == {"injury": 2} and flag.toward_civilian == 4

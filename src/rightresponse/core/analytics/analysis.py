@@ -12,6 +12,7 @@ police workload and full-time-officer equivalents by shift and precinct (~1346).
 from __future__ import annotations
 
 import functools
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -60,6 +61,9 @@ def likelihood_level(share: float) -> int:
     return 1 + sum(share >= cut for cut in LIKELIHOOD_CUTS)
 
 
+DATE_ONLY_SHIFT = "(no time)"
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     # Shift starts (local hour) and names, in the order of the day.
@@ -73,6 +77,22 @@ class AnalysisConfig:
     # Agencies whose calls are police workload (replay, diverted hours, FTE, exposure);
     # empty: every call (exports of police departments).
     police_agencies: tuple[str, ...] = ()
+    # Source priorities meaning an emergency (regex on the intake priority: the initial
+    # priority where the export has one): the replay raises such a call to tier 2 at
+    # least, so a priority-1 call is never civilian-only (docs/analytics.md, "Priority").
+    emergency_priority: str | None = r"^[PE]?1[A-Z]?$"
+    # Dispositions meaning there was no call to answer (cancelled, duplicate, test):
+    # reported apart with officer-initiated, abandoned and administrative activity.
+    excluded_dispositions: str | None = None
+    # The lowest tier of an emergency (source priority or a mapping row's "emergency").
+    emergency_min_tier: int = 2
+    # Received times are dates only (a study extract): no hour, so no shift or hour of
+    # the week is invented (midnight would put every call on the night shift).
+    date_only: bool = False
+    # Published methods (presets.py): the Vera taxonomy (code -> category) and which
+    # intake priorities are non-emergent (CAP's measure).
+    vera_taxonomy: Mapping[str, str] = field(default_factory=dict)
+    non_emergent_priority: str = r"^[PE]?[3-9]"
 
 
 @dataclass
@@ -132,10 +152,12 @@ def enrich(
     config: AnalysisConfig,
     decisions: pa.Table | None = None,
     dispositions: Sequence[str] | None = None,
+    priorities: Sequence[str] | None = None,
 ) -> ir.Table:
     """Calls joined with the mapping (initial and final codes), local-time parts, shift,
     unit-seconds, response intervals and, when given, the replayed tier per initial code.
-    ``dispositions``: the distinct dispositions, when the caller already knows them."""
+    ``dispositions``, ``priorities``: their distinct values (the intake priority), when the
+    caller already knows them."""
     table = mapping_table(dict(mapping))
     m = ibis.memtable(table)
     by_initial = table.select(["code", "call_type", "category", "consequence"]).rename_columns(
@@ -154,15 +176,39 @@ def enrich(
     # A final type (what responders found) says whether police were needed; without one
     # only the disposition can (the initial type alone would make the measure circular).
     severe = (t.final_type.notnull() & t.final_severe.fill_null(False)).fill_null(False)
+    # Whether anything is known of how the call ended: a final type, or a disposition
+    # when the profile says which dispositions mean police were needed. A call without
+    # either is an unknown outcome, never a safe one.
+    outcome_known = t.final_type.notnull()
+    if (config.severe_dispositions or config.excluded_dispositions) and dispositions is None:
+        dispositions = [r["disposition"] for r in _rows(calls.select("disposition").distinct())]
+    values = [v for v in dispositions or () if v is not None]
     if config.severe_dispositions:
         # The regex runs in Python once per distinct disposition, then joins back.
         pattern = re.compile(config.severe_dispositions, re.IGNORECASE)
-        if dispositions is None:
-            dispositions = [r["disposition"] for r in _rows(calls.select("disposition").distinct())]
-        values = [v for v in dispositions if v is not None]
         severe_values = [v for v in values if pattern.search(v)]
         if severe_values:
             severe = severe | t.disposition.isin(severe_values).fill_null(False)
+            # A disposition tells the outcome only where some disposition of the data can
+            # say "police were needed" (DECC's never says arrest: outcomes stay unknown).
+            outcome_known = outcome_known | t.disposition.notnull()
+    no_call = ibis.literal(False)
+    if config.excluded_dispositions:
+        pattern = re.compile(config.excluded_dispositions, re.IGNORECASE)
+        excluded_values = [v for v in values if pattern.search(v)]
+        if excluded_values:
+            no_call = t.disposition.isin(excluded_values).fill_null(False)
+    intake_priority = _intake_priority(t)
+    emergency = ibis.literal(False)
+    if config.emergency_priority:
+        if priorities is None:
+            priorities = [
+                r["p"] for r in _rows(calls.select(p=_intake_priority(calls)).distinct()) if r["p"]
+            ]
+        pattern = re.compile(config.emergency_priority, re.IGNORECASE)
+        urgent = [v for v in priorities if v is not None and pattern.search(v.strip())]
+        if urgent:
+            emergency = intake_priority.isin(urgent).fill_null(False)
     hour = t.received_local.hour()
     starts = sorted(config.shifts)
     shift_of_hour: dict[str, list[int]] = {}
@@ -186,11 +232,23 @@ def enrich(
     busy = _seconds(work_end, t.dispatched_at, backend)
     mutations: dict[str, Any] = {
         "initial_category": t.initial_category.fill_null("unmapped"),
+        "outcome_known": outcome_known,
+        "emergency": emergency,
+        "no_call": no_call,
         "final_category": ibis.coalesce(t.final_category, t.initial_category).fill_null("unmapped"),
         "severe": severe,
-        "hour_of_week": t.received_local.day_of_week.index() * 24 + hour,
+        "hour_of_week": (
+            ibis.null("int64")
+            if config.date_only
+            else t.received_local.day_of_week.index() * 24 + hour
+        ),
         "month": t.received_local.truncate("M").date(),
-        "shift": ibis.cases(*shift_cases, else_=starts[-1][1]),
+        "day": t.received_local.date(),
+        "shift": (
+            ibis.literal(DATE_ONLY_SHIFT)
+            if config.date_only
+            else ibis.cases(*shift_cases, else_=starts[-1][1])
+        ),
         "area": t.area.fill_null("(none)"),
         "unit_seconds": ibis.ifelse(
             (busy >= 0) & (busy < 86400), busy * t.units, ibis.null("int64")
@@ -200,29 +258,64 @@ def enrich(
         mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at), backend)
     t = t.mutate(**mutations)
     if decisions is not None:
-        # Officer-initiated activity (traffic stops, on-view) is not a call to triage.
+        # What is not a call to triage is reported apart, with its reason: officer-initiated
+        # activity (traffic stops, on-view), calls that were no call (cancelled, duplicate,
+        # test), 911 hang-ups and open lines, administrative and proactive codes, codes the
+        # mapping lacks (blank ones too), and mapped codes the protocol does not know.
+        category = t.initial_category
+        excluded = ibis.cases(
+            (t.officer_initiated.fill_null(False), "officer_initiated"),
+            (t.no_call, "cancelled_duplicate_or_test"),
+            (category == "abandoned", "abandoned"),
+            (category == "administrative", "administrative"),
+            (category == "proactive", "proactive"),
+            (category == "unmapped", "unmapped"),
+            (t.tier.isnull(), "not_triaged"),
+            else_=ibis.null("string"),
+        )
+        # An emergency (source priority, or the code itself) is never civilian-only.
+        urgent = (t.emergency | t.d_emergency.fill_null(False)) & excluded.isnull()
+        floor = config.emergency_min_tier
+        raised = urgent & (t.tier < floor).fill_null(False)
         t = t.mutate(
-            tier=ibis.ifelse(t.officer_initiated.fill_null(False), ibis.null("int64"), t.tier)
+            excluded=excluded,
+            raised_by_priority=raised,
+            tier=ibis.ifelse(
+                excluded.notnull(),
+                ibis.null("int64"),
+                ibis.ifelse(raised, ibis.literal(floor, "int64"), t.tier),
+            ),
         )
     return t
+
+
+def _intake_priority(t: ir.Table) -> ir.StringValue:
+    """The priority intake gave the call: the initial priority where the export has one."""
+    if "initial_priority" in t.columns:
+        out: ir.StringValue = ibis.coalesce(t.initial_priority, t.priority)
+        return out
+    only: ir.StringValue = t.priority
+    return only
 
 
 def _with_share(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
     for r in rows:
         r["share"] = r["calls"] / total if total else None
+        r["share_ci"] = wilson(r["calls"], total)
     return rows
 
 
 # The columns the analyses read after enrich(): only these are materialised.
 _USED = (
     "initial_type", "final_type", "initial_category", "final_category", "agency", "priority",
-    "area", "location", "latitude", "longitude", "month", "hour_of_week", "shift", "severe",
-    "consequence", "unit_seconds", "tier", *(f"s_{name}" for name in INTERVALS),
+    "area", "location", "latitude", "longitude", "month", "day", "hour_of_week", "shift", "severe",
+    "consequence", "unit_seconds", "tier", "excluded", "raised_by_priority", "outcome_known",
+    *(f"s_{name}" for name in INTERVALS),
 )  # fmt: skip
 
 
 # The keys of the call counts most analyses are cut from (see counts()).
-_COUNT_KEYS = ("initial_type", "final_type", "agency", "area", "shift", "tier")
+_COUNT_KEYS = ("initial_type", "final_type", "agency", "area", "shift", "tier", "excluded")
 # Carried along, not grouped on: the mapping makes them functions of the two types.
 _COUNT_ALONG = ("initial_category", "final_category")
 
@@ -237,6 +330,12 @@ def counts(t: ir.Table) -> ir.Table:
         "severe": t.severe.cast("int64").sum(),
         "unit_seconds": t.unit_seconds.sum(),
         "calls_with_times": t.unit_seconds.notnull().cast("int64").sum(),
+        "known": t.outcome_known.cast("int64").sum(),
+        **(
+            {"raised": t.raised_by_priority.cast("int64").sum()}
+            if "raised_by_priority" in t.columns
+            else {}
+        ),
         "consequence": t.consequence.max(),
         **{c: t[c].arbitrary() for c in _COUNT_ALONG if c in t.columns},
         # Valid values per interval: the percentiles skip intervals that have none.
@@ -272,7 +371,8 @@ def volume(
         t.group_by(t.month.name("key")).agg(calls=t.count()).order_by([ibis.desc("calls"), "key"])
     )
     by["by_month"] = _with_share(_rows(month), total)
-    how = t.group_by("hour_of_week").agg(calls=t.count()).order_by("hour_of_week")
+    timed = t.filter(t.hour_of_week.notnull())
+    how = timed.group_by("hour_of_week").agg(calls=timed.count()).order_by("hour_of_week")
     by["by_hour_of_week"] = _rows(how)
     by["repeat_locations"] = repeat_locations(t, config)
     return by
@@ -432,6 +532,8 @@ def response_intervals(
                     "p99": p99,
                     "within_15": r[f"{name}__w15"],
                     "within_20": r[f"{name}__w20"],
+                    "within_15_ci": wilson(r[f"{name}__w15"] * r[f"{name}__n"], r[f"{name}__n"]),
+                    "within_20_ci": wilson(r[f"{name}__w20"] * r[f"{name}__n"], r[f"{name}__n"]),
                 }
             )
     for g, value in single.items():
@@ -486,6 +588,10 @@ def reclassification(c: ir.Table, config: AnalysisConfig) -> dict[str, Any]:
         .order_by([ibis.desc("calls"), "initial_type", "final_type"])
         .limit(config.top * 4)
     )
+    for r in (totals, *by_type):
+        for k in ("changed_type_share", "changed_category_share"):
+            share = r.get(k)
+            r[f"{k}_ci"] = wilson(share * r["calls"], r["calls"]) if share is not None else None
     return {**totals, "matrix": matrix, "by_initial_type": by_type, "type_matrix": type_matrix}
 
 
@@ -514,12 +620,90 @@ def empirical_risk(c: ir.Table, min_calls: int = 20) -> list[dict[str, Any]]:
                 **row,
                 "consequence": consequence,
                 "severe_share": share,
+                "severe_share_ci": wilson(row["severe"], row["calls"]),
                 "likelihood": likelihood,
                 "score": likelihood * consequence,
                 "band": risk_band(likelihood, consequence),
             }
         )
     return out
+
+
+def _daily(t: ir.Table, config: AnalysisConfig) -> list[dict[str, Any]]:
+    """Calls and civilian-only unit-hours (tiers 0-1) per local day with calls: the days
+    the data covers, its weeks (scope breaks) and the bootstrap of the FTE."""
+    civilian = (t.tier <= 1).fill_null(False) if "tier" in t.columns else ibis.literal(False)
+    if config.police_agencies and "tier" in t.columns:
+        civilian = civilian & t.agency.isin(list(config.police_agencies)).fill_null(False)
+    dated = t.filter(t.day.notnull()).mutate(
+        civilian_seconds=ibis.ifelse(civilian, t.unit_seconds, ibis.null("int64"))
+    )
+    rows = _rows(
+        dated.group_by("day")
+        .agg(calls=dated.count(), civilian_seconds=dated.civilian_seconds.sum())
+        .order_by("day")
+    )
+    return [
+        {
+            "day": r["day"],
+            "calls": r["calls"],
+            "civilian_hours": (r["civilian_seconds"] or 0) / 3600.0,
+        }
+        for r in rows
+    ]
+
+
+def covered_days(daily: Sequence[Mapping[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    """Days the data covers: its span less the gaps no call in a row is too long for its
+    own rate (a chance below 1 in 1,000; at least 7 days: a missing weekly file), e.g. the
+    weeks an export lacks. Annualising over the span would dilute officer time; over the
+    days with a call, a sparse extract would inflate it."""
+    if not daily:
+        return 0, []
+    first, last = daily[0]["day"], daily[-1]["day"]
+    span = (last - first).days + 1
+    rate = sum(r["calls"] for r in daily) / span
+    longest = max(7, math.ceil(math.log(1000) / rate)) if rate > 0 else span + 1
+    gaps = []
+    for before, after in zip(daily, daily[1:], strict=False):
+        missing = (after["day"] - before["day"]).days - 1
+        if missing >= longest:
+            gaps.append({"after": before["day"].isoformat(), "days": missing})
+    return span - sum(g["days"] for g in gaps), gaps
+
+
+# A week whose volume is this far from the median week is a scope break (an export that
+# changed what it covers: an agency added, a filter changed), not a trend.
+SCOPE_BREAK_RATIO = 1.5
+
+
+def scope_breaks(daily: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Complete weeks (Monday to Sunday, all seven days in the data's span) whose calls
+    are more than 1.5x, or less than 1/1.5 of, the median complete week (and more than 3
+    Poisson standard deviations from it)."""
+    import datetime as dt
+    import statistics
+
+    if not daily:
+        return []
+    first, last = daily[0]["day"], daily[-1]["day"]
+    weeks: dict[dt.date, int] = {}
+    for r in daily:
+        monday = r["day"] - dt.timedelta(days=r["day"].weekday())
+        weeks[monday] = weeks.get(monday, 0) + r["calls"]
+    full = {w: n for w, n in weeks.items() if w >= first and w + dt.timedelta(days=6) <= last}
+    if len(full) < 3:
+        return []
+    median = statistics.median(full.values())
+    # A jump must also be far beyond chance (3 Poisson standard deviations): in a sparse
+    # extract (a few calls a week) a week of twice the median is noise, not a break.
+    return [
+        {"week": w.isoformat(), "calls": n, "median_week": median, "ratio": n / median}
+        for w, n in sorted(full.items())
+        if median
+        and (n > SCOPE_BREAK_RATIO * median or n < median / SCOPE_BREAK_RATIO)
+        and abs(n - median) > 3 * math.sqrt(median)
+    ]
 
 
 def replay_decisions(
@@ -530,7 +714,8 @@ def replay_decisions(
     distinct (call type, answers), not per call; returns the table and that count."""
     cache: dict[tuple[str, tuple[tuple[str, str], ...]], Mapping[str, Any]] = {}
     rows: dict[str, list[Any]] = {
-        k: [] for k in ("d_code", "tier", "lead", "protocol_category", "replay_call_type")
+        k: []
+        for k in ("d_code", "tier", "lead", "protocol_category", "replay_call_type", "d_emergency")
     }
     for code in codes:
         row = mapping.get(code)
@@ -547,6 +732,7 @@ def replay_decisions(
         rows["lead"].append(decision.get("lead"))
         rows["protocol_category"].append(decision.get("category"))
         rows["replay_call_type"].append(row.call_type)
+        rows["d_emergency"].append(row.priority == "emergency")
     table = pa.table(
         {
             "d_code": pa.array(rows["d_code"], pa.string()),
@@ -554,30 +740,75 @@ def replay_decisions(
             "lead": pa.array(rows["lead"], pa.string()),
             "protocol_category": pa.array(rows["protocol_category"], pa.string()),
             "replay_call_type": pa.array(rows["replay_call_type"], pa.string()),
+            "d_emergency": pa.array(rows["d_emergency"], pa.bool_()),
         }
     )
     return table, len(cache)
 
 
+Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
+
+
+def wilson(k: float, n: float) -> list[float] | None:
+    """95 % Wilson score interval of the share k/n, or None when n is 0. (Wilson rather
+    than the normal approximation: right near 0 and 1 and for small n, where most of
+    these shares are. A formula this short is not worth SciPy's import time.)"""
+    if not n:
+        return None
+    p = k / n
+    denom = 1 + Z95 * Z95 / n
+    centre = (p + Z95 * Z95 / (2 * n)) / denom
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 * Z95 / (4 * n * n)) / denom
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
 def replay(
-    c: ir.Table, config: AnalysisConfig, days: float, measurable: bool = True
+    c: ir.Table,
+    config: AnalysisConfig,
+    days: float,
+    measurable: bool = True,
+    daily_civilian_hours: Sequence[float] | None = None,
 ) -> dict[str, Any]:
-    """Shares of calls and unit-hours per tier (overall, by shift, by precinct), the
-    officer time diverted, its FTE per shift and precinct (~1346), and the risk exposure,
-    from the counts ``c``."""
+    """Shares of calls and unit-hours per tier (overall, by shift, by precinct) among the
+    calls a protocol triages, what is excluded and why, the officer time diverted, its FTE
+    per shift and precinct (~1346), and the risk exposure, from the counts ``c``.
+    ``days``: the days the data actually covers (annualisation)."""
     if config.police_agencies:
         c = c.filter(c.agency.isin(list(config.police_agencies)))
-    tier = c.tier.cast("string").fill_null("none")
+    apart = c.filter(c.excluded.notnull())
+    excluded_rows = _rows(
+        apart.group_by("excluded")
+        .agg(calls=apart.calls.sum(), unit_hours=_hours(apart))
+        .order_by([ibis.desc("calls"), "excluded"])
+    )
+    c = c.filter(c.excluded.isnull())
+    tier = c.tier.cast("string")
     calls = c.calls.sum()
+    timed = c.calls_with_times.sum()
     overall = _rows(
-        c.group_by(tier.name("tier")).agg(calls=calls, unit_hours=_hours(c)).order_by("tier")
+        c.group_by(tier.name("tier"))
+        .agg(
+            calls=calls,
+            unit_hours=_hours(c),
+            calls_with_times=timed,
+            raised_by_priority=c.raised.sum(),
+        )
+        .order_by("tier")
     )
     total_calls = sum(r["calls"] for r in overall)
-    for r in overall:
-        r["call_share"] = r["calls"] / total_calls if total_calls else None
+    all_calls = total_calls + sum(r["calls"] for r in excluded_rows)
+    for r in excluded_rows:
+        r["reason"] = r.pop("excluded")
+        r["share_of_all"] = r["calls"] / all_calls if all_calls else None
+        r["share_ci"] = wilson(r["calls"], all_calls)
+    with_times = sum(r["calls_with_times"] for r in overall)
     grand_hours = sum(r["unit_hours"] for r in overall) or 0.0
     for r in overall:
+        r["call_share"] = r["calls"] / total_calls if total_calls else None
+        r["call_share_ci"] = wilson(r["calls"], total_calls)
         r["unit_hour_share"] = r["unit_hours"] / grand_hours if grand_hours else None
+        if not r["calls_with_times"]:
+            r["unit_hours"] = None  # no times: not measurable, never 0
     by_shift = _rows(
         c.group_by(["shift", tier.name("tier")])
         .agg(calls=calls, unit_hours=_hours(c))
@@ -591,55 +822,121 @@ def replay(
     civilian = c.filter((c.tier <= 1).fill_null(False))
     civilian_calls = civilian.calls.sum()
     diverted = _rows(
-        civilian.aggregate(calls=civilian_calls.fill_null(0), unit_hours=_hours(civilian))
+        civilian.aggregate(
+            calls=civilian_calls.fill_null(0),
+            unit_hours=_hours(civilian),
+            calls_with_times=civilian.calls_with_times.sum().fill_null(0),
+            known=civilian.known.sum().fill_null(0),
+            severe=civilian.severe.sum().fill_null(0),
+        )
     )[0]
     annual = 365.25 / days if days > 0 else 0.0
+    # Officer time is measurable only where calls have dispatch and clear times (San Luis
+    # Obispo's log has no clear times): there it is "not measurable", never 0 FTE.
+    time_measurable = bool(with_times)
     fte_rows = _rows(
         civilian.group_by(["shift", "area"])
-        .agg(calls=civilian_calls, unit_hours=_hours(civilian))
+        .agg(
+            calls=civilian_calls,
+            unit_hours=_hours(civilian),
+            calls_with_times=civilian.calls_with_times.sum(),
+        )
         .order_by(["shift", "area"])
     )
     for r in fte_rows:
-        r["annual_unit_hours"] = r["unit_hours"] * annual
-        r["fte"] = r["annual_unit_hours"] / config.officer_hours_per_year
-        r["meets_one_officer_rule"] = r["fte"] >= 1.0
+        if time_measurable:
+            r["annual_unit_hours"] = r["unit_hours"] * annual
+            r["fte"] = r["annual_unit_hours"] / config.officer_hours_per_year
+            r["meets_one_officer_rule"] = r["fte"] >= 1.0
+        else:
+            r["unit_hours"] = r["annual_unit_hours"] = r["fte"] = None
+            r["meets_one_officer_rule"] = None
     severe_rows = _rows(
         civilian.group_by("initial_type")
-        .agg(calls=civilian_calls, severe=civilian.severe.sum())
+        .agg(calls=civilian_calls, severe=civilian.severe.sum(), known=civilian.known.sum())
         .order_by([ibis.desc("severe"), ibis.desc("calls"), "initial_type"])
     )
     for r in severe_rows:
-        r["severe_share"] = r["severe"] / r["calls"] if r["calls"] else 0.0
-    severe_total = sum(r["severe"] for r in severe_rows)
+        r["unknown"] = r["calls"] - r["known"]
+        r["severe_share"] = r["severe"] / r["known"] if r["known"] else None
+        r["severe_share_ci"] = wilson(r["severe"], r["known"])
+    n_civ, known, severe_total = diverted["calls"], diverted["known"], diverted["severe"]
+    fte = (
+        diverted["unit_hours"] * annual / config.officer_hours_per_year if time_measurable else None
+    )
+    fte_ci = None
+    if time_measurable and daily_civilian_hours:
+        fte_ci = _bootstrap_fte(daily_civilian_hours, days, config.officer_hours_per_year)
+    exposure_measurable = measurable and bool(known)
     return {
         "tier_shares": overall,
+        "excluded": excluded_rows,
+        "triaged_calls": total_calls,
+        "raised_by_priority": sum(r["raised_by_priority"] for r in overall),
         "by_shift": by_shift,
         "by_area": by_area,
         "diverted_unit_hours": {
-            **diverted,
-            "total_unit_hours": grand_hours,
-            "annual_unit_hours": diverted["unit_hours"] * annual,
-            "fte": diverted["unit_hours"] * annual / config.officer_hours_per_year,
+            "calls": n_civ,
+            "call_share": n_civ / total_calls if total_calls else None,
+            "call_share_ci": wilson(n_civ, total_calls),
+            "measurable": time_measurable,
+            "calls_with_times": diverted["calls_with_times"],
+            "unit_hours": diverted["unit_hours"] if time_measurable else None,
+            "total_unit_hours": grand_hours if time_measurable else None,
+            "days_covered": round(days, 2),
+            "annual_unit_hours": diverted["unit_hours"] * annual if time_measurable else None,
+            "fte": fte,
+            "fte_ci": fte_ci,
         },
         "fte_by_shift_precinct": fte_rows,
         "risk_exposure": {
-            # Without final types or a disposition meaning arrest, outcomes are unknown.
-            "measurable": measurable,
-            "civilian_only_calls": diverted["calls"],
+            # Outcomes are known only from a final type or a disposition; calls with
+            # neither are counted as unknown, not as safe. Without any, "not measurable".
+            "measurable": exposure_measurable,
+            "civilian_only_calls": n_civ,
+            "calls_with_outcome": known,
+            "unknown_outcome": n_civ - known,
             "severe_outcomes": severe_total,
-            "severe_share": severe_total / diverted["calls"] if diverted["calls"] else None,
+            "severe_share": severe_total / known if exposure_measurable else None,
+            "severe_share_ci": wilson(severe_total, known) if exposure_measurable else None,
+            # If every unknown outcome had been severe: the share cannot be above this.
+            "severe_share_if_unknown_severe": (
+                (severe_total + n_civ - known) / n_civ if exposure_measurable and n_civ else None
+            ),
             "by_call_type": [r for r in severe_rows if r["severe"]][: config.top],
         },
     }
+
+
+def _bootstrap_fte(
+    daily_hours: Sequence[float], days: float, officer_hours: float, draws: int = 2000
+) -> list[float]:
+    """95 % bootstrap interval of the civilian-only FTE: the covered days resampled with
+    replacement (day-to-day variation of workload; seed fixed, so reports repeat)."""
+    import numpy as np
+
+    values = np.asarray(daily_hours, dtype=float)
+    if len(values) < int(round(days)):  # days without civilian-only work count as 0 hours
+        values = np.concatenate([values, np.zeros(int(round(days)) - len(values))])
+    rng = np.random.default_rng(2025)
+    sums = values[rng.integers(0, len(values), size=(draws, len(values)))].sum(axis=1)
+    fte = sums * (365.25 / len(values)) / officer_hours
+    low, high = np.percentile(fte, [2.5, 97.5])
+    return [float(low), float(high)]
+
+
+BLANK = "(blank)"
 
 
 def unmapped_codes(
     t: ir.Table,
     mapping: Mapping[str, MappingRow],
     calls_by_code: Mapping[str, int] | None = None,
+    blank_calls: int | None = None,
 ) -> dict[str, Any]:
-    """Codes not in the mapping, and mapped codes the protocol does not triage, with
-    their calls. ``calls_by_code``: those counts, when the caller already has them."""
+    """Codes not in the mapping (calls without a call type as "(blank)"), and mapped codes
+    the protocol does not triage, with their calls. ``calls_by_code``, ``blank_calls``:
+    those counts, when the caller already has them."""
     if calls_by_code is None:
         typed = t.filter(t.initial_type.notnull())
         counts = _rows(
@@ -653,6 +950,12 @@ def unmapped_codes(
             for code, n in sorted(calls_by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
     unmapped = [r for r in counts if r["initial_type"] not in mapping]
+    if blank_calls is None:
+        blank = t.filter(t.initial_type.isnull())
+        blank_calls = int(_rows(blank.aggregate(n=blank.count()))[0]["n"])
+    if blank_calls:
+        unmapped.append({"initial_type": BLANK, "calls": blank_calls})
+        unmapped.sort(key=lambda r: (-r["calls"], r["initial_type"]))
     not_triaged = [
         {**r, "category": mapping[r["initial_type"]].category}
         for r in counts
@@ -685,13 +988,22 @@ def _analyze(
     protocol_version: str | None,
 ) -> AnalysisResult:
     # One scan of the stored calls gives the period, the distinct initial codes (for the
-    # replay) and the distinct dispositions (for the severe-outcome pattern).
-    keys = ["initial_type", *(["disposition"] if config.severe_dispositions else [])]
+    # replay), the distinct dispositions (severe and excluded patterns) and the distinct
+    # intake priorities (emergencies).
+    with_disposition = bool(config.severe_dispositions or config.excluded_dispositions)
+    scan = calls.mutate(intake_priority=_intake_priority(calls))
+    scan = scan.mutate(onview=scan.officer_initiated.fill_null(False))
+    keys = [
+        "initial_type",
+        *(["disposition"] if with_disposition else []),
+        "intake_priority",
+        "onview",
+    ]
     parts = _rows(
-        calls.group_by(keys).agg(
-            calls=calls.count(),
-            first=calls.received_local.min(),
-            last=calls.received_local.max(),
+        scan.group_by(keys).agg(
+            calls=scan.count(),
+            first=scan.received_local.min(),
+            last=scan.received_local.max(),
         )
     )
     firsts = [r["first"] for r in parts if r["first"] is not None]
@@ -702,10 +1014,16 @@ def _analyze(
         "last": max(lasts) if lasts else None,
     }
     calls_by_code: dict[str, int] = {}
+    blank_calls = 0
     for r in parts:
         if r["initial_type"] is not None:
             calls_by_code[r["initial_type"]] = calls_by_code.get(r["initial_type"], 0) + r["calls"]
+        else:
+            blank_calls += r["calls"]
     dispositions = sorted({r["disposition"] for r in parts if r.get("disposition") is not None})
+    priorities = sorted(
+        {r["intake_priority"] for r in parts if r.get("intake_priority") is not None}
+    )
     days = (
         max((span["last"] - span["first"]).total_seconds() / 86400.0, 1.0) if span["first"] else 0.0
     )
@@ -714,9 +1032,11 @@ def _analyze(
     if decide is not None:
         codes = list(calls_by_code)
         decisions, decide_calls = replay_decisions(mapping, codes, decide)
-    enriched = enrich(calls, mapping, config, decisions, dispositions)
+    enriched = enrich(calls, mapping, config, decisions, dispositions, priorities)
     t = materialise(enriched.select(*[c for c in _USED if c in enriched.columns]))
     c = counts(t)
+    daily = _daily(t, config)
+    covered, gaps = covered_days(daily)
     vol = volume(t, c, config, int(span["calls"]))
     work = unit_hours(c)
     drafted = draft_rows(mapping)
@@ -733,7 +1053,11 @@ def _analyze(
             "first": span["first"].isoformat() if span["first"] else None,
             "last": span["last"].isoformat() if span["last"] else None,
             "days": round(days, 2),
+            # What officer time is annualised over: the span less the gaps in the data.
+            "days_covered": covered,
+            "gaps": gaps,
         },
+        "scope_breaks": scope_breaks(daily),
         "by_category": vol["by_category"],
         "by_initial_category": vol["by_initial_category"],
         "by_call_type": vol["by_call_type"][: config.top],
@@ -754,7 +1078,8 @@ def _analyze(
         ),
         "reclassification": reclassification(c, config),
         "empirical_risk": empirical_risk(c),
-        **unmapped_codes(t, mapping, calls_by_code),
+        "presets": _presets(parts, mapping, config),
+        **unmapped_codes(t, mapping, calls_by_code, blank_calls),
     }
     if decisions is not None:
         outcomes = _rows(
@@ -764,12 +1089,40 @@ def _analyze(
             )
         )[0]
         measurable = bool(outcomes["finals"]) or bool(outcomes["severe"])
-        rep = replay(c, config, days, measurable)
+        rep = replay(
+            c,
+            config,
+            float(covered or days),
+            measurable,
+            [r["civilian_hours"] for r in daily],
+        )
         summary.update(
             {
                 "protocol_version": protocol_version,
                 "decide_calls": decide_calls,
                 "tier_shares": rep["tier_shares"],
+                # Each code's tier from the protocol alone (before the emergency floor):
+                # what a protocol change moves.
+                "replay_by_code": sorted(
+                    (
+                        {
+                            "initial_type": code,
+                            "call_type": call_type,
+                            "tier": tier,
+                            "calls": calls_by_code.get(code, 0),
+                        }
+                        for code, call_type, tier in zip(
+                            decisions["d_code"].to_pylist(),
+                            decisions["replay_call_type"].to_pylist(),
+                            decisions["tier"].to_pylist(),
+                            strict=True,
+                        )
+                    ),
+                    key=lambda r: (-r["calls"], r["initial_type"]),
+                ),
+                "triaged_calls": rep["triaged_calls"],
+                "excluded": rep["excluded"],
+                "raised_by_priority": rep["raised_by_priority"],
                 "tier_by_shift": rep["by_shift"],
                 "tier_by_area": rep["by_area"],
                 "diverted_unit_hours": rep["diverted_unit_hours"],
@@ -781,6 +1134,7 @@ def _analyze(
         summary.update(
             {
                 "tier_shares": None,
+                "excluded": None,
                 "diverted_unit_hours": None,
                 "fte_by_shift_precinct": None,
                 "risk_exposure": None,
@@ -802,9 +1156,83 @@ def _analyze(
     }
     if decisions is not None:
         tables["tier_shares"] = summary["tier_shares"]
+        tables["excluded"] = summary["excluded"]
         tables["fte_by_shift_precinct"] = summary["fte_by_shift_precinct"]
         tables["risk_exposure"] = summary["risk_exposure"]["by_call_type"]
     return AnalysisResult(summary=summary, tables=tables)
+
+
+def _presets(
+    parts: Sequence[Mapping[str, Any]], mapping: Mapping[str, MappingRow], config: AnalysisConfig
+) -> list[dict[str, Any]]:
+    """The published eligibility methods (presets.py) on this city's calls."""
+    from .presets import Cell, preset_results
+
+    cells: dict[tuple[Any, Any, bool], int] = {}
+    for r in parts:
+        key = (r["initial_type"], r.get("intake_priority"), bool(r.get("onview")))
+        cells[key] = cells.get(key, 0) + r["calls"]
+    return preset_results(
+        [Cell(code, prio, onview, n) for (code, prio, onview), n in cells.items()],
+        mapping,
+        config.vera_taxonomy,
+        config.non_emergent_priority,
+        config.emergency_priority,
+    )
+
+
+def compare_summaries(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """Protocol A against protocol B on the same calls: tier shares, civilian-only calls,
+    unit-hours and FTE side by side, and the call types whose tier moved."""
+    tiers = sorted({r["tier"] for r in (*a["tier_shares"], *b["tier_shares"])})
+    by_a = {r["tier"]: r for r in a["tier_shares"]}
+    by_b = {r["tier"]: r for r in b["tier_shares"]}
+
+    def side(s: Mapping[str, Any]) -> dict[str, Any]:
+        d = s["diverted_unit_hours"]
+        keys = ("calls", "call_share", "call_share_ci", "unit_hours", "annual_unit_hours")
+        return {
+            "protocol_version": s.get("protocol_version"),
+            **{k: d.get(k) for k in keys},
+            "fte": d.get("fte"),
+            "fte_ci": d.get("fte_ci"),
+            "severe_share": s["risk_exposure"].get("severe_share"),
+        }
+
+    codes_b = {r["initial_type"]: r for r in b.get("replay_by_code", [])}
+    moved = []
+    for r in a.get("replay_by_code", []):
+        other = codes_b.get(r["initial_type"])
+        tier_b = other["tier"] if other else None
+        if tier_b != r["tier"]:
+            moved.append(
+                {
+                    "initial_type": r["initial_type"],
+                    "call_type": r["call_type"],
+                    "tier_a": r["tier"],
+                    "tier_b": tier_b,
+                    "calls": r["calls"],
+                }
+            )
+    return {
+        "a": side(a),
+        "b": side(b),
+        "tiers": [
+            {
+                "tier": t,
+                "calls_a": by_a.get(t, {}).get("calls", 0),
+                "share_a": by_a.get(t, {}).get("call_share"),
+                "share_a_ci": by_a.get(t, {}).get("call_share_ci"),
+                "unit_hours_a": by_a.get(t, {}).get("unit_hours"),
+                "calls_b": by_b.get(t, {}).get("calls", 0),
+                "share_b": by_b.get(t, {}).get("call_share"),
+                "share_b_ci": by_b.get(t, {}).get("call_share_ci"),
+                "unit_hours_b": by_b.get(t, {}).get("unit_hours"),
+            }
+            for t in tiers
+        ],
+        "moved": sorted(moved, key=lambda r: (-r["calls"], r["initial_type"])),
+    }
 
 
 def map_points(calls: ir.Table, limit: int = 5000) -> list[tuple[float, float]]:

@@ -106,6 +106,14 @@ class Profile:
     time_resolution: str = "second"
     extras: dict[str, FieldSpec] = field(default_factory=dict)
     police_agencies: tuple[str, ...] = ()
+    # Source priorities meaning an emergency (regex on the priority text): such a call is
+    # never civilian-only in the replay. Default: priority 1 (also "1A", "P1", "E1").
+    emergency_priority: str = r"^[PE]?1[A-Z]?$"
+    # Dispositions meaning the call was no call (cancelled, duplicate, test, misdial):
+    # reported apart, not triaged.
+    excluded_dispositions: str | None = None
+    # Intake priorities that are non-emergent (the CAP preset): default 3 and below.
+    non_emergent_priority: str = r"^[PE]?[3-9]"
 
     @property
     def imports_sensitive(self) -> bool:
@@ -166,11 +174,17 @@ def parse_profile(data: Any, source: str) -> Profile:
     specs = {name: _field_spec(name, raw, source) for name, raw in data["fields"].items()}
     extras = {name: _field_spec(name, raw, source) for name, raw in data.get("extras", {}).items()}
     severe = data.get("severe_dispositions")
-    if severe is not None:
-        try:
-            re.compile(severe)
-        except re.error as exc:
-            raise ProfileError(f"{source}: at severe_dispositions: {exc}") from exc
+    for key in (
+        "severe_dispositions",
+        "emergency_priority",
+        "excluded_dispositions",
+        "non_emergent_priority",
+    ):
+        if data.get(key) is not None:
+            try:
+                re.compile(data[key])
+            except re.error as exc:
+                raise ProfileError(f"{source}: at {key}: {exc}") from exc
     return Profile(
         name=data["name"],
         title=data["title"],
@@ -190,6 +204,9 @@ def parse_profile(data: Any, source: str) -> Profile:
         time_resolution=data.get("time_resolution", "second"),
         extras=extras,
         police_agencies=tuple(data.get("police_agencies", ())),
+        emergency_priority=data.get("emergency_priority", Profile.emergency_priority),
+        excluded_dispositions=data.get("excluded_dispositions"),
+        non_emergent_priority=data.get("non_emergent_priority", Profile.non_emergent_priority),
     )
 
 

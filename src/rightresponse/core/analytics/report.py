@@ -48,7 +48,7 @@ def json_default(value: Any) -> Any:
 
 def _fmt(value: Any) -> str:
     if value is None:
-        return "—"
+        return "not measurable"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -59,7 +59,15 @@ def _fmt(value: Any) -> str:
 
 
 def _pct(value: Any) -> str:
-    return "—" if value is None else f"{100 * float(value):.1f}%"
+    return "not measurable" if value is None else f"{100 * float(value):.1f}%"
+
+
+def _ci(interval: Any, pct: bool = True) -> str:
+    """A 95 % interval as text; "not measurable" when there is none."""
+    if not interval:
+        return "not measurable"
+    low, high = interval
+    return f"{_pct(low)}-{_pct(high)}" if pct else f"{_fmt(low)}-{_fmt(high)}"
 
 
 def html_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], caption: str) -> str:
@@ -69,7 +77,10 @@ def html_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], caption: 
         cells = []
         for c in columns:
             v = row.get(c)
-            text = _pct(v) if ("share" in c or c.startswith("within")) else _fmt(v)
+            as_share = ("share" in c or c.startswith("within")) and not isinstance(v, str)
+            text = _pct(v) if as_share else _fmt(v)
+            if as_share and v is not None and f"{c}_ci" in row:
+                text += f" ({_ci(row[f'{c}_ci'])})"  # its 95 % interval
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
             cells.append(f"<td{cls}>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -182,8 +193,9 @@ def sections(
         (
             "Reclassification: initial to final type",
             f"<p>{_fmt(rc['calls'])} calls have both an initial and a final type; "
-            f"{_pct(rc['changed_type_share'])} changed type and "
-            f"{_pct(rc['changed_category_share'])} changed category.</p>"
+            f"{_pct(rc['changed_type_share'])} ({_ci(rc.get('changed_type_share_ci'))}) changed "
+            f"type and {_pct(rc['changed_category_share'])} "
+            f"({_ci(rc.get('changed_category_share_ci'))}) changed category (95% intervals).</p>"
             + html_table(
                 rc["matrix"], ["initial_category", "final_category", "calls"], "Category matrix"
             )
@@ -194,27 +206,59 @@ def sections(
             ),
         )
     )
-    if summary.get("tier_shares"):
+    if summary.get("tier_shares") is not None:
         tiers = summary["tier_shares"]
         exposure = summary["risk_exposure"]
         diverted = summary["diverted_unit_hours"]
+        if diverted["measurable"]:
+            time_text = (
+                f"{_fmt(diverted['unit_hours'])} unit-hours in {_fmt(diverted['days_covered'])} "
+                f"days covered, {_fmt(diverted['fte'])} full-time officer equivalents a year "
+                f"(95% interval {_ci(diverted.get('fte_ci'), pct=False)})"
+            )
+        else:
+            time_text = "officer time <strong>not measurable</strong> (no dispatch and clear times)"
+        if exposure["measurable"]:
+            exposure_text = (
+                f"of {_fmt(exposure['civilian_only_calls'])} calls the protocol would send to "
+                f"civilians alone, {_fmt(exposure['calls_with_outcome'])} have a known outcome; "
+                f"{_fmt(exposure['severe_outcomes'])} of them "
+                f"({_pct(exposure['severe_share'])}, 95% interval "
+                f"{_ci(exposure['severe_share_ci'])}) ended with an outcome that needed police. "
+                f"{_fmt(exposure['unknown_outcome'])} outcomes are unknown (not counted as safe): "
+                f"if all were severe the share would be "
+                f"{_pct(exposure['severe_share_if_unknown_severe'])}."
+            )
+        else:
+            exposure_text = (
+                f"<strong>not measurable</strong>: none of the "
+                f"{_fmt(exposure['civilian_only_calls'])} civilian-only calls has a final type "
+                "or a disposition that tells how it ended."
+            )
         out.append(
             (
                 f"Replay under protocol {summary.get('protocol_version') or ''}",
                 charts.bar_chart(
                     [f"tier {r['tier']}" for r in tiers],
                     [round(100 * float(r["call_share"] or 0), 1) for r in tiers],
-                    title="Share of calls per tier under the protocol",
+                    title="Share of triaged calls per tier under the protocol",
                     unit="%",
                 )
                 + html_table(
                     tiers,
                     ["tier", "calls", "call_share", "unit_hours", "unit_hour_share"],
-                    "Calls and unit-hours per tier",
+                    "Triaged calls and unit-hours per tier (95% Wilson interval of each share)",
                 )
-                + f"<p>Civilian-only tiers (0-1): {_fmt(diverted['calls'])} calls, "
-                f"{_fmt(diverted['unit_hours'])} unit-hours, {_fmt(diverted['fte'])} full-time "
-                "officer equivalents a year in total.</p>"
+                + f"<p>{_fmt(summary.get('raised_by_priority'))} calls were raised to a "
+                "co-response because their source priority or their code says emergency.</p>"
+                + html_table(
+                    [{**r, "share_of_all_ci": r.get("share_ci")} for r in summary["excluded"]],
+                    ["reason", "calls", "share_of_all", "unit_hours"],
+                    "Reported apart, not triaged (officer-initiated, abandoned, administrative...)",
+                )
+                + f"<p>Civilian-only tiers (0-1): {_fmt(diverted['calls'])} calls "
+                f"({_pct(diverted['call_share'])}, 95% interval {_ci(diverted['call_share_ci'])}"
+                f"), {time_text}.</p>"
                 + html_table(
                     summary["fte_by_shift_precinct"],
                     [
@@ -227,15 +271,42 @@ def sections(
                     ],
                     "Officer equivalents per shift and precinct (report ~1346: at least one per shift and precinct)",
                 )
-                + f"<p><strong>Risk exposure:</strong> of {_fmt(exposure['civilian_only_calls'])} "
-                f"calls the protocol would send to civilians alone, {_fmt(exposure['severe_outcomes'])} "
-                f"({_pct(exposure['severe_share'])}) ended with a final type or disposition that "
-                "needed police.</p>"
+                + f"<p><strong>Risk exposure:</strong> {exposure_text}</p>"
                 + html_table(
                     exposure["by_call_type"],
-                    ["initial_type", "calls", "severe", "severe_share"],
+                    ["initial_type", "calls", "known", "unknown", "severe", "severe_share"],
                     "Risk exposure by call type",
                 ),
+            )
+        )
+    if summary.get("presets"):
+        rows = [
+            {
+                "method": r["title"],
+                "calls": r["calls"],
+                "eligible_calls": r["eligible_calls"],
+                "eligible_share": r["share"],
+                "eligible_share_ci": r["share_ci"],
+                "published": r["published"],
+            }
+            for r in summary["presets"]
+        ]
+        assumptions = "".join(
+            f"<li><strong>{escape(r['title'])}</strong> ({escape(r['source'])}): "
+            + " ".join(escape(a) + "." for a in r["assumptions"])
+            + "</li>"
+            for r in summary["presets"]
+        )
+        out.append(
+            (
+                "Published eligibility methods on these calls",
+                html_table(
+                    rows,
+                    ["method", "calls", "eligible_calls", "eligible_share", "published"],
+                    "Share of calls for service (officer-initiated excluded) each method counts "
+                    "as eligible for a response without police, with its 95% interval",
+                )
+                + f"<ul>{assumptions}</ul>",
             )
         )
     out.append(

@@ -1,21 +1,37 @@
 """Imported calls stored as Parquet, one folder per dataset; re-imports add only new calls.
 
-Layout: ``<root>/<dataset>/calls/part-<file sha256[:16]>.parquet``. A call is identified
-by its ``call_key`` (the profile's key: call id, or agency and call id) within the
-dataset, so importing the same file twice, or an overlapping later export, adds nothing
-that is already there.
+Layout: ``<root>/<dataset>/calls/part-<sequence>-<file sha256[:16]>.parquet``. A call is
+identified by its ``call_key`` (the profile's key: call id, or agency and call id) within
+the dataset, so importing the same file twice, or an overlapping later export, adds
+nothing that is already there. A call that a later import brings *changed* (a later
+version of the record: a final type, a clear time added) is written again, and the
+latest version wins: the reader keeps, per call, the row of the latest part.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ROW_GROUP_ROWS = 122_880
+# Written beside the parts once a later version of a stored call has been written: the
+# reader then keeps the latest version per call (without it, no call is stored twice and
+# the reader need not look).
+SUPERSEDED = "superseded"
+# Not compared between versions: where the row came from.
+_PROVENANCE = ("source_file", "record")
+
+
+def _sequence(path: Path) -> int:
+    """Import order of a part (parts written before sequences existed count as 0)."""
+    m = re.match(r"part-(\d{6})-", path.name)
+    return int(m.group(1)) if m else 0
 
 
 def calls_dir(root: Path, dataset: str) -> Path:
@@ -28,30 +44,41 @@ def parts(root: Path, dataset: str) -> list[Path]:
 
 
 def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
-    """Write the calls of ``table`` not yet stored; returns how many were added."""
+    """Write the calls of ``table`` not yet stored, and the stored calls it brings in a
+    changed version; returns how many were written."""
     folder = calls_dir(root, dataset)
     folder.mkdir(parents=True, exist_ok=True)
     existing = parts(root, dataset)
+    changed = 0
     con = duckdb.connect()
     try:
         con.register("incoming", table)
         if existing:
             files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in existing)
-            new = con.execute(
-                "SELECT * FROM incoming WHERE call_key NOT IN "
-                f"(SELECT call_key FROM read_parquet([{files}]))"
+            content = [c for c in table.column_names if c not in (*_PROVENANCE, "call_key")]
+
+            def row_hash(alias: str) -> str:
+                return "hash(" + ", ".join(f'{alias}"{c}"' for c in content) + ")"
+
+            latest = _latest_sql(f"read_parquet([{files}], filename = true)", existing)
+            con.execute(
+                f"CREATE TEMP TABLE stored AS SELECT call_key, {row_hash('')} AS h FROM ({latest})"
+            )
+            flagged = con.execute(
+                "SELECT i.*, s.call_key IS NOT NULL AS _changed FROM incoming i "
+                f"LEFT JOIN stored s USING (call_key) WHERE s.call_key IS NULL "
+                f"OR s.h <> {row_hash('i.')}"
             ).fetch_arrow_table()
+            changed = int(pc.sum(flagged["_changed"]).as_py() or 0)
+            new = flagged.drop_columns(["_changed"])
         else:
             new = table
     finally:
         con.close()
     if new.num_rows == 0:
         return 0
-    target = folder / f"part-{sha256[:16]}.parquet"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"part-{sha256[:16]}-{n}.parquet"
+    sequence = max((_sequence(p) for p in existing), default=0) + 1
+    target = folder / f"part-{sequence:06d}-{sha256[:16]}.parquet"
     tmp = target.with_suffix(".tmp")
     import pyarrow.parquet as pq  # only imports write Parquet (analyses read it with DuckDB)
 
@@ -63,7 +90,22 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
     text = [f.name for f in new.schema if pa.types.is_string(f.type)]
     pq.write_table(new, tmp, compression="lz4", row_group_size=ROW_GROUP_ROWS, use_dictionary=text)
     tmp.replace(target)  # atomic: a crash never leaves half a part
+    if changed:
+        (folder / SUPERSEDED).touch()
     return int(new.num_rows)
+
+
+def _latest_sql(source: str, files: list[Path]) -> str:
+    """Per call, the row of the latest part (by import sequence) of ``source``, a
+    read_parquet(..., filename = true)."""
+    order = " ".join(
+        f"WHEN '{str(p).replace(chr(39), chr(39) * 2)}' THEN {_sequence(p)}" for p in files
+    )
+    return (
+        f"SELECT * EXCLUDE (filename) FROM {source} QUALIFY row_number() OVER "
+        f"(PARTITION BY call_key ORDER BY CASE filename {order} ELSE 0 END DESC, filename DESC)"
+        " = 1"
+    )
 
 
 def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None) -> ir.Table:
@@ -74,5 +116,10 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
     # Every analysis orders what it reports itself, so DuckDB need not keep the order of
     # rows in between (its ordered result collection costs a sixth of the enriched table).
     con = backend or ibis.duckdb.connect(preserve_insertion_order=False)
+    if (calls_dir(root, dataset) / SUPERSEDED).exists() and hasattr(con, "sql"):
+        # Some calls are stored in several versions: the latest wins.
+        listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+        latest: ir.Table = con.sql(_latest_sql(f"read_parquet([{listed}], filename = true)", files))
+        return latest
     table: ir.Table = con.read_parquet([str(p) for p in files])
     return table

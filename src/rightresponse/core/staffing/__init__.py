@@ -22,6 +22,7 @@ from .simulation import (
     Stream,
     compare,
     simulate,
+    uncovered,
 )
 
 __all__ = [
@@ -47,5 +48,6 @@ __all__ = [
     "staffing_plan",
     "streams_from_counts",
     "synthetic_counts",
+    "uncovered",
     "weekly_profile",
 ]

@@ -72,7 +72,7 @@ def weekly_profile() -> np.ndarray:
 
 def synthetic_counts(
     calls_per_year: float = 400_000,
-    areas: tuple[str, ...] = ("1st", "2nd", "3rd", "4th", "5th"),
+    areas: tuple[str, ...] = ("Precinct 1", "Precinct 2", "Precinct 3", "Precinct 4", "Precinct 5"),
     tier_shares: Mapping[int, float] | None = None,
 ) -> list[tuple[int, str, int, float]]:
     """Expected calls per (tier, area, hour of week) in one week of a city-year."""

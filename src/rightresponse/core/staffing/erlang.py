@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 # NENA-STA-020 / 56-005 call answering standard: (seconds, share answered within).
 NENA_STANDARD: tuple[tuple[float, float], ...] = ((15.0, 0.90), (20.0, 0.95))
 HOURS_PER_YEAR = 24 * 365
@@ -91,33 +93,33 @@ def erlang_c_performance(
     return Performance(servers, load, load / servers, c, c / rate, 0.0, within)
 
 
-def _served_within(position: int, servers: int, mu: float, theta: float, t: float) -> float:
-    """P(a caller who finds ``position`` callers ahead of it is answered within t seconds,
-    before hanging up): stages of rate n*mu + i*theta (i callers still ahead), each raced
-    by the caller's own patience theta; by uniformisation of that pure-birth chain."""
-    rates = [servers * mu + i * theta for i in range(position, -1, -1)]
-    total = [r + theta for r in rates]
-    big = max(total)
-    # dist[k]: probability of having completed k stages without abandoning.
-    dist = [1.0] + [0.0] * len(rates)
-    weight = math.exp(-big * t)
-    answered = 0.0
-    step = 0
-    # Sum the Poisson(big * t) mixture until the tail is negligible.
-    while True:
-        answered += weight * dist[-1]
-        step += 1
-        if step > big * t + 12 * math.sqrt(big * t + 1) + 30:
-            break
-        new = [0.0] * len(dist)
-        for k in range(len(rates)):
-            stay = 1.0 - total[k] / big
-            new[k] += dist[k] * stay
-            new[k + 1] += dist[k] * rates[k] / big
-        new[-1] += dist[-1]
-        dist = new
-        weight *= big * t / step
-    return min(1.0, answered)
+def _served_within(positions: int, servers: int, mu: float, theta: float, t: float) -> np.ndarray:
+    """P(answered within t seconds, before hanging up) for a caller who finds k callers
+    waiting ahead of it, for every k < ``positions``: stages of rate n*mu + i*theta (i
+    callers still ahead), each raced by the caller's own patience theta. One backward
+    pass of the uniformised chain serves every starting position at once."""
+    ahead = np.arange(positions, dtype=np.float64)
+    advance = servers * mu + ahead * theta
+    big = float(advance.max() + theta)
+    stay = 1.0 - (advance + theta) / big
+    step_on = advance / big
+    # f[k + 1]: P(answered after N uniformised steps | k ahead); f[0]: answered (absorbing).
+    f = np.zeros(positions + 1)
+    f[0] = 1.0
+    mean = big * t
+    weight = math.exp(-mean)
+    answered = np.zeros(positions)
+    covered = weight
+    n = 0
+    # Until the Poisson weights left are negligible (f <= 1, so the error is below that).
+    while 1.0 - covered > 1e-12 and n < mean + 50 * math.sqrt(mean + 1) + 50:
+        n += 1
+        f[1:] = stay * f[1:] + step_on * f[:-1]
+        weight *= mean / n
+        covered += weight
+        answered += weight * f[1:]
+    result: np.ndarray = np.minimum(answered, 1.0)
+    return result
 
 
 def erlang_a_performance(
@@ -148,14 +150,15 @@ def erlang_a_performance(
         )
     # Stationary distribution in log space; truncate where the terms vanish.
     log_p = [0.0]
+    top = 0.0
     k = 0
     while True:
         k += 1
         death = min(k, servers) * mu + max(k - servers, 0) * theta
         log_p.append(log_p[-1] + math.log(lam / death))
-        if k > servers and log_p[-1] < max(log_p) - 40:
+        top = max(top, log_p[-1])
+        if k > servers and log_p[-1] < top - 40:
             break
-    top = max(log_p)
     p = [math.exp(v - top) for v in log_p]
     norm = sum(p)
     p = [v / norm for v in p]
@@ -165,12 +168,12 @@ def erlang_a_performance(
     mean_wait = queue / lam  # Little's law over all callers
     busy = sum(min(j, servers) * p[j] for j in range(len(p)))
     within: list[tuple[float, float]] = []
+    tail = np.array(p[servers:])
+    # States beyond where the probability is negligible change no share (and cost time).
+    kept = np.nonzero(tail > 1e-12)[0]
+    tail = tail[: int(kept[-1]) + 1] if kept.size else tail[:0]
     for t in thresholds:
-        share = sum(p[:servers])
-        for j in range(servers, len(p)):
-            if p[j] < 1e-12:
-                continue
-            share += p[j] * _served_within(j - servers, servers, mu, theta, t)
+        share = sum(p[:servers]) + float(tail @ _served_within(tail.size, servers, mu, theta, t))
         within.append((t, share))
     return Performance(servers, load, busy / servers, wait, mean_wait, abandon, tuple(within))
 

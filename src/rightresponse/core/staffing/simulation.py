@@ -175,6 +175,27 @@ def _next_on_duty(starts: list[float], ends: list[float], t: float) -> float:
     return base + HOURS_PER_WEEK + starts[0]
 
 
+def _merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for s, e in sorted(windows):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def pool_windows(staffing: Staffing) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """When each pool (program, area) has at least one unit on duty, in hours of the week."""
+    out: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for program in staffing.programs.values():
+        for shift in program.shifts:
+            for area, count in shift.units.items():
+                if count > 0:
+                    out.setdefault((program.id, area), []).extend(shift.windows())
+    return {key: _merge(windows) for key, windows in out.items()}
+
+
 def _duty_hours(windows: list[tuple[float, float]], weeks: int) -> float:
     return sum(e - s for s, e in windows) * weeks
 
@@ -203,6 +224,26 @@ def generate_arrivals(
     return all_t[order], all_k[order]
 
 
+def uncovered(streams: Sequence[Stream], staffing: Staffing) -> list[tuple[str, str, str]]:
+    """(stream, program, area) where a program of the stream's chain has no unit in the
+    stream's area nor a city-wide pool: such calls skip that program at once, and when it
+    is the last of the chain they are not served. Usually an area spelled differently in
+    the staffing plan and in the data."""
+    pools = {
+        (p.id, area)
+        for p in staffing.programs.values()
+        for shift in p.shifts
+        for area, n in shift.units.items()
+        if n > 0
+    }
+    return [
+        (s.name, pid, s.area)
+        for s in streams
+        for pid in s.chain
+        if (pid, s.area) not in pools and (pid, CITY_WIDE) not in pools
+    ]
+
+
 def simulate(
     streams: Sequence[Stream],
     staffing: Staffing,
@@ -210,9 +251,10 @@ def simulate(
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
     arrivals: tuple[np.ndarray, np.ndarray] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> Result:
-    """Run the year; ``progress`` is called with the number of calls handled since the
-    last call (for a progress bar)."""
+    """Run the year; ``started`` is told how many calls there are, then ``progress`` the
+    number handled since it was last called (for a progress bar)."""
     if weeks < 1:
         raise SimulationError("weeks: at least one")
     for s in streams:
@@ -227,6 +269,8 @@ def simulate(
     arr_t, arr_k = arrivals if arrivals is not None else generate_arrivals(streams, weeks, rng)
     n = int(arr_t.shape[0])
     unit_draws = rng.exponential(1.0, size=n)
+    if started is not None:
+        started(n)
 
     # Units: windows per unit; pools keyed by (program, area).
     unit_starts: list[list[float]] = []
@@ -256,6 +300,11 @@ def simulate(
                     heap.append((_next_on_duty(starts, ends, 0.0), u))
     for heap in heaps.values():
         heapq.heapify(heap)
+    # A dispatcher knows when a program has nobody on shift: if nobody comes on within the
+    # program's wait, the call goes to the next program at once instead of waiting.
+    on_duty = {
+        key: ([s for s, _ in w], [e for _, e in w]) for key, w in pool_windows(staffing).items()
+    }
     # Calls that give up are counted against the program's first pool serving the area.
     first_pool: dict[tuple[str, str], PoolStats] = {}
     for s in streams:
@@ -275,6 +324,7 @@ def simulate(
     wait = np.zeros(n)
     start_at = np.full(n, np.nan)
     fallback: list[tuple[float, int, int]] = []  # (time, call, chain position)
+    off_shift_calls = dict.fromkeys(staffing.programs, 0)
     i = 0
     done = 0
     horizon_report = max(1, n // 100)
@@ -287,9 +337,14 @@ def simulate(
         k = int(arr_k[call])
         chain = chains[k]
         pid = chain[pos]
-        heap = heaps.get((pid, areas[k])) or heaps.get((pid, CITY_WIDE)) or []
+        pool_key = (pid, areas[k]) if heaps.get((pid, areas[k])) else (pid, CITY_WIDE)
+        heap = heaps.get(pool_key) or []
         limit = max_wait[pid]
         avail = math.inf
+        off_shift = bool(heap) and _next_on_duty(*on_duty[pool_key], t) - t > limit
+        if off_shift:
+            off_shift_calls[pid] += 1
+            heap = []
         if heap:
             while True:
                 key, u = heap[0]
@@ -311,7 +366,8 @@ def simulate(
             wait[call] += waited
             start_at[call] = avail
         else:
-            # No unit of this program here at all: on to the next one at once.
+            # No unit of this program here at all, or none on shift soon enough: on to
+            # the next one at once.
             gave_up_after = limit if heap and math.isfinite(limit) else 0.0
             if heap:
                 first_pool[(pid, areas[k])].gave_up += 1
@@ -324,7 +380,7 @@ def simulate(
                 progress(horizon_report)
     if progress is not None and done % horizon_report:
         progress(done % horizon_report)
-    return _result(streams, staffing, weeks, arr_t, arr_k, served_by, wait, pools)
+    return _result(streams, staffing, weeks, arr_t, arr_k, served_by, wait, pools, off_shift_calls)
 
 
 def _result(
@@ -336,6 +392,7 @@ def _result(
     served_by: np.ndarray,
     wait: np.ndarray,
     pools: list[PoolStats],
+    off_shift_calls: dict[str, int],
 ) -> Result:
     n = int(arr_t.shape[0])
     program_of = np.full(n, "", dtype=object)
@@ -367,6 +424,8 @@ def _result(
                 float((eligible & served_here).sum()) / n_eligible if n_eligible else None
             ),
             "fell_back": int(fell_back.sum()),
+            # Requests (first choice or fallback) that found nobody on shift soon enough.
+            "off_shift": off_shift_calls[pid],
             "eligible_not_served": int(not_served.sum()),
             "mean_wait_minutes": float(w.mean()) if w.size else None,
             "p90_wait_minutes": float(np.percentile(w, 90)) if w.size else None,

@@ -13,12 +13,12 @@ data-driven process for advancing alternative response (Responsive Services).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import UnknownIdError, decide
-from .model import ANSWERS, TIER_SHORT, Protocol
+from .model import TIER_SHORT, Protocol
 
 Z95 = 1.959963984540054
 SEVERE_OUTCOMES: dict[str, str] = {
@@ -26,6 +26,9 @@ SEVERE_OUTCOMES: dict[str, str] = {
     "weapon": "weapon",
     "arrest_violence": "arrest for violence",
     "backup": "backup requested",
+    # Imported calls-for-service data: a disposition matching the dataset profile's
+    # severe_dispositions pattern (e.g. arrest, report taken for a felony).
+    "severe_disposition": "a severe disposition",
 }
 
 
@@ -160,14 +163,45 @@ _TIER_LABELS = {str(t): f"Tier {t}: {label}" for t, label in TIER_SHORT.items()}
 _LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "Nobody on scene"}
 
 
+# Severe-outcome counts for the given call types (a database read, injected by the app).
+HistoryReader = Callable[[Sequence[str]], Mapping[str, Mapping[str, int]]]
+_Cache = dict[tuple[str, frozenset[tuple[str, str]]], tuple[int, str] | None]
+
+
+def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> tuple[int, str] | None:
+    """(tier, lead) of a group under a protocol, or None for a call type it lacks.
+
+    Answers to questions the protocol does not have are not part of its decision, and an
+    ``unknown`` answer is the same as no answer (engine.py), so groups that differ only
+    there share one decision: the cache is keyed by what the decision depends on."""
+    key = (
+        group.call_type,
+        frozenset(
+            (q, a)
+            for q, a in group.answers.items()
+            if a in ("yes", "no") and q in protocol.questions
+        ),
+    )
+    if key in cache:
+        return cache[key]
+    try:
+        decision = decide(protocol, group.call_type, dict(key[1]))
+    except UnknownIdError:
+        cache[key] = None
+        return None
+    cache[key] = (decision.tier, decision.lead or "none")
+    return cache[key]
+
+
 def replay_impact(
     before: Protocol,
     after: Protocol,
     groups: Iterable[CallGroup],
-    history: Mapping[str, Mapping[str, int]],
+    history: Mapping[str, Mapping[str, int]] | HistoryReader,
 ) -> Impact:
     """Replay ``groups`` under ``before`` and ``after``. ``history`` maps a call type to its
-    severe-outcome counts (keys of SEVERE_OUTCOMES). Calls a protocol cannot decide
+    severe-outcome counts (keys of SEVERE_OUTCOMES), or reads them for the call types
+    moving toward civilian-only. Calls a protocol cannot decide
     (unknown call type) are counted apart and left out of that protocol's shares."""
     tiers: list[dict[str, int]] = [{}, {}]
     leads: list[dict[str, int]] = [{}, {}]
@@ -176,26 +210,22 @@ def replay_impact(
     calls_of: dict[str, int] = {}
     undecidable_of: dict[str, int] = {}
     total = distinct = 0
+    caches: tuple[_Cache, _Cache] = ({}, {})
     for group in groups:
         total += group.count
         distinct += 1
         calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
         results: list[int | None] = []
         for i, protocol in enumerate((before, after)):
-            # Answers to questions a protocol no longer asks are not part of its decision.
-            answers = {
-                q: a for q, a in group.answers.items() if q in protocol.questions and a in ANSWERS
-            }
-            try:
-                decision = decide(protocol, group.call_type, answers)
-            except UnknownIdError:
+            outcome = _decided(protocol, group, caches[i])
+            if outcome is None:
                 results.append(None)
                 continue
-            results.append(decision.tier)
+            tier, lead = outcome
+            results.append(tier)
             decided[i] += group.count
-            key = str(decision.tier)
+            key = str(tier)
             tiers[i][key] = tiers[i].get(key, 0) + group.count
-            lead = decision.lead or "none"
             leads[i][lead] = leads[i].get(lead, 0) + group.count
         old, new = results
         if new is None and old is not None:
@@ -219,10 +249,13 @@ def replay_impact(
             )
         )
     movements.sort(key=lambda m: (-m.moved - m.undecidable, m.call_type))
+    candidates = [m for m in movements if m.toward_civilian]
+    # The history is read only for the call types the safety check concerns.
+    found = history if isinstance(history, Mapping) else history([m.call_type for m in candidates])
     safety = tuple(
-        SafetyFlag(m.call_type, m.label, m.toward_civilian, dict(history[m.call_type]))
-        for m in movements
-        if m.toward_civilian and any(history.get(m.call_type, {}).values())
+        SafetyFlag(m.call_type, m.label, m.toward_civilian, dict(found[m.call_type]))
+        for m in candidates
+        if any(found.get(m.call_type, {}).values())
     )
     notes = []
     if decided[0] < total:

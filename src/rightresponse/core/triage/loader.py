@@ -7,7 +7,9 @@ reason, and all problems are reported at once so an author fixes them in one pas
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -97,12 +99,47 @@ def _validator() -> jsonschema.protocols.Validator:
     return validator
 
 
+# A protocol is a few hundred kilobytes at most; anything far larger is not one, and reading
+# it whole (or a device such as /dev/zero, which never ends) would only exhaust memory.
+MAX_PROTOCOL_BYTES = 5 * 1024 * 1024
+
+
+def read_text(path: str | Path, limit: int = MAX_PROTOCOL_BYTES) -> str:
+    """A protocol file's text: a regular file of at most ``limit`` bytes, in UTF-8.
+    Anything else is a ProtocolError naming the file and the reason (never a hang: the file
+    is opened without blocking, so a FIFO or a device is refused before anything is read)."""
+    source = str(path)
+
+    def refuse(reason: str) -> ProtocolError:
+        return ProtocolError(source, [("(file)", reason)])
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise refuse("not a regular file (a directory, device or pipe)")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise refuse(f"cannot read the file: {exc.strerror}") from None
+    if len(data) > limit:
+        raise refuse(f"larger than {limit // (1024 * 1024)} MB: not a protocol")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ProtocolError(
+            source,
+            [(f"line {line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8")],
+        ) from None
+
+
 def read_yaml(path: str | Path) -> Any:
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProtocolError(source, [("(file)", f"cannot read the file: {exc.strerror}")]) from None
+    text = read_text(path)
     return read_yaml_text(text, source)
 
 

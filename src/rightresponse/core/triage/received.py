@@ -1,35 +1,43 @@
-"""When a call may say it was received: within a window around now (issue 20).
+"""When a call can have been received: within a configured window around now.
 
-A call dated in year 0001 or 9999 sorts first on every queue and gives negative elapsed
-times; one dated a week ahead hides in the future. The API, the call-taker page and the
-CLI all create calls through ``triage.services.call_create``, which asks this one function.
-"""
+One rule for every way a call comes in (the import of historical exports, and live intake
+wherever it accepts a received time): a call dated year 1 or 2099 is a typing or export
+mistake, and would otherwise sit in every period's figures as an outlier, or break date
+arithmetic. The window is wide on the past side, so decades of history can be imported,
+and narrow on the future side (clock skew between systems)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# About 50 years of history; a day ahead for clocks that disagree.
+DEFAULT_PAST = timedelta(days=18262)
+DEFAULT_FUTURE = timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class ReceivedWindow:
-    """How far back a call may be entered late, and how much clock skew ahead is tolerated."""
+    past: timedelta = DEFAULT_PAST
+    future: timedelta = DEFAULT_FUTURE
 
-    past: timedelta = timedelta(days=7)
-    future: timedelta = timedelta(minutes=5)
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        """(earliest, latest) received time accepted at ``now``, in ``now``'s zone (or
+        naive when it is naive)."""
+        return now - self.past, now + self.future
+
+    def problem(self, received_at: datetime, now: datetime) -> str | None:
+        """Why ``received_at`` is refused, or None when it is inside the window."""
+        earliest, latest = self.bounds(now)
+        try:
+            if earliest <= received_at <= latest:
+                return None
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            pass
+        return (
+            f"received time {received_at.date().isoformat()} outside {describe(earliest, latest)}"
+        )
 
 
-def received_at_problem(received_at: datetime, now: datetime, window: ReceivedWindow) -> str | None:
-    """Why ``received_at`` is not acceptable at ``now`` (both aware), or None if it is."""
-    if received_at.tzinfo is None:
-        return "received_at: give a time zone offset (e.g. 2026-12-06T10:00:00-06:00)"
-    earliest, latest = now - window.past, now + window.future
-    try:
-        too_early, too_late = received_at < earliest, received_at > latest
-    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
-        too_early, too_late = received_at.year < now.year, received_at.year > now.year
-    if too_early:
-        return f"received_at: more than {window.past} before now ({earliest.isoformat()})"
-    if too_late:
-        return f"received_at: more than {window.future} after now ({latest.isoformat()})"
-    return None
+def describe(earliest: datetime, latest: datetime) -> str:
+    return f"the accepted window {earliest.date().isoformat()} to {latest.date().isoformat()}"

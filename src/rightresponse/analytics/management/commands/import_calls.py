@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from rightresponse.analytics.selectors import database_not_ready
+
+        problem = database_not_ready()
+        if problem:
+            raise CommandError(problem)
         for name in options["files"]:
             try:
                 run = calls_import(
@@ -37,6 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{run.file_name}: {run.rows_read} rows read, {run.rows_imported} imported, "
                 f"{run.rows_already_stored} already stored, {run.rows_rejected} rejected"
+                + (f", {run.rows_flagged} flagged" if run.rows_flagged else "")
                 + (f" (see {run.rejects_path})" if run.rejects_path else "")
                 + f" -> dataset {run.dataset.slug}"
             )
