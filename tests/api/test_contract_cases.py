@@ -132,7 +132,7 @@ def test_a_bare_number_is_not_a_consent_revocation(as_role: Any) -> None:
         if "person_id" in p
     )
     grant = {"person_id": person, "organisations": ["safe-harbor"], "purposes": ["referral"],
-             "data_categories": ["identity"], "informed": True, "method": "written"}  # fmt: skip
+             "data_categories": ["identity"], "informed": True, "method": "written", "person_present": True}  # fmt: skip
     consent = dispatcher("POST", "/api/ecosystem/consents", json=grant)
     assert consent.status_code == 201, consent.text[:300]
     url = f"/api/ecosystem/consents/{consent.json()['id']}/revoke"
