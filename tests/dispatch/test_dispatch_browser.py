@@ -49,9 +49,8 @@ def test_full_incident_from_call_to_close(
         "() => document.querySelector('#tier-badge').innerText.includes('Tier 1')"
     )
     page.fill("#id_address", "100 Pine St")
-    page.fill("#id_area", "north")
     page.click("#create-call")
-    page.wait_for_selector(".messages li")
+    page.wait_for_selector("#created")
     call = Call.objects.get()
     assert call.tier == 1
     incident = Incident.objects.get(call=call)
@@ -61,7 +60,7 @@ def test_full_incident_from_call_to_close(
     page = login_page("dispatcher")
     page.goto("/dispatch/")
     item = page.locator(f"#incident-{incident.pk}")
-    assert "CARE-1" in item.locator("select").inner_text()
+    assert "CARE-1" in item.locator(f"#unit-{incident.pk}").inner_text()
     assert item.locator(".timer").inner_text().startswith("waiting 0:")
     # A new call appears on the open board without a reload (HTMX polls every second).
     second = triaged_call(agencies, users, "noise_complaint", {"weapon": "no", "violence": "no"})
@@ -85,11 +84,11 @@ def test_full_incident_from_call_to_close(
     page.select_option("#tier", "3")
     page.fill("#tier-reason", "a knife was seen")
     page.get_by_role("button", name="Change tier").click()
+    page.get_by_role("button", name="Cleared").click()
     page.select_option("#outcome", "referred")
     page.fill("#disposition", "connected to the crisis line")
-    page.fill("#referrals", "1")
-    page.get_by_role("button", name="Close incident").click()
-    page.get_by_text(f"Incident {incident.pk} closed.").wait_for()
+    page.get_by_role("button", name="Send close-out").click()
+    page.get_by_text(f"Incident #{incident.pk} closed out.").wait_for()
     incident.refresh_from_db()
     assert incident.status == "closed" and incident.escalated and incident.tier == 3
     assert incident.disposition.outcome == "referred"

@@ -12,8 +12,10 @@ from rightresponse.dispatch.models import Unit, UnitMember
 
 pytestmark = pytest.mark.django_db
 
-MAX_ASSIGN = 25  # one is the facts stamp of the new assignment (performance.facts_snapshot),
-# one the user's agency, for the visibility rule (core.visibility: tenancy, issue 10)
+MAX_ASSIGN = 28  # one is the facts stamp of the new assignment (performance.facts_snapshot),
+# one the user's agency, for the visibility rule (core.visibility: tenancy, issue 10),
+# one asks whether the city's boundaries changed (program service zones, geo.selectors),
+# two write the override to the audit log (the actor's agency, the event; issue 16)
 MAX_STATUS = 14  # with the agency, as above
 
 

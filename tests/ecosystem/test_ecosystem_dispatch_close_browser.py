@@ -62,11 +62,11 @@ def test_incident_close_to_provider_acceptance(
     page.goto("/dispatch/responder/")
     page.get_by_role("button", name="En route").click()
     page.get_by_role("button", name="On scene").click()
+    page.get_by_role("button", name="Cleared").click()
     page.select_option("#outcome", "referred")
     page.fill("#disposition", "calmer; wants counselling")
-    page.fill("#referrals", "1")
-    page.get_by_role("button", name="Close incident").click()
-    page.get_by_text(f"Incident {incident.pk} closed.").wait_for()
+    page.get_by_role("button", name="Send close-out").click()
+    page.get_by_text(f"Incident #{incident.pk} closed out.").wait_for()
     follow_up = Referral.objects.get(incident_id=incident.pk, is_second_response=True)
     assert follow_up.to_agency.slug == "test-org" and follow_up.status == "requested"
 
@@ -79,15 +79,21 @@ def test_incident_close_to_provider_acceptance(
     page.fill("#id_family_name", "Household at 100 Pine St")
     page.fill("#id_reason", "Counselling after tonight's crisis.")
     page.click("button:text('Send referral')")
-    page.wait_for_selector("#referral-status")
-    referral = Referral.objects.get(incident_id=incident.pk, is_second_response=False)
-    assert referral.source == "incident" and referral.status == "requested"
+    page.get_by_text("Added to the open referral to").wait_for()
+    # Same provider, same incident: the field referral is merged into the second response
+    # (issue 16: never two referrals to one provider for one incident).
+    referral = Referral.objects.get(incident_id=incident.pk)
+    assert referral.pk == follow_up.pk and referral.status == "requested"
+    assert referral.family_name == "Household at 100 Pine St"
+    assert "Counselling after tonight's crisis." in referral.reason
+    assert referral.service.name == "Family counselling"
+    assert referral.events.filter(note__startswith="merged").exists()
 
     page.click("button:text('Sign out')")
     login_page("service_provider")
     page.goto("/services/inbox/")
-    assert page.locator(f"#ref-{follow_up.pk}").is_visible()
-    page.locator(f"#ref-{referral.pk} button[aria-label='Accepted referral {referral.pk}']").click()
+    assert "Counselling after tonight" in page.locator(f"#ref-{referral.pk} .need").inner_text()
+    page.locator(f"#ref-{referral.pk} button[aria-label='Accept referral {referral.pk}']").click()
     page.wait_for_selector("[role=status] >> text=is now accepted")
     referral.refresh_from_db()
     assert referral.status == "accepted" and referral.accepted_at is not None

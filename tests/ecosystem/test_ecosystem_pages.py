@@ -211,7 +211,9 @@ def test_consent_captured_with_a_referral_and_victim_rules_enforced(
     assert list(consent.organisations.values_list("slug", flat=True)) == ["test-org"]
     assert consent.purposes == ["referral"] and consent.captured_by.username == "responder"
     without_person = client.post("/services/refer/", {**form, "family_name": "Lee family"})
-    assert without_person.status_code == 422 and "person record" in without_person.content.decode()
+    assert (
+        without_person.status_code == 422 and "give their name" in without_person.content.decode()
+    )
 
 
 def test_incident_referrals_fragment_shows_only_my_agencys_referrals(

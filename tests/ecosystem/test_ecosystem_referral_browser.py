@@ -21,7 +21,10 @@ def test_referral_from_incident_to_provider_acceptance(
     page.click("a[aria-label='Refer to Family counselling']")
     assert page.locator("h1").inner_text() == "Refer to a service"
     assert page.input_value("#id_incident_id") == "4242"
-    page.fill("#id_person_id", str(person.pk))
+    # By name and phone, as a responder knows the person on scene: the care team's own
+    # record of Rosa Delgado is found (no record number needed).
+    page.fill("#id_person_name", "Rosa Delgado")
+    page.fill("#id_person_phone", "(555) 0101")
     page.fill("#id_reason", "Would like counselling after tonight's crisis.")
     page.check("#id_consent_share")  # consent captured with the referral, to this provider
     page.check("#id_consent_person_present")  # by the person's own agency, with them there
@@ -35,10 +38,10 @@ def test_referral_from_incident_to_provider_acceptance(
     login_page("service_provider")
     page.goto("/services/inbox/")
     row = page.locator(f"#ref-{ref.pk}")
-    assert "requested" in row.inner_text()
-    row.locator(f"button[aria-label='Accepted referral {ref.pk}']").click()
+    assert "requested" in row.inner_text().lower()
+    row.locator(f"button[aria-label='Accept referral {ref.pk}']").click()
     page.wait_for_selector("[role=status] >> text=is now accepted")
-    assert "accepted" in page.locator(f"#ref-{ref.pk}").inner_text()
+    assert "accepted" in page.locator(f"#ref-{ref.pk}").inner_text().lower()
     page.click(f"#ref-{ref.pk} a")
     assert "Rosa Delgado" in page.locator("#who").inner_text()
     assert "Shared with the person's consent" in page.content()

@@ -171,3 +171,57 @@ def test_a_live_call_costs_at_most_one_query_a_second(
     monkeypatch.setattr(live.time, "monotonic", lambda: later)
     with django_assert_num_queries(1):  # the revision counter, unchanged
         assert active_protocol().version == version.version_label
+
+
+def test_api_and_cli_switch_together(
+    studio_users: dict[str, Any], api_client: Any, monkeypatch: Any
+) -> None:
+    """Live triage everywhere reads the same schedule (triage.protocols.active_protocol):
+    the API's protocol and decision preview and the console command."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    version = s.version_approve(
+        user=studio_users["approver"], version=_submitted_edit(studio_users)
+    )
+    protocol = api_client("call_taker").get("/api/triage/protocol").json()
+    assert protocol["version"] == version.version_label
+    preview = (
+        api_client("call_taker")
+        .post("/api/triage/decision", json.dumps(VIOLENT_TRESPASS), content_type="application/json")
+        .json()
+    )
+    assert (preview["protocol_version"], preview["tier"]) == (version.version_label, 2)
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(VIOLENT_TRESPASS)))
+    out = io.StringIO()
+    call_command("triage", stdout=out)
+    assert json.loads(out.getvalue())["protocol_version"] == version.version_label
+
+
+def test_a_published_version_does_not_need_the_file(
+    studio_users: dict[str, Any], settings: Any, tmp_path: Any, api_client: Any
+) -> None:
+    first = s.version_approve(user=studio_users["approver"], version=_submitted_edit(studio_users))
+    settings.RIGHTRESPONSE_PROTOCOL = str(tmp_path / "gone.yaml")
+    assert active_protocol().version == first.version_label
+    draft = s.draft_create(user=studio_users["author"], parent=first)
+    s.draft_submit(user=studio_users["author"], version=draft)
+    second = s.version_approve(user=studio_users["approver"], version=draft)
+    assert active_protocol().version == second.version_label
+
+
+def test_no_live_version_and_no_file_is_503_with_the_reason(
+    studio_users: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from rightresponse.accounts.services import token_create
+
+    settings.RIGHTRESPONSE_PROTOCOL = str(tmp_path / "gone.yaml")
+    client = Client(headers={"Authorization": f"Bearer {token_create(studio_users['author'])}"})
+    response = client.post("/api/studio/versions", json.dumps({}), content_type="application/json")
+    assert response.status_code == 503 and "gone.yaml" in response.json()["detail"]

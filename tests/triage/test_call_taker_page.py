@@ -59,7 +59,26 @@ def test_create_call_from_the_page(logged_in: Any) -> None:
     call = Call.objects.get()
     assert (call.tier, call.channel, call.decision["programs"][0]) == (0, "311", "online_report")
     page = client.get(response["Location"]).content.decode()
-    assert f"Call {call.pk} created: tier 0 (Virtual)" in page
+    # Tier 0 makes no incident: the call is recorded, with no incident number to confuse.
+    assert "Call recorded: tier 0 (Virtual), no field response needed." in page
+
+
+def test_created_call_links_to_its_incident_by_one_number(logged_in: Any) -> None:
+    from rightresponse.dispatch.models import Incident
+
+    client = logged_in("call_taker")
+    response = client.post(
+        "/triage/calls/",
+        {"call_type": "domestic_violence", "answer-weapon": "yes", "channel": "911",
+         "address": "nowhere known", "narrative": "man has knife"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    incident = Incident.objects.get(call=Call.objects.get())
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        f'Incident <a href="/dispatch/incidents/{incident.pk}/">#{incident.pk}</a> created' in page
+    )
+    assert client.get(f"/dispatch/incidents/{incident.pk}/").status_code == 200
 
 
 def test_create_call_refuses_bad_fields(logged_in: Any) -> None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "axes",  # failed sign-ins counted per user and address, in the database (all workers)
     "rightresponse.accounts",
     "rightresponse.people",
+    "rightresponse.geo",
     "rightresponse.web",
     "rightresponse.triage",
     "rightresponse.dispatch",

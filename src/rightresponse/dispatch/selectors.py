@@ -558,3 +558,127 @@ def _facts_columns(
                 races[i] = race or "unknown"
         columns.update(age_band=bands, gender=genders, race_ethnicity=races, birth_ymd=births)
     return {key: value for key, value in columns.items() if key in wanted}
+
+
+# ---------------------------------------------------------------- operations floor (issue 16)
+
+
+def closeouts_pending(unit: Unit) -> list[Incident]:
+    """Incidents this unit was on that were cleared but not yet closed out: they stay open
+    for the unit until the close-out is submitted (clearing must never lose it)."""
+    return list(
+        Incident.objects.filter(status="cleared", assignments__unit=unit)
+        .distinct()
+        .order_by("cleared_at")
+    )
+
+
+def referral_count(incident_id: int) -> int | None:
+    """Referrals made from the incident, counted from the referral records (not a typed
+    number); None when the ecosystem pillar is not installed."""
+    try:
+        from rightresponse.ecosystem.models import Referral
+    except ImportError:  # pragma: no cover - the pillar is part of the product
+        return None
+    return Referral.objects.filter(incident_id=incident_id, parent__isnull=True).count()
+
+
+def incident_timeline(incident: Incident) -> list[dict[str, Any]]:
+    """Every status, assignment, override, reclassification, tier change, note and referral
+    of the incident, with who and when, oldest first."""
+    labels = dict(IncidentEvent.KINDS)
+    rows: list[dict[str, Any]] = []
+    for event in incident.events.select_related("actor", "unit"):
+        rows.append(
+            {
+                "at": event.at,
+                "kind": event.kind,
+                "what": labels.get(event.kind, event.kind),
+                "detail": _event_detail(event),
+                "reason": event.reason,
+                "who": _who(event.actor),
+            }
+        )
+    from rightresponse.ecosystem.models import ReferralEvent
+
+    for event in ReferralEvent.objects.filter(referral__incident_id=incident.pk).select_related(
+        "actor", "referral__service", "referral__to_agency"
+    ):
+        to = (
+            event.referral.service.name if event.referral.service else event.referral.to_agency.name
+        )
+        rows.append(
+            {
+                "at": event.at,
+                "kind": "referral",
+                "what": f"Referral {event.to_status.replace('_', ' ')}",
+                "detail": f"to {to}",
+                "reason": event.note,
+                "who": _who(event.actor),
+            }
+        )
+    rows.sort(key=lambda row: row["at"])
+    return rows
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
+def _event_detail(event: IncidentEvent) -> str:
+    from rightresponse.core.dispatch import INCIDENT_STATUSES
+
+    if event.kind == "status":
+        return (
+            f"{INCIDENT_STATUSES.get(event.from_value, event.from_value)} → "
+            f"{INCIDENT_STATUSES.get(event.to_value, event.to_value)}"
+        )
+    if event.kind in ("assign", "release"):
+        return event.unit.call_sign if event.unit else (event.to_value or event.from_value)
+    if event.kind == "override":
+        return f"sent {event.to_value} instead of the recommended unit"
+    if event.from_value or event.to_value:
+        return f"{event.from_value} → {event.to_value}".strip(" →")
+    return ""
+
+
+def supervisor_queue(
+    targets: dict[int, int], within: QuerySet[Incident] | None = None
+) -> dict[str, Any]:
+    """Calls past their target (minutes by priority), units out of service, and utilisation
+    by program (units busy / units in service); ``within``: the incidents the viewer sees."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    late = []
+    qs = Incident.objects.all() if within is None else within
+    for incident in qs.filter(status="waiting").order_by("received_at"):
+        waited = (now - incident.received_at).total_seconds() / 60
+        target = targets.get(incident.priority, targets[max(targets)])
+        if waited > target:
+            late.append({"incident": incident, "waited": waited, "target": target})
+    out_of_service = list(Unit.objects.filter(status="out_of_service"))
+    programs: dict[str, dict[str, int]] = {}
+    for program, status, n in Unit.objects.values_list("program", "status").annotate(n=Count("id")):
+        row = programs.setdefault(program, {"busy": 0, "available": 0, "out": 0})
+        key = (
+            "available"
+            if status == "available"
+            else "out"
+            if status == "out_of_service"
+            else "busy"
+        )
+        row[key] += n
+    utilisation = [
+        {
+            "program": program,
+            **row,
+            "share": (row["busy"] / (row["busy"] + row["available"]))
+            if row["busy"] + row["available"]
+            else None,
+        }
+        for program, row in sorted(programs.items())
+    ]
+    return {"late": late, "out_of_service": out_of_service, "utilisation": utilisation}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from rightresponse.accounts.models import Agency
+from rightresponse.accounts.services import audit_record
 from rightresponse.core.dispatch import (
     HoursError,
     IllegalTransition,
@@ -35,7 +36,9 @@ from rightresponse.core.dispatch import (
     parse_hours,
     recommend,
     tier_change_kind,
+    unit_choices,
 )
+from rightresponse.geo import selectors as geo
 from rightresponse.people.models import Person
 from rightresponse.triage.models import Call
 
@@ -274,6 +277,7 @@ def incident_need(incident: Incident, people: list[Any] | None = None) -> Incide
     person = people[0] if people else None
     if person is not None and person.preferred_language:
         preferred.add(f"lang:{person.preferred_language.strip().lower()[:3]}")
+    zones = geo.program_zones(incident.latitude, incident.longitude)
     return IncidentNeed(
         tier=incident.tier if incident.tier is not None else 4,
         programs=tuple(incident.programs or ["police"]),
@@ -283,6 +287,8 @@ def incident_need(incident: Incident, people: list[Any] | None = None) -> Incide
         longitude=incident.longitude,
         preferred_capabilities=frozenset(preferred),
         program_kinds=proto.program_kinds(),
+        zoned_programs=zones.zoned,
+        in_zones=zones.inside,
     )
 
 
@@ -311,10 +317,20 @@ def incident_recommend(
 
 def incidents_refresh_recommendations(incidents: list[Incident]) -> None:
     """Fresh recommendations for the board (units load once), in memory only: a unit freed
-    or taken a moment ago shows at once."""
+    or taken a moment ago shows at once. Each incident also gets ``unit_choices``: every
+    available unit, recommended first, so the dispatcher can always send someone."""
     units = _unit_infos()
     for incident in incidents:
-        incident_recommend(incident, units, save=False)
+        busy = {a.unit_id for a in getattr(incident, "active_assignments", [])}
+        free = [u for u in units if u.id not in busy]
+        need = incident_need(incident)
+        result = recommend(need, free)
+        data = result.to_dict()
+        data["at"] = timezone.now().isoformat()
+        incident.recommendation = data
+        incident.unit_choices = [  # type: ignore[attr-defined]
+            c.to_dict() for c in unit_choices(need, free, result)
+        ]
 
 
 # ---------------------------------------------------------------- assignment
@@ -361,6 +377,11 @@ def incident_assign(
     if not recommended:
         _event(incident, actor, "override", unit=unit, from_value=str(top or ""),
                to_value=unit.call_sign, reason=reason, at=now)  # fmt: skip
+        # A dispatcher's decision against the protocol is accountable: the audit log too.
+        audit_record(actor, "write", "incident", incident.pk,
+                     purpose="dispatch override of the recommendation",
+                     detail={"recommended_unit_id": top, "unit": unit.call_sign,
+                             "reason": reason[:300]})  # fmt: skip
     if incident.status == "waiting":
         # The units on the incident are the ones it had plus this one (already dispatched).
         _apply_status(incident, "dispatched", actor, now, units=None if busy else [unit])
@@ -480,6 +501,9 @@ def incident_reclassify(
     if call_type not in known:
         raise Invalid(f"call type {call_type!r} is not in the protocol")
     now = timezone.now()
+    audit_record(actor, "write", "incident", incident.pk, purpose="reclassification",
+                 detail={"from": [incident.call_type, incident.tier], "to": [call_type, tier],
+                         "reason": reason[:300]})  # fmt: skip
     if call_type != incident.call_type:
         _event(incident, actor, "reclassify", from_value=incident.call_type,
                to_value=call_type, reason=reason, at=now)  # fmt: skip
@@ -591,6 +615,11 @@ def incident_close(
         raise Invalid("a disposition is required to close an incident")
     if referrals_made < 0 or service_connections < 0:
         raise Invalid("referrals and service connections cannot be negative")
+    # Referrals made from the incident are counted from the referral records; a typed number
+    # counts only when there are none (referrals made outside the system, imported history).
+    from .selectors import referral_count
+
+    referrals_made = referral_count(incident_id) or referrals_made
     now = timezone.now()
     if incident.status not in ("waiting", "cleared"):
         try:

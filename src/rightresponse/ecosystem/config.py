@@ -68,6 +68,20 @@ FLAGS = {
 }
 
 
+# The need a referral from an incident most likely answers, by the incident's category
+# (the protocol's categories; the directory opens filtered by it, the user can widen it).
+INCIDENT_NEEDS: dict[str, str] = {
+    "domestic_violence": "safety_planning",
+    "sexual_assault": "safety_planning",
+    "behavioral_health": "mental_health",
+    "wellness_check": "mental_health",
+    "homelessness": "shelter",
+    "medical": "medical",
+    "low_acuity_disorder": "mediation",
+    "violence_interrupters": "mediation",
+}
+
+
 @lru_cache(maxsize=1)
 def taxonomy() -> Taxonomy:
     data: dict[str, Any] = yaml.safe_load((DATA_DIR / "taxonomy.yaml").read_text("utf-8"))

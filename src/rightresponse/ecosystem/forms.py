@@ -35,7 +35,9 @@ class ReferralForm(forms.Form):
     incident_category = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     call_id = record_id_field(required=False, label="Hotline call number")
     parent_id = record_id_field(required=False, widget=forms.HiddenInput)
-    person_id = record_id_field(required=False, label="Person record number")
+    person_name = forms.CharField(required=False, max_length=200, label="Person's name")
+    person_phone = forms.CharField(required=False, max_length=40, label="Person's phone")
+    person_id = record_id_field(required=False, widget=forms.HiddenInput)
     family_name = forms.CharField(required=False, max_length=120, label="Or a family (name)")
     family_size = forms.IntegerField(required=False, min_value=1, max_value=30, label="Family size")
     reason = forms.CharField(
@@ -60,14 +62,15 @@ class ReferralForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("consent_share") and not data.get("person_id"):
-            self.add_error("consent_share", "Consent is recorded for a person record.")
+        named = data.get("person_id") or (data.get("person_name") or "").strip()
+        if data.get("consent_share") and not named:
+            self.add_error("consent_share", "Consent is recorded for a person: give their name.")
         if data.get("source") == "incident" and not data.get("incident_id"):
             self.add_error("incident_id", "A referral from an incident names the incident.")
         if data.get("source") == "hotline" and not data.get("call_id"):
             self.add_error("call_id", "A referral from a hotline call names the call.")
-        if not data.get("person_id") and not (data.get("family_name") or "").strip():
-            self.add_error("family_name", "Refer a person (record number) or a family (name).")
+        if not named and not (data.get("family_name") or "").strip():
+            self.add_error("person_name", "Refer a person (their name) or a family (name).")
         return data
 
 

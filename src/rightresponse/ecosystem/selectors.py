@@ -121,6 +121,21 @@ def known_areas() -> list[str]:
     return sorted(areas)
 
 
+def language_name(code: str) -> str:
+    """ "so" -> "Somali", "hmn" -> "Hmong" (ISO 639); an unknown code is shown as given."""
+    import pycountry
+
+    code = (code or "").strip().lower()
+    found = (
+        pycountry.languages.get(alpha_2=code)
+        if len(code) == 2
+        else pycountry.languages.get(alpha_3=code)
+        if len(code) == 3
+        else None
+    )
+    return str(found.name) if found is not None else code
+
+
 def known_languages() -> list[str]:
     codes: set[str] = set()
     for values in Service.objects.values_list("languages", flat=True):

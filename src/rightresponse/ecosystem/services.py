@@ -132,6 +132,19 @@ def referral_create(
     if from_agency is None:
         raise ReferralError("from_agency: the referring user belongs to no agency")
     now = at or timezone.now()
+    if incident_id is not None:
+        # One provider, one referral per incident (issue 16): a field referral and the
+        # automatic second response to the same provider become one referral.
+        open_one = (
+            Referral.objects.select_for_update()
+            .filter(incident_id=incident_id, to_agency=to_agency, status__in=states.OPEN)
+            .order_by("created_at")
+            .first()
+        )
+        if open_one is not None:
+            return _merge(open_one, user, now, person=person, service=service, reason=reason,
+                          family_name=family_name, is_second_response=is_second_response,
+                          follow_up_kind=follow_up_kind, due_at=due_at)  # fmt: skip
     referral = Referral.objects.create(
         source=source,
         service=service,
@@ -156,6 +169,47 @@ def referral_create(
     _event(referral, user, now, "", states.DRAFT, note="created")
     if send:
         _move(referral, user, states.REQUESTED, None, "sent", now)
+    return referral
+
+
+def _merge(
+    referral: Referral,
+    user: User | None,
+    now: datetime,
+    *,
+    person: Person | None,
+    service: Service | None,
+    reason: str,
+    family_name: str,
+    is_second_response: bool,
+    follow_up_kind: str,
+    due_at: datetime | None,
+) -> Referral:
+    """Fold a second referral for the same incident and provider into the open one: the
+    person, service and need it adds are kept, and the merge is an event on the referral."""
+    fields = []
+    if referral.person is None and person is not None:
+        referral.person, fields = person, [*fields, "person"]
+    if not referral.family_name and family_name.strip():
+        referral.family_name, fields = family_name.strip()[:120], [*fields, "family_name"]
+    if service is not None and referral.service_id != service.pk and not is_second_response:
+        referral.service, fields = service, [*fields, "service"]  # the field's own choice
+    reason = reason.strip()
+    if reason and reason not in referral.reason:
+        referral.reason = f"{referral.reason}\n{reason}".strip()[:2000]
+        fields.append("reason")
+    if is_second_response and not referral.is_second_response:
+        referral.is_second_response, referral.follow_up_kind = True, follow_up_kind[:40]
+        fields += ["is_second_response", "follow_up_kind"]
+    if due_at is not None and (referral.due_at is None or due_at < referral.due_at):
+        referral.due_at, fields = due_at, [*fields, "due_at"]
+    if fields:
+        referral.save(update_fields=fields)
+    what = "second response" if is_second_response else "referral"
+    _event(referral, user, now, referral.status, referral.status,
+           note=f"merged: a {what} to the same provider for this incident")  # fmt: skip
+    if "person" in fields:
+        _share_on_send(referral, user)
     return referral
 
 
@@ -399,6 +453,43 @@ def second_response_create(
                 )
             )
     return created
+
+
+# ------------------------------------------------------------------ people from the field
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())[-10:]
+
+
+@transaction.atomic
+def person_find_or_create(*, user: User, name: str, phone: str) -> Person:
+    """The person a responder names on scene: a record of the responder's own agency with
+    the same phone and name when there is one, else a new record owned by that agency.
+    Records of other agencies are never searched (tenancy: the responder sees nothing of
+    them); sharing with the provider then follows consent (``_share_on_send``)."""
+    agency = user_agency(user)
+    if agency is None:
+        raise ReferralError("person: your account belongs to no agency, so it cannot add people")
+    parts = name.strip().split(None, 1)
+    if not parts:
+        raise ReferralError("person_name: give the person's name")
+    given, family = parts[0][:100], (parts[1] if len(parts) > 1 else "")[:100]
+    digits = _digits(phone)
+    candidates = Person.objects.filter(
+        owner_agency=agency, given_name__iexact=given, family_name__iexact=family
+    )
+    for candidate in candidates:
+        if digits and _digits(candidate.phone) == digits:
+            audit_record(user, "read", "person", candidate.pk, person_id=candidate.pk,
+                         purpose="referral: matched by name and phone")  # fmt: skip
+            return candidate
+    person = Person.objects.create(
+        owner_agency=agency, given_name=given, family_name=family, phone=phone.strip()[:40]
+    )
+    audit_record(user, "write", "person", person.pk, person_id=person.pk,
+                 purpose="referral: person named in the field")  # fmt: skip
+    return person
 
 
 # ------------------------------------------------------------------ consent

@@ -23,7 +23,12 @@ from rightresponse.accounts.selectors import (
     user_agency,
     user_has_role,
 )
-from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, TransitionError, allowed_targets
+from rightresponse.core.ecosystem.referrals import (
+    ACTION_VERBS,
+    OUTCOME_REASONS,
+    TransitionError,
+    allowed_targets,
+)
 from rightresponse.core.visibility import BASIS_RATE_LIMITED, EMERGENCY_PURPOSE
 from rightresponse.people.models import Person
 
@@ -89,8 +94,10 @@ def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
     age_text = q.get("age", "").strip()
     age = int(age_text) if age_text.isdigit() and int(age_text) <= 130 else None
     category = q.get("category", "")
+    # Opened from an incident: its need preselected from the incident's category.
+    need = _param(request, "need", 40) or config.INCIDENT_NEEDS.get(q.get("category", ""), "")
     return selectors.SearchCriteria(
-        need=_param(request, "need", 40),
+        need=need,
         area=_param(request, "area", 60),
         language=_param(request, "language", 10),
         open_now=q.get("open_now") in ("1", "on", "true"),
@@ -103,9 +110,13 @@ def _criteria(request: HttpRequest) -> selectors.SearchCriteria:
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
     criteria = _criteria(request)
+    hits = selectors.services_search(criteria)
+    for hit in hits:
+        service = getattr(hit, "service", hit)
+        service.language_names = [selectors.language_name(c) for c in service.languages or []]
     return {
         "criteria": criteria,
-        "hits": selectors.services_search(criteria),
+        "hits": hits,
         "refer_query": _refer_query(request),
         "taxonomy": config.taxonomy(),
     }
@@ -123,11 +134,15 @@ def _refer_query(request: HttpRequest) -> str:
 
 @role_required(*DIRECTORY_ROLES)
 def directory(request: HttpRequest) -> HttpResponse:
-    """Find a service by need, area, language, open now, age and capacity."""
+    """Find a service by need, area, language, open now, age and capacity. The filters are
+    the page's URL (the search form pushes it), so a reload or a shared link keeps them;
+    an HTMX request gets only the results."""
     context = _search_context(request)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "ecosystem/_results.html", context)
     context.update(
         areas=selectors.known_areas(),
-        languages=selectors.known_languages(),
+        languages=[(code, selectors.language_name(code)) for code in selectors.known_languages()],
         # The incident, call or referral being worked on rides along with every search.
         carried=[
             (k, request.GET.get(k, ""))
@@ -151,7 +166,12 @@ def referrals(request: HttpRequest) -> HttpResponse:
     inbox = list(selectors.referrals_inbox(request.user)[:200])
     for ref in sent + inbox:
         ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
-    return render(request, "ecosystem/referrals.html", {"sent": sent, "inbox": inbox})
+    # No link to a page this user cannot open (issue 16: three links answered 403).
+    return render(request, "ecosystem/referrals.html", {
+        "sent": sent, "inbox": inbox,
+        "may_inbox": user_has_role(request.user, *INBOX_ROLES),
+        "may_heal": user_has_role(request.user, *HEALING_ROLES),
+    })  # fmt: skip
 
 
 @role_required(*INBOX_ROLES)
@@ -163,7 +183,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     for ref in rows:
         ref.overdue = selectors.referral_overdue(ref, now)  # type: ignore[attr-defined]
-        ref.provider_targets = sorted(allowed_targets(ref.status, "provider"))  # type: ignore[attr-defined]
+        ref.provider_targets = [  # type: ignore[attr-defined]
+            (t, ACTION_VERBS.get(t, t)) for t in sorted(allowed_targets(ref.status, "provider"))
+        ]
+        # The person as far as consent lets this agency see them (audited), else the family.
+        ref.who = (  # type: ignore[attr-defined]
+            person_view(request.user, ref.person, purpose="referral", object_type="referral",
+                        object_id=ref.pk).display_name
+            if ref.person is not None
+            else (ref.family_name or "Household (no name given)")
+        )  # fmt: skip
     agency = user_agency(request.user)
     own_services = (
         Service.objects.filter(organization__agency=agency) if agency else Service.objects.none()
@@ -250,13 +279,22 @@ def refer(request: HttpRequest) -> HttpResponse:
                     parent=parent,
                 )
                 with transaction.atomic():
-                    if data["consent_share"] and refs.person is not None:
-                        _consent_for_referral(request, refs.person, data)
+                    person = refs.person
+                    if person is None and data["person_name"].strip():
+                        # Named on scene: the user's agency's record with this name and
+                        # phone, or a new one of that agency (tenancy: nothing else is
+                        # searched); what the provider then sees follows consent.
+                        person = services.person_find_or_create(
+                            user=request.user, name=data["person_name"],
+                            phone=data["person_phone"],
+                        )  # fmt: skip
+                    if data["consent_share"] and person is not None:
+                        _consent_for_referral(request, person, data)
                     ref = services.referral_create(
                         user=request.user,
                         source=data["source"],
                         service=data["service"],
-                        person=refs.person,
+                        person=person,
                         family_name=data["family_name"],
                         family_size=data["family_size"],
                         reason=data["reason"],
@@ -271,6 +309,14 @@ def refer(request: HttpRequest) -> HttpResponse:
             except services.InvalidInput as exc:
                 form.add_error(None, str(exc))
             else:
+                if selectors.referral_for(request.user, ref.pk) is None:
+                    # Merged into the provider's open referral for this incident, which another
+                    # agency sent: say so, and stay on pages this user can open.
+                    messages.success(request, f"Added to the open referral to {ref.to_agency.name} "
+                                     "for this incident (one referral per provider).")  # fmt: skip
+                    if data["incident_id"] and user_has_role(request.user, r.RESPONDER):
+                        return redirect("dispatch:responder")
+                    return redirect("ecosystem:referrals")
                 messages.success(request, f"Referral {ref.pk} sent to {ref.to_agency.name}.")
                 return redirect("ecosystem:referral", referral_id=ref.pk)
     return render(
@@ -310,7 +356,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "ref": ref,
             "view": view,
             "side": side,
-            "targets": sorted(allowed_targets(ref.status, side)),
+            "targets": [
+                (t, ACTION_VERBS.get(t, t)) for t in sorted(allowed_targets(ref.status, side))
+            ],
             "events": ref.events.select_related("actor", "actor_agency"),
             "overdue": selectors.referral_overdue(ref),
             "reasons": OUTCOME_REASONS,

@@ -209,9 +209,12 @@ def version_detail(request: HttpRequest, version_id: int) -> dict[str, Any]:
 )
 def draft_create_api(request: HttpRequest, payload: DraftIn) -> tuple[int, dict[str, Any]]:
     parent = _get(payload.parent_id) if payload.parent_id is not None else selectors.live_version()
-    version = services.draft_create(
-        user=request.user, parent=parent, yaml_text=payload.yaml, note=payload.note
-    )
+    try:
+        version = services.draft_create(
+            user=request.user, parent=parent, yaml_text=payload.yaml, note=payload.note
+        )
+    except ProtocolError as exc:  # starting from a protocol file that cannot be read
+        raise HttpError(503, f"The live protocol cannot be loaded: {exc}") from None
     return 201, _out(version)
 
 
@@ -315,15 +318,16 @@ def version_rollback_api(request: HttpRequest, version_id: int) -> dict[str, Any
 )
 def diff_api(request: HttpRequest, to_id: int, from_id: int | None = None) -> dict[str, Any]:
     after = _get(to_id)
-    if from_id is not None:
-        before: ProtocolVersion | None = _get(from_id)
-        before_name = f"version {from_id}"
-    else:
-        _text, before_name, before = selectors.live_text_and_label()
+    before: ProtocolVersion | None = _get(from_id) if from_id is not None else None
+    before_name = f"version {from_id}"
     try:
+        if from_id is None:
+            _text, before_name, before = selectors.live_text_and_label()
         diff = selectors.version_diff(before, after)
     except services.StudioError as exc:
         raise HttpError(422, str(exc)) from None
+    except ProtocolError as exc:
+        raise HttpError(503, f"The live protocol cannot be loaded: {exc}") from None
     return {"before": before_name, "after": f"version {to_id}", **diff.to_dict()}
 
 
@@ -345,7 +349,10 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         raise HttpError(
             422, f"Version {version_id} does not validate, so it cannot be replayed: {exc}"
         ) from None
-    live, live_name = selectors.live_protocol()
+    try:
+        live, live_name = selectors.live_protocol()
+    except ProtocolError as exc:
+        raise HttpError(503, f"The live protocol cannot be loaded: {exc}") from None
     impact = city_impact(draft, live)
     datasets = [
         {

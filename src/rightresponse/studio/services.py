@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from rightresponse.core.triage import (
     read_yaml_text,
     run_examples,
 )
+from rightresponse.core.triage.loader import read_text
 
 from .live import compiled_text, schedule_changed
 from .models import ProtocolVersion, ScheduleRevision
@@ -94,7 +94,16 @@ def protocol_check(yaml_text: str, source: str = "draft") -> Checked:
 
 
 def file_protocol_text() -> str:
-    return Path(settings.RIGHTRESPONSE_PROTOCOL).read_text(encoding="utf-8")
+    """The protocol file's text; a file that cannot be read (missing, another encoding, too
+    large) is a ProtocolError naming it, which pages show as 503 with the reason."""
+    return read_text(settings.RIGHTRESPONSE_PROTOCOL)
+
+
+def _file_text_or_none() -> str | None:
+    try:
+        return file_protocol_text()
+    except ProtocolError:
+        return None
 
 
 def _apply_check(version: ProtocolVersion, checked: Checked) -> None:
@@ -255,7 +264,9 @@ def _baseline(user: AbstractBaseUser, at: datetime) -> None:
     it, so the schedule is complete and a rollback can return to the file."""
     if ProtocolVersion.objects.filter(status__in=ProtocolVersion.SCHEDULED).exists():
         return
-    text = file_protocol_text()
+    text = _file_text_or_none()
+    if text is None:
+        return  # no readable file: nothing was live before, nothing to record
     checked = protocol_check(text, str(settings.RIGHTRESPONSE_PROTOCOL))
     at = at - timedelta(seconds=1)  # sorts before a version approved to take effect now
     if not checked.valid:
@@ -309,8 +320,9 @@ def version_approve(
         .first()
     )
     clash = str(other) if other is not None else ""
-    file_text = file_protocol_text()
-    if not clash and read_version(file_text) == version.version_label != "":
+    # A broken file decides nothing, so it cannot clash (the studio does not need it).
+    file_text = _file_text_or_none() or ""
+    if not clash and file_text and read_version(file_text) == version.version_label != "":
         clash = "the protocol file" if file_text != version.yaml_text else ""
     if clash:
         raise StudioError(

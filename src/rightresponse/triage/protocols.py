@@ -1,9 +1,9 @@
 """The protocol that drives live triage.
 
 A version published in the protocol studio (``studio.live``) decides a call from its
-effective date and time on; until one is, the protocol file does. The studio costs one
-indexed query per call (its schedule's revision counter) and switches at the effective
-moment without a restart.
+effective date and time on; until one is, the protocol file does. The studio costs at most
+one indexed query a second per process (its schedule's revision counter) and switches at
+the effective moment without a restart.
 
 The file's cache is keyed by file path and modification time, so a city that edits its
 protocol file gets the new version on the next call without a restart, and every call in

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.triage import Decision, Protocol, decide
+from rightresponse.geo.selectors import location_resolve
 
 from .models import Call
 from .protocols import active_protocol
@@ -71,6 +72,10 @@ def call_create(
         if problem:
             raise InvalidCall(f"received_at: {problem}")
     decision = decide(protocol, call_type, answers)
+    # Where the call is: a map point, typed coordinates or an address point; the area comes
+    # from the city's boundaries, never from typed text (a typed area is kept only when the
+    # location cannot be resolved, e.g. from an API client that sends one).
+    location = location_resolve(details.address, details.latitude, details.longitude)
     call = Call(
         agency_id=agency if isinstance(agency, int) else agency.pk,
         received_at=details.received_at or now,
@@ -79,15 +84,16 @@ def call_create(
         channel=details.channel,
         caller_name=details.caller_name,
         caller_phone=details.caller_phone,
-        address=details.address,
-        latitude=details.latitude,
-        longitude=details.longitude,
-        area=details.area,
+        address=location.address[:200],
+        latitude=location.latitude,
+        longitude=location.longitude,
+        area=(location.area or ("" if location.resolved else details.area))[:60],
         call_type=call_type,
         answers=dict(answers),
         narrative=details.narrative,
     )
     _apply_decision(call, decision)
+    call.location_note = location.message  # type: ignore[attr-defined]
     # The call and its incident (dispatch's receiver) commit together, in one short write.
     with transaction.atomic():
         call.save()

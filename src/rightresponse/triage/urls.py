@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.call_taker, name="call_taker"),
     path("recommend/", views.recommend, name="recommend"),
     path("calls/", views.call_save, name="call_save"),
+    path("location/", views.location_check, name="location_check"),
 ]

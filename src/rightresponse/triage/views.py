@@ -6,12 +6,15 @@ change; inputs keep stable ids so htmx puts the keyboard focus back where it was
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts.permissions import role_required
@@ -25,6 +28,7 @@ from rightresponse.core.triage import (
     UnknownIdError,
     decide,
 )
+from rightresponse.geo.selectors import city_map_svg, location_resolve
 
 from .models import Call
 from .protocols import active_protocol
@@ -32,14 +36,36 @@ from .services import CallDetails, call_create
 
 
 class CallDetailsForm(forms.Form):
-    channel = forms.ChoiceField(choices=Call.CHANNELS, initial="911")
+    """Location first, then the caller (the order a 911 call goes). There is no area field:
+    the area comes from the point (geo), never from typed text."""
+
+    address = forms.CharField(
+        max_length=200, required=False, label="Location (address, place or lat, lon)",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "accesskey": "l"}),
+    )  # fmt: skip
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+    caller_phone = forms.CharField(max_length=40, required=False, label="Callback number")
     caller_name = forms.CharField(max_length=120, required=False, label="Caller name")
-    caller_phone = forms.CharField(max_length=40, required=False, label="Caller phone")
-    address = forms.CharField(max_length=200, required=False, label="Location")
-    area = forms.CharField(max_length=60, required=False, label="Area (precinct or beat)")
+    channel = forms.ChoiceField(choices=Call.CHANNELS, initial="911")
     narrative = forms.CharField(
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    answered_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def details(self) -> CallDetails:
+        data = dict(self.cleaned_data)
+        answered = data.pop("answered_at", None)
+        now = timezone.now()
+        # The call's clock starts when the page was opened for it (the call timer), if that
+        # is plausible; never in the future, never hours ago.
+        if answered is None or not (now - timedelta(hours=2) <= answered <= now):
+            answered = None
+        return CallDetails(**data, received_at=answered)
 
 
 def _answers(protocol: Protocol, data: Any) -> dict[str, str]:
@@ -124,8 +150,64 @@ def call_taker(request: HttpRequest) -> HttpResponse:
     if call_type not in protocol.call_types:
         call_type = ""
     context = _workspace_context(protocol, call_type, {})
-    context["form"] = CallDetailsForm()
+    context["form"] = CallDetailsForm(initial={"answered_at": timezone.now()})
+    context.update(_page_context(request))
     return render(request, "triage/call_taker.html", context)
+
+
+SHORTCUTS = [
+    ("Alt+L", "location"),
+    ("Alt+T", "call type"),
+    ("Alt+Y / Alt+N", "answer the marked question yes / no"),
+    ("Alt+C", "create the call"),
+]
+
+
+def _page_context(request: HttpRequest) -> dict[str, Any]:
+    created = None
+    try:
+        created_id = int(request.GET.get("created", ""))
+    except ValueError:
+        created_id = 0
+    if created_id:
+        from rightresponse.dispatch.models import Incident
+
+        created = Incident.objects.filter(pk=created_id).only("id", "call_type", "tier").first()
+    return {
+        "map_svg": city_map_svg([], title="Click the map to place the call", css="map pick-map"),
+        "shortcuts": SHORTCUTS,
+        "created": created,
+    }
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMUNICATIONS)
+def location_check(request: HttpRequest) -> HttpResponse:
+    """The HTMX partial under the location field: what the typed address or map click
+    resolves to, and the precinct from the city's boundaries."""
+    form = CallDetailsForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    location = location_resolve(
+        data.get("address", "") or "", data.get("latitude"), data.get("longitude")
+    )
+    context: dict[str, Any] = {"location": location, "hazards": [], "earlier": 0}
+    if location.resolved:
+        # What is known about the place, as the call is typed: hazard flags (never their
+        # details) and how many calls came from within 150 m (report ~1672).
+        from rightresponse.dispatch import selectors as dispatch_selectors
+        from rightresponse.dispatch.access import incidents_visible
+
+        context["hazards"] = [
+            h.flag
+            for h in dispatch_selectors.location_hazards(location.latitude, location.longitude)
+        ]
+        context["earlier"] = len(
+            dispatch_selectors.location_history(
+                location.latitude, location.longitude, within=incidents_visible(request.user)
+            )
+        )
+    return render(request, "triage/_location.html", context)
 
 
 @require_POST
@@ -160,17 +242,22 @@ def call_save(request: HttpRequest) -> HttpResponse:
                 agency=agency,
                 call_type=call_type,
                 answers=answers,
-                details=CallDetails(**form.cleaned_data),
+                details=form.details(),
                 protocol=protocol,
             )
         except UnknownIdError as exc:
             context["error"] = str(exc)
         else:
-            messages.success(
-                request,
-                f"Call {call.pk} created: tier {call.tier} ({TIER_SHORT[call.tier or 0]}), "
-                f"{call.call_type.replace('_', ' ')}.",
-            )
-            return redirect("triage:call_taker")
+            incident = getattr(call, "incident", None)
+            if incident is None:  # tier 0 or screened out: no field response, no incident
+                messages.success(
+                    request,
+                    f"Call recorded: tier {call.tier} ({TIER_SHORT[call.tier or 0]}), "
+                    "no field response needed.",
+                )
+                return redirect("triage:call_taker")
+            # One number for one call everywhere: the incident's (board, responder, pages).
+            return redirect(f"{reverse('triage:call_taker')}?created={incident.pk}")
     context["form"] = form
+    context.update(_page_context(request))
     return render(request, "triage/call_taker.html", context, status=400)

@@ -17,6 +17,8 @@ def visible_navigation(request: HttpRequest) -> list[dict[str, str]]:
     for entry in NAVIGATION:
         if entry.roles and not user_has_role(request.user, *entry.roles):
             continue
+        if entry.url_name.startswith("admin:") and not getattr(request.user, "is_staff", False):
+            continue  # the admin site opens for staff only: never a link that cannot open
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:

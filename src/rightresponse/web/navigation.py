@@ -33,6 +33,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Waiting incidents, recommendations and units, live.",
     ),
     NavEntry(
+        "Supervisor's queue",
+        "dispatch:supervisor",
+        (r.SUPERVISOR,),
+        "Calls past target, units out of service, utilisation by program.",
+    ),
+    NavEntry(
         "My assignment",
         "dispatch:responder",
         (r.RESPONDER, r.SUPERVISOR),
@@ -84,4 +90,5 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry(
         "Plan progress", "plan_public:dashboard", (), "The action plan's progress, in public."
     ),
+    NavEntry("Admin site", "admin:index", (), "Users, agencies, units, places (staff only)."),
 )

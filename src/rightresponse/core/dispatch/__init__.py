@@ -3,6 +3,15 @@ took, and the NENA EIDD mapping. No Django, no database (checked by mypy --stric
 
 from __future__ import annotations
 
+from .briefing import (
+    SAFETY_QUESTIONS,
+    WAIT_TARGET_MINUTES,
+    SafetyAnswer,
+    age_band,
+    field_next_statuses,
+    plain_status_refusal,
+    safety_answers,
+)
 from .eidd import EiddError, eidd_from_incident, incident_from_eidd
 from .geo import haversine_km, point_in_polygon, travel_minutes
 from .hours import HoursError, ServiceHours, parse_hours
@@ -13,13 +22,17 @@ from .recommend import (
     Candidate,
     IncidentNeed,
     Recommendation,
+    UnitChoice,
     UnitInfo,
     recommend,
+    unit_choices,
+    why_not_recommended,
 )
 from .status import (
     INCIDENT_STATUSES,
     UNIT_STATUSES,
     IllegalTransition,
+    allowed_incident_targets,
     check_incident_transition,
     check_unit_transition,
     crosses_to_civilian,
@@ -29,6 +42,14 @@ from .status import (
 )
 
 __all__ = [
+    "WAIT_TARGET_MINUTES",
+    "age_band",
+    "SAFETY_QUESTIONS",
+    "SafetyAnswer",
+    "allowed_incident_targets",
+    "field_next_statuses",
+    "plain_status_refusal",
+    "safety_answers",
     "FALLBACK_CHAIN",
     "INCIDENT_STATUSES",
     "INTERVALS",
@@ -41,6 +62,7 @@ __all__ = [
     "IncidentNeed",
     "Recommendation",
     "ServiceHours",
+    "UnitChoice",
     "UnitInfo",
     "check_incident_transition",
     "check_unit_transition",
@@ -56,4 +78,6 @@ __all__ = [
     "recommend",
     "tier_change_kind",
     "travel_minutes",
+    "unit_choices",
+    "why_not_recommended",
 ]

@@ -59,6 +59,11 @@ class UnitInfo:
     def covers(self, area: str, latitude: float | None, longitude: float | None) -> bool:
         if not self.areas and not self.polygon:
             return True
+        if not area and (latitude is None or longitude is None):
+            # Where the call is is not known: coverage cannot be checked, and a call must
+            # never wait because of what nobody knows (issue 16: a knife call with a blank
+            # area waited while six police units were available).
+            return True
         if area and area in self.areas:
             return True
         if self.polygon and latitude is not None and longitude is not None:
@@ -77,6 +82,17 @@ class IncidentNeed:
     needed_capabilities: frozenset[str] = frozenset()
     preferred_capabilities: frozenset[str] = frozenset()
     program_kinds: Mapping[str, str] = field(default_factory=lambda: dict(PROGRAM_KINDS))
+    # Programs with a service-zone boundary, and those whose zone contains the point.
+    zoned_programs: frozenset[str] = frozenset()
+    in_zones: frozenset[str] = frozenset()
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def in_program_zone(self, program: str) -> bool:
+        """False only when the program has a zone and the known point is outside it."""
+        return not (self.located and program in self.zoned_programs) or program in self.in_zones
 
     def kind_of(self, program: str) -> str:
         return self.program_kinds.get(program, PROGRAM_KINDS.get(program, "civilian"))
@@ -138,11 +154,17 @@ def _distance(unit: UnitInfo, need: IncidentNeed) -> float | None:
     return haversine_km(unit.latitude, unit.longitude, need.latitude, need.longitude)  # type: ignore[arg-type]
 
 
+def _covers(unit: UnitInfo, need: IncidentNeed) -> bool:
+    return need.in_program_zone(unit.program) and unit.covers(
+        need.area, need.latitude, need.longitude
+    )
+
+
 def _eligible(unit: UnitInfo, need: IncidentNeed, *, strict_capabilities: bool) -> bool:
     return (
         unit.status == "available"
         and unit.hours.open_at(need.at)
-        and unit.covers(need.area, need.latitude, need.longitude)
+        and _covers(unit, need)
         and (not strict_capabilities or need.needed_capabilities <= unit.capabilities)
     )
 
@@ -153,7 +175,7 @@ def _not_served_reason(units: Sequence[UnitInfo], need: IncidentNeed) -> str:
     in_hours = [u for u in units if u.hours.open_at(need.at)]
     if units and not in_hours:
         return "off_hours"
-    if in_hours and not any(u.covers(need.area, need.latitude, need.longitude) for u in in_hours):
+    if in_hours and not any(_covers(u, need) for u in in_hours):
         return "out_of_area"
     return "none_available"
 
@@ -250,3 +272,74 @@ def recommend(need: IncidentNeed, units: Sequence[UnitInfo]) -> Recommendation:
     return Recommendation(
         tuple(candidates), response_kind, fell_back, tuple(not_served), tuple(reasons)
     )
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """One available unit in the dispatcher's picker: every available unit is offered, the
+    recommended ones first; the others say why they were not recommended."""
+
+    unit_id: int
+    call_sign: str
+    program: str
+    kind: str
+    distance_km: float | None
+    eta_minutes: float | None
+    recommended: bool
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.unit_id,
+            "call_sign": self.call_sign,
+            "program": self.program,
+            "kind": self.kind,
+            "distance_km": None if self.distance_km is None else round(self.distance_km, 2),
+            "eta_minutes": None if self.eta_minutes is None else round(self.eta_minutes, 1),
+            "recommended": self.recommended,
+            "note": self.note,
+        }
+
+
+def why_not_recommended(unit: UnitInfo, need: IncidentNeed) -> str:
+    """The first cause, in the order a dispatcher weighs them."""
+    if not unit.hours.open_at(need.at):
+        return "outside its service hours"
+    if not _covers(unit, need):
+        return "outside the program's area"
+    if unit.program not in need.programs and unit.kind not in (
+        need.kind_of(p) for p in need.programs
+    ):
+        return "not a response the protocol names for this call"
+    if not need.needed_capabilities <= unit.capabilities:
+        return "lacks " + ", ".join(sorted(need.needed_capabilities - unit.capabilities))
+    return "a later choice of the protocol"
+
+
+def unit_choices(
+    need: IncidentNeed, units: Sequence[UnitInfo], recommendation: Recommendation
+) -> list[UnitChoice]:
+    """Every available unit, recommended first (in the recommendation's order), then the
+    others nearest first (distance unknown last). Empty only when no unit is available."""
+    order = {c.unit_id: i for i, c in enumerate(recommendation.candidates)}
+    choices = []
+    for unit in units:
+        if unit.status != "available":
+            continue
+        km = _distance(unit, need)
+        eta = None if km is None else travel_minutes(km)
+        recommended = unit.id in order
+        note = "recommended" if recommended else why_not_recommended(unit, need)
+        if km is None and not need.located:
+            note += "; distance unknown (the call's location is not resolved)"
+        choices.append(
+            UnitChoice(unit.id, unit.call_sign, unit.program, unit.kind, km, eta, recommended, note)
+        )
+    choices.sort(
+        key=lambda c: (
+            order.get(c.unit_id, len(order)),
+            c.eta_minutes if c.eta_minutes is not None else float("inf"),
+            c.call_sign,
+        )
+    )
+    return choices

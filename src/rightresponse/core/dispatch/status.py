@@ -60,6 +60,11 @@ def _check(kind: str, table: dict[str, frozenset[str]], current: str, target: st
         )
 
 
+def allowed_incident_targets(current: str) -> frozenset[str]:
+    """The statuses an incident may move to from ``current`` (empty when unknown or final)."""
+    return _INCIDENT_NEXT.get(current, frozenset())
+
+
 def check_incident_transition(current: str, target: str) -> None:
     _check("an incident", _INCIDENT_NEXT, current, target)
 

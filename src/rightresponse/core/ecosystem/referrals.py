@@ -66,6 +66,19 @@ TRANSITIONS: Final[dict[Side, dict[str, frozenset[str]]]] = {
     },
 }
 
+# What the button that moves a referral to a state says: a verb, never the state's name
+# ("Accept", not "Accepted"; issue 16).
+ACTION_VERBS: Final[dict[str, str]] = {
+    REQUESTED: "Send",
+    ACCEPTED: "Accept",
+    REJECTED: "Decline",
+    IN_PROGRESS: "Start work",
+    ON_HOLD: "Pause",
+    COMPLETED: "Complete",
+    FAILED: "Close as not connected",
+    CANCELLED: "Withdraw",
+}
+
 # Which outcome reasons fit which ending; None in the set means the reason is optional.
 REASONS_FOR: Final[dict[str, frozenset[str | None]]] = {
     REJECTED: frozenset({"not_eligible", "no_capacity"}),

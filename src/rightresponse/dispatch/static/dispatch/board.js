@@ -4,7 +4,9 @@
 document.addEventListener("htmx:beforeRequest", function (event) {
   var source = event.detail.elt;
   var focused = document.activeElement;
-  if (source && source.id === "board-live" && focused && focused.closest("form.assign")) {
+  var busy = (focused && focused.closest("form.assign, form.reclassify")) ||
+    document.querySelector("#board-live details[open]");
+  if (source && source.id === "board-live" && busy) {
     event.preventDefault();
   }
 });
