@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from live_api import LiveServer, seeded_database, working_copy
 
+# Our own temporary directories: pytest's base temp is pruned by concurrent pytest runs of
+# the same user, which would remove a database under a running server.
+
 
 @pytest.fixture(scope="session")
-def demo_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return seeded_database(tmp_path_factory.mktemp("live-demo"))
+def demo_database_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="rr-live-demo-") as workdir:
+        yield seeded_database(Path(workdir))
 
 
 @pytest.fixture(scope="module")
-def live(
-    demo_database_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[LiveServer]:
-    workdir: Path = tmp_path_factory.mktemp("live")
-    server = LiveServer(working_copy(demo_database_url, workdir, request.module.__name__))
-    yield server
-    log = server.stop()
+def live(demo_database_url: str, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    with tempfile.TemporaryDirectory(prefix="rr-live-") as workdir:
+        server = LiveServer(working_copy(demo_database_url, Path(workdir), request.module.__name__))
+        try:
+            yield server
+        finally:
+            log = server.stop()
     # The last-resort handler logs every 500; none may have happened.
     assert "Traceback" not in log, log[-3000:]

@@ -27,7 +27,14 @@ WRITERS = 6
 THREADS = 16
 # Writes a domain rule may refuse in every attempt of a burst (e.g. a co-response lead
 # switch on an incident whose tier has none): they must still not fail, but need not win.
-MAY_ALL_BE_REFUSED = {"POST /api/dispatch/incidents/{incident_id}/lead"}
+# Approving needs a second person (nobody approves what they wrote or submitted) and a
+# rollback needs an earlier approved version: the demo has neither, so those bursts show
+# only that the refusals are 4xx under concurrency.
+MAY_ALL_BE_REFUSED = {
+    "POST /api/dispatch/incidents/{incident_id}/lead",
+    "POST /api/studio/versions/{version_id}/approve",
+    "POST /api/studio/versions/{version_id}/rollback",
+}
 
 
 class Api:
@@ -91,9 +98,9 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
         "family_name": "Test family",
     }
     referrals = [
-        api.ok("responder", "POST", "/api/ecosystem/referrals", json=dict(referral, incident_id=i))[
-            "id"
-        ]
+        api.ok(
+            "dispatcher", "POST", "/api/ecosystem/referrals", json=dict(referral, incident_id=i)
+        )["id"]
         for i in incidents[:n]
     ]
     for ref in referrals[: n // 2]:
@@ -105,7 +112,7 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
         )
     grant = {
         "person_id": person_id, "organisations": ["safe-harbor"], "purposes": ["referral"],
-        "data_categories": ["identity", "contact", "needs"], "informed": True, "method": "written",
+        "data_categories": ["identity", "contact", "needs"], "informed": True, "method": "written", "person_present": True,
     }  # fmt: skip
     consents = [
         api.ok("dispatcher", "POST", "/api/ecosystem/consents", json=grant)["id"] for _ in range(n)
@@ -115,6 +122,21 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
     hsds_zip = api.request("admin", "GET", "/api/ecosystem/hsds.zip").content
     entry = {"metric_id": "employee_retention_rates", "period_start": "2026-01-01",
              "period_end": "2026-06-30", "value": 91}  # fmt: skip
+    steps = api.ok("analyst", "GET", "/api/plan/steps")["steps"]
+    step_codes = [step["step"] for step in steps][:n]
+    drafts = [api.ok("admin", "POST", "/api/studio/versions", json={"note": "race"})["id"]
+              for _ in range(3 * n)]  # fmt: skip
+    for version_id in drafts[n:]:
+        api.request("admin", "POST", f"/api/studio/versions/{version_id}/submit")
+    protocol_yaml = api.ok("admin", "GET", f"/api/studio/versions/{drafts[0]}")["yaml"]
+    versions = api.ok("admin", "GET", "/api/studio/versions")
+    versions = versions if isinstance(versions, list) else versions.get("versions", [])
+    pilot = {"name": "race pilot", "hypothesis": "fewer repeat calls", "start_on": "2026-01-01",
+             "end_on": "2026-06-30", "metric_id": "call_volume",
+             "arms": [{"role": "pilot", "areas": "north"}, {"role": "comparison", "areas": "south"}]}  # fmt: skip
+    made = api.ok("analyst", "POST", f"/api/plan/steps/{step_codes[0]}/pilots", json=pilot)
+    arm_ids = [arm["id"] for arm in made["arms"]]
+    observation = [{"period_start": "2026-02-01", "value": 12.0}]
     fresh = iter(calls[5 * n :])
     a, b, c = assigned[:n], assigned[n : 2 * n], assigned[2 * n :]
     inc = "/api/dispatch/incidents"
@@ -138,12 +160,22 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
         "PATCH /api/ecosystem/services/{service_id}/capacity": [("provider", "PATCH", f"/api/ecosystem/services/{service_id}/capacity", {"json": {"available": k}}) for k in range(n)],
         "POST /api/ecosystem/hsds/import": [("admin", "POST", "/api/ecosystem/hsds/import", {"json": hsds_json})] * 2,
         "POST /api/ecosystem/hsds/import-csv": [("admin", "POST", "/api/ecosystem/hsds/import-csv", {"files": {"file": ("hsds.zip", hsds_zip)}})] * 2,
-        "POST /api/ecosystem/referrals": [("responder", "POST", "/api/ecosystem/referrals", {"json": dict(referral, incident_id=i)}) for i in incidents[n : 2 * n]],
+        "POST /api/ecosystem/referrals": [("dispatcher", "POST", "/api/ecosystem/referrals", {"json": dict(referral, incident_id=i)}) for i in incidents[n : 2 * n]],
         "POST /api/ecosystem/referrals/{referral_id}/transition": [("provider", "POST", f"/api/ecosystem/referrals/{r}/transition", {"json": {"status": "accepted"}}) for r in referrals[n // 2 :]],
         "POST /api/ecosystem/referrals/{referral_id}/contact": [("provider", "POST", f"/api/ecosystem/referrals/{r}/contact", {"json": {"reached": True, "connected": True}}) for r in referrals[: n // 2] * 2],
         "POST /api/ecosystem/consents": [("dispatcher", "POST", "/api/ecosystem/consents", {"json": grant})] * n,
         "POST /api/ecosystem/consents/{consent_id}/revoke": [("dispatcher", "POST", f"/api/ecosystem/consents/{k}/revoke", {"json": {"note": "asked"}}) for k in consents],
         "POST /api/performance/entered": [("analyst", "POST", "/api/performance/entered", {"json": entry})] * n,
+        "PATCH /api/plan/steps/{code}": [("analyst", "PATCH", f"/api/plan/steps/{code}", {"json": {"status": "in_progress", "note": "race"}}) for code in step_codes],
+        "POST /api/plan/steps/{code}/pilots": [("analyst", "POST", f"/api/plan/steps/{code}/pilots", {"json": pilot}) for code in step_codes],
+        "PUT /api/plan/arms/{arm_id}/observations": [("analyst", "PUT", f"/api/plan/arms/{arm_ids[k % len(arm_ids)]}/observations", {"json": observation}) for k in range(n)],
+        "POST /api/studio/versions": [("admin", "POST", "/api/studio/versions", {"json": {"note": "race"}})] * n,
+        "PUT /api/studio/versions/{version_id}": [("admin", "PUT", f"/api/studio/versions/{v}", {"json": {"yaml": protocol_yaml, "note": "race"}}) for v in drafts[:n]],
+        "POST /api/studio/validate": [("admin", "POST", "/api/studio/validate", {"json": {"yaml": protocol_yaml}})] * 2,
+        "POST /api/studio/versions/{version_id}/submit": [("admin", "POST", f"/api/studio/versions/{v}/submit", {}) for v in drafts[:n]],
+        "POST /api/studio/versions/{version_id}/withdraw": [("admin", "POST", f"/api/studio/versions/{v}/withdraw", {"json": {"reason": "race"}}) for v in drafts[n : 2 * n]],
+        "POST /api/studio/versions/{version_id}/approve": [("admin", "POST", f"/api/studio/versions/{v}/approve", {"json": {}}) for v in drafts[2 * n :]],
+        "POST /api/studio/versions/{version_id}/rollback": [("admin", "POST", f"/api/studio/versions/{v['id']}/rollback", {}) for v in versions[:2]] or [("admin", "POST", f"/api/studio/versions/{drafts[0]}/rollback", {})],
     }  # fmt: skip
 
 

@@ -83,6 +83,7 @@ def test_a_locked_database_is_503_with_retry_after_and_a_crash_is_a_bare_500(
     assert "secret internals" not in body["detail"]
 
 
+@pytest.mark.django_db  # the spec lists the active protocol's call types
 def test_every_operation_documents_its_error_codes_as_problems() -> None:
     schema = api.get_openapi_schema()
     assert "Problem" in schema["components"]["schemas"]

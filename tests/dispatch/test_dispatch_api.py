@@ -68,7 +68,9 @@ def test_bad_input_is_a_4xx_with_a_reason(api_client: Any, make_incident: Any, u
     dispatcher = api_client("dispatcher")
     incident = make_incident()
     url = f"/api/dispatch/incidents/{incident.pk}"
-    assert post(dispatcher, f"{url}/assign", {"unit_id": units["PD-2"].pk}).status_code == 422
+    assert (
+        post(dispatcher, f"{url}/assign", {"unit_id": units["PD-2"].pk}).status_code == 409
+    )  # the live recommendation disagrees (issue 20)
     assert post(dispatcher, f"{url}/escalate", {"tier": 9, "reason": "x"}).status_code == 422
     assert (
         post(dispatcher, f"{url}/reclassify", {"call_type": "nope", "reason": "x"}).status_code
@@ -185,15 +187,24 @@ def test_people_on_an_incident_least_information_and_audited(
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        (("notesComponent",), [{"noteTimestamp": None, "noteFromText": {"x": 1}}], "expected text"),
-        (("dispositionComponent", "referralsMadeCount"), "many", "malformed"),
-        (("incidentComponent", "incidentPriorityCode"), 99, "1-5"),
+        # The typed EIDD schema (dispatch/eidd_schema.py) names the field (issue 20).
+        (
+            ("notesComponent",),
+            [{"noteTimestamp": None, "noteFromText": {"x": 1}}],
+            "notesComponent.0.noteFromText",
+        ),
+        (
+            ("dispositionComponent", "referralsMadeCount"),
+            "many",
+            "dispositionComponent.referralsMadeCount",
+        ),
+        (("incidentComponent", "incidentPriorityCode"), 99, "incidentPriorityCode"),
         (("locationComponent",), {"not": "a list"}, "locationComponent"),
-        (("incidentComponent", "incidentLeadText"), "mayor", "civilian or police"),
+        (("incidentComponent", "incidentLeadText"), "mayor", "incidentLeadText"),
         (
             ("eligibleNotServedExtension",),
             [{"programText": "x", "reasonCode": "weather"}],
-            "unknown reason",
+            "eligibleNotServedExtension.0.reasonCode",
         ),
     ],
 )

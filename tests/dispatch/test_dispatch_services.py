@@ -57,7 +57,7 @@ def test_override_needs_a_reason_and_is_recorded(
     make_incident: Any, units: dict, users: dict
 ) -> None:
     incident = make_incident()
-    with pytest.raises(Invalid, match="needs a reason"):
+    with pytest.raises(Conflict, match="needs a reason"):
         services.incident_assign(incident.pk, units["CARE-2"].pk, users["dispatcher"])
     services.incident_assign(
         incident.pk, units["CARE-2"].pk, users["dispatcher"], override_reason="CARE-1 is refuelling"

@@ -136,11 +136,14 @@ def test_consent_input_errors_are_named(api_client, person) -> None:
     response = post(
         responder, "/api/ecosystem/consents", grant_body(person, organisations=["nobody"])
     )
-    assert response.status_code == 422 and "nobody" in response.json()["detail"]
+    assert response.status_code == 404 and "nobody" in response.json()["detail"]
     response = post(
         responder, "/api/ecosystem/consents", grant_body(person, purposes=["marketing"])
     )
-    assert response.status_code == 422 and "purposes: marketing" in response.json()["detail"]
+    # The purposes are an enumeration in the spec: the problem names the field and the choices.
+    [error] = response.json()["errors"]
+    assert response.status_code == 422 and error["field"] == "purposes.0"
+    assert "referral" in error["reason"]
 
 
 def test_another_agency_cannot_see_a_persons_consents_without_consent(api_client, person) -> None:

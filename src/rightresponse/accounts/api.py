@@ -11,6 +11,8 @@ from ninja.errors import HttpError
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
+from rightresponse.config.problems import responses
+
 from .permissions import PUBLIC, allow
 from .roles import ROLES
 from .selectors import user_agency, user_roles
@@ -45,6 +47,7 @@ TOKEN_THROTTLE = [AnonRateThrottle("30/m")]
     auth=PUBLIC,
     throttle=TOKEN_THROTTLE,
     summary="Create an API token",
+    openapi_extra=responses(401),
 )
 def token_obtain(request: HttpRequest, payload: TokenRequest) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)

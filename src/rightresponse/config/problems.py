@@ -176,6 +176,19 @@ def install(api: NinjaAPI) -> None:
 
 # ------------------------------------------------------------------ OpenAPI
 
+
+def responses(*codes: int) -> dict[str, Any]:
+    """``openapi_extra`` for an operation that answers a code the generic rules below do not
+    foresee (the token endpoint's 401 for a wrong password)."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    return {
+        "responses": {
+            str(code): {"description": DESCRIPTIONS[code], "content": {MEDIA_TYPE: {"schema": ref}}}
+            for code in codes
+        }
+    }
+
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details; `errors` lists invalid fields (422).",
@@ -224,7 +237,7 @@ def _codes(method: str, operation: dict[str, Any], throttled: bool) -> list[int]
         codes |= {400, 422}
     if operation.get("security"):
         codes |= {401, 403}
-    if has_body or any(p.get("in") == "path" for p in parameters):
+    if has_body or parameters:  # a path, query or body value can name a missing record
         codes.add(404)
     if method in WRITE_METHODS:
         codes.add(409)

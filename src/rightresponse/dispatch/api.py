@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Body, Field, Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
-from pydantic import AfterValidator
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
 from rightresponse.accounts.selectors import user_agency, user_has_role
 from rightresponse.accounts.services import audit_record
+from rightresponse.config import inputs
+from rightresponse.config.inputs import StrictIn
 from rightresponse.core import visibility as vis
-from rightresponse.core.dispatch import eidd_from_incident
+from rightresponse.core.dispatch import INCIDENT_STATUSES, UNIT_STATUSES, eidd_from_incident
 from rightresponse.ecosystem.sharing import incident_people_views, person_for_reference
+from rightresponse.triage.api import CallType
 from rightresponse.triage.selectors import calls_visible_to
 
 from . import selectors, services
@@ -34,80 +36,85 @@ from .access import (
     incidents_visible,
     may_act_on_unit,
 )
+from .eidd_schema import EiddIn
 from .errors import DispatchError
-from .models import Incident, Unit
+from .models import LEADS, OUTCOMES, Incident, PersonLink, Unit
 
 router = Router(tags=["dispatch"])
 
 BOARD = (r.DISPATCHER, r.SUPERVISOR)
 READERS = (r.DISPATCHER, r.SUPERVISOR, r.CALL_TAKER, r.RESPONDER)
 FIELD = (r.DISPATCHER, r.SUPERVISOR, r.RESPONDER)
-MAX_ID = 2**62
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain NUL characters")
-    return value
+Id = inputs.Id
+Reason = inputs.text(500, required=True)
+IncidentStatus = Literal[tuple(INCIDENT_STATUSES)]  # type: ignore[valid-type]
+UnitStatus = Literal[tuple(UNIT_STATUSES)]  # type: ignore[valid-type]
+Outcome = Literal[tuple(code for code, _ in OUTCOMES)]  # type: ignore[valid-type]
+PersonRole = Literal[tuple(code for code, _ in PersonLink.ROLES)]  # type: ignore[valid-type]
+Lead = Literal[tuple(code for code, _ in LEADS)]  # type: ignore[valid-type]
+# Tiers 0-4 (core/dispatch/status.py); the protocol's call types as in triage.
+Tier = inputs.integer(0, 4)
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class CreateIn(Schema):
+class CreateIn(StrictIn):
     call_id: Id
 
 
-class AssignIn(Schema):
+class AssignIn(StrictIn):
     unit_id: Id
-    override_reason: Text = Field("", max_length=300)
+    override_reason: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
-class StatusIn(Schema):
-    status: Text = Field(..., max_length=20)
+class StatusIn(StrictIn):
+    status: IncidentStatus
 
 
-class ReclassifyIn(Schema):
-    call_type: Text = Field(..., max_length=60)
-    reason: Text = Field(..., max_length=500)
-    tier: int | None = Field(None, ge=0, le=4)
+class UnitStatusIn(StrictIn):
+    status: UnitStatus
 
 
-class TierIn(Schema):
-    tier: int = Field(..., ge=0, le=4)
-    reason: Text = Field(..., max_length=500)
+class ReclassifyIn(StrictIn):
+    call_type: CallType
+    reason: Reason  # type: ignore[valid-type]
+    tier: Tier | None = None  # type: ignore[valid-type]
 
 
-class LeadIn(Schema):
-    lead: Text = Field(..., max_length=10)
-    reason: Text = Field(..., max_length=500)
+class TierIn(StrictIn):
+    tier: Tier  # type: ignore[valid-type]
+    reason: Reason  # type: ignore[valid-type]
 
 
-class ReasonIn(Schema):
-    reason: Text = Field(..., max_length=500)
+class LeadIn(StrictIn):
+    lead: Lead
+    reason: Reason  # type: ignore[valid-type]
 
 
-class ForceIn(Schema):
-    force_type: Text = Field(..., max_length=80)
+class ReasonIn(StrictIn):
+    reason: Reason  # type: ignore[valid-type]
+
+
+class ForceIn(StrictIn):
+    force_type: inputs.text(80, required=True)  # type: ignore[valid-type]
     unit_id: Id | None = None
     subject_injured: bool = False
     responder_injured: bool = False
-    narrative: Text = Field("", max_length=4000)
+    narrative: inputs.text(4000) = ""  # type: ignore[valid-type]
 
 
-class CloseIn(Schema):
-    disposition: Text = Field(..., max_length=120)
-    outcome: Text = Field(..., max_length=20)
-    referrals_made: int = Field(0, ge=0, le=1000)
-    service_connections: int = Field(0, ge=0, le=1000)
-    notes: Text = Field("", max_length=2000)
+class CloseIn(StrictIn):
+    disposition: inputs.text(120, required=True)  # type: ignore[valid-type]
+    outcome: Outcome
+    referrals_made: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]
+    service_connections: inputs.integer(0, 1000) = 0  # type: ignore[valid-type]
+    notes: inputs.text(2000) = ""  # type: ignore[valid-type]
     use_of_force: ForceIn | None = None
 
 
-class PersonIn(Schema):
+class PersonIn(StrictIn):
     person_id: Id
-    role: Text = Field("subject", max_length=10)
+    role: PersonRole = "subject"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -427,16 +434,17 @@ def export_eidd(request: HttpRequest, incident_id: int) -> dict[str, Any]:
 
 @router.post("/eidd", auth=allow(r.SUPERVISOR), response=WRITE,
              summary="Import an incident from a NENA EIDD-style JSON document")  # fmt: skip
-def import_eidd(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> tuple[int, Any]:
+def import_eidd(request: HttpRequest, payload: EiddIn) -> tuple[int, Any]:
     agency = user_agency(request.user)
     if agency is None:
         raise HttpError(403, "your account belongs to no agency")
+    document = payload.model_dump(mode="json")  # with the EIDD members we do not type
 
     def work() -> tuple[int, Any]:
-        incident = services.incident_import_eidd(payload, request.user, agency)
+        incident = services.incident_import_eidd(document, request.user, agency)
         return 201, incident_out(incident)
 
-    return _write(request, "POST /eidd", payload, work)
+    return _write(request, "POST /eidd", document, work)
 
 
 @router.get("/units", auth=allow(*READERS), response=list[dict])
@@ -446,7 +454,7 @@ def list_units(request: HttpRequest, status: str | None = None) -> list[dict[str
 
 @router.post("/units/{unit_id}/status", auth=allow(*FIELD), response=WRITE,
              summary="Set a unit's status (e.g. out of service, available)")  # fmt: skip
-def unit_status(request: HttpRequest, unit_id: int, payload: StatusIn) -> tuple[int, Any]:
+def unit_status(request: HttpRequest, unit_id: int, payload: UnitStatusIn) -> tuple[int, Any]:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise HttpError(404, f"unit {unit_id} does not exist")

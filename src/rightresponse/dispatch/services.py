@@ -355,7 +355,9 @@ def incident_assign(
     recommended = top == unit.pk
     reason = override_reason.strip()
     if not recommended and not reason:
-        raise Invalid(
+        # 409: the request is well formed, but the live recommendation (which changes as
+        # units move) disagrees with it; retry with a reason or the recommended unit.
+        raise Conflict(
             f"unit {unit.call_sign} is not the recommended unit; overriding the recommendation "
             "needs a reason"
         )
@@ -746,8 +748,8 @@ def incident_import_eidd(doc: dict[str, Any], actor: Any, agency: Agency) -> Inc
     units = {}
     for i, item in enumerate(record["units"]):
         unit = Unit.objects.filter(call_sign=item["call_sign"]).first()
-        if unit is None:
-            raise Invalid(
+        if unit is None:  # a record the document names and we do not have: 404
+            raise NotFound(
                 f"EIDD emergencyResourceComponent.{i}.resourceIdentifier: unit "
                 f"{item['call_sign']!r} is not known here"
             )

@@ -14,14 +14,18 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.permissions import PUBLIC, allow
 from rightresponse.accounts.services import audit_record
+from rightresponse.config import inputs
+from rightresponse.config.inputs import DateTime, StrictIn
+from rightresponse.config.problems import is_json_media_type
+from rightresponse.core.ecosystem.consent import DATA_CATEGORIES, PURPOSES
 from rightresponse.core.ecosystem.hsds import HsdsInvalid
-from rightresponse.core.ecosystem.referrals import TransitionError
+from rightresponse.core.ecosystem.referrals import OUTCOME_REASONS, STATES, TransitionError
 from rightresponse.people.models import Person
 
 from . import hsds_io, selectors, services
@@ -129,11 +133,12 @@ def services_search(request: HttpRequest, filters: Query[SearchQuery]) -> list[S
     return [_service_out(h) for h in selectors.services_search(criteria)]
 
 
-class CapacityIn(Schema):
-    available: int = Field(ge=0)
-    maximum: int | None = Field(default=None, ge=0)
-    waitlist: int | None = Field(default=None, ge=0)
-    unit: Text | None = Field(default=None, max_length=40)
+class CapacityIn(StrictIn):
+    # Counts fit the database's integer columns (above 2^63-1 was a 500 before).
+    available: inputs.Count
+    maximum: inputs.Count | None = None
+    waitlist: inputs.Count | None = None
+    unit: inputs.text(40) | None = None  # type: ignore[valid-type]
 
 
 @router.patch(
@@ -202,8 +207,17 @@ def _import(request: HttpRequest, doc: Any) -> ImportOut:
     response=ImportOut,
     auth=allow(r.ADMINISTRATOR),
     summary="Import an HSDS JSON document (validated first; all or nothing)",
+    # Read whole and validated against the HSDS schemas, so the spec says only "an object".
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
 )
 def hsds_import_json(request: HttpRequest) -> ImportOut:
+    if not is_json_media_type(request.content_type or ""):
+        raise HttpError(415, "Content-Type: send the HSDS document as application/json")
     try:
         doc = json.loads(request.body or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -216,6 +230,19 @@ def hsds_import_json(request: HttpRequest) -> ImportOut:
     response=ImportOut,
     auth=allow(r.ADMINISTRATOR),
     summary="Import HSDS CSV tables uploaded as a zip (validated first; all or nothing)",
+    # The upload is a zip (of HSDS CSV tables): say so, so clients send one.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "properties": {"file": {"contentMediaType": "application/zip"}},
+                    },
+                    "encoding": {"file": {"contentType": "application/zip"}},
+                }
+            }
+        }
+    },
 )
 def hsds_import_csv(request: HttpRequest, file: File[UploadedFile]) -> ImportOut:
     try:
@@ -228,18 +255,45 @@ def hsds_import_csv(request: HttpRequest, file: File[UploadedFile]) -> ImportOut
 # ------------------------------------------------------------------ referrals
 
 
-class ReferralIn(Schema):
-    service_id: UUID
+# The rules across fields that services.referral_create applies, stated in the spec too.
+_INTEGER = {"type": "integer"}
+REFERRAL_RULES = {
+    "allOf": [
+        {
+            "if": {"properties": {"source": {"const": "incident"}}},
+            "then": {"required": ["incident_id"], "properties": {"incident_id": _INTEGER}},
+        },
+        {
+            "if": {"properties": {"source": {"const": "hotline"}}},
+            "then": {"required": ["call_id"], "properties": {"call_id": _INTEGER}},
+        },
+        {
+            "anyOf": [
+                {"required": ["person_id"], "properties": {"person_id": _INTEGER}},
+                {
+                    "required": ["family_name"],
+                    "properties": {"family_name": {"pattern": inputs.NOT_BLANK_PATTERN}},
+                },
+            ]
+        },
+    ]
+}
+
+
+class ReferralIn(StrictIn):
+    model_config = ConfigDict(json_schema_extra=REFERRAL_RULES)
+
+    service_id: inputs.Uuid
     source: Literal["incident", "hotline", "navigator", "provider"]
-    person_id: int | None = None
-    family_name: Text = Field(default="", max_length=120)
-    family_size: int | None = Field(default=None, ge=1, le=30)
-    reason: Text = Field(default="", max_length=2000)
-    incident_id: int | None = None
-    incident_category: Text = Field(default="", max_length=60)
-    incident_call_type: Text = Field(default="", max_length=60)
-    call_id: int | None = None
-    parent_id: int | None = None
+    person_id: inputs.Id | None = None
+    family_name: inputs.text(120) = ""  # type: ignore[valid-type]
+    family_size: inputs.integer(1, 30) | None = None  # type: ignore[valid-type]
+    reason: inputs.text(2000) = ""  # type: ignore[valid-type]
+    incident_id: inputs.Id | None = None
+    incident_category: inputs.text(60) = ""  # type: ignore[valid-type]
+    incident_call_type: inputs.text(60) = ""  # type: ignore[valid-type]
+    call_id: inputs.Id | None = None
+    parent_id: inputs.Id | None = None
     send: bool = True
 
 
@@ -296,16 +350,17 @@ def _referral_out(ref: Referral) -> ReferralOut:
     summary="Refer a person or a family to a service",
 )
 def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, ReferralOut]:
+    # A record the body names that does not exist is 404 (not found), like one in the path.
     service = (
         Service.objects.select_related("organization__agency").filter(id=payload.service_id).first()
     )
     if service is None:
-        raise HttpError(422, "service_id: no such service")
+        raise HttpError(404, "service_id: no such service")
     parent = None
     if payload.parent_id is not None:
         parent = selectors.referral_for(request.user, payload.parent_id)
         if parent is None:
-            raise HttpError(422, "parent_id: no such referral of your agency")
+            raise HttpError(404, "parent_id: no such referral of your agency")
     try:
         refs = services.referral_references(
             request.user,
@@ -316,6 +371,8 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
             incident_call_type=payload.incident_call_type,
             parent=parent,
         )
+    except services.ReferenceNotFound as exc:
+        raise HttpError(404, str(exc)) from exc
     except services.InvalidInput as exc:
         raise HttpError(422, str(exc)) from exc
     try:
@@ -386,10 +443,13 @@ def referral_detail(request: HttpRequest, referral_id: int) -> ReferralDetailOut
     )
 
 
-class TransitionIn(Schema):
-    status: Text = Field(max_length=12)
-    reason: Text | None = Field(default=None, max_length=24)
-    note: Text = Field(default="", max_length=500)
+ReferralStatus = Literal[STATES]  # type: ignore[valid-type]
+
+
+class TransitionIn(StrictIn):
+    status: ReferralStatus
+    reason: Literal[tuple(OUTCOME_REASONS)] | None = None  # type: ignore[valid-type]
+    note: inputs.text(500) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -417,10 +477,10 @@ def referral_transition(
     )
 
 
-class ContactIn(Schema):
+class ContactIn(StrictIn):
     reached: bool
     connected: bool | None = None
-    note: Text = Field(default="", max_length=300)
+    note: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -453,12 +513,14 @@ def referral_contact(request: HttpRequest, referral_id: int, payload: ContactIn)
 # ------------------------------------------------------------------ consent
 
 
-class ConsentIn(Schema):
-    person_id: int
-    organisations: list[Text] = Field(description="Agency slugs", min_length=1)
-    purposes: list[Text] = Field(min_length=1)
-    data_categories: list[Text] = Field(min_length=1)
-    valid_until: datetime | None = None
+class ConsentIn(StrictIn):
+    person_id: inputs.Id
+    organisations: list[inputs.text(60, required=True)] = Field(  # type: ignore[valid-type]
+        description="Agency slugs", min_length=1
+    )
+    purposes: list[Literal[tuple(PURPOSES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    data_categories: list[Literal[tuple(DATA_CATEGORIES)]] = Field(min_length=1)  # type: ignore[valid-type]
+    valid_until: DateTime | None = None
     informed: bool = False
     written: bool = False
     method: Literal["verbal", "written", "electronic"] = "verbal"
@@ -524,7 +586,7 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
     agencies = list(Agency.objects.filter(slug__in=payload.organisations))
     missing = sorted(set(payload.organisations) - {a.slug for a in agencies})
     if missing:
-        raise HttpError(422, f"organisations: unknown agency {', '.join(missing)}")
+        raise HttpError(404, f"organisations: unknown agency {', '.join(missing)}")
     written = payload.written or payload.method in ("written", "electronic")
     try:
         consent = services.consent_grant(
@@ -547,8 +609,8 @@ def consent_grant(request: HttpRequest, payload: ConsentIn) -> tuple[int, Consen
     return 201, _consent_out(consent)
 
 
-class RevokeIn(Schema):
-    note: Text = Field(default="", max_length=200)
+class RevokeIn(StrictIn):
+    note: inputs.text(200) = ""  # type: ignore[valid-type]
     at_persons_request: bool = Field(
         default=False, description="The person asked this agency to stop sharing"
     )
@@ -623,7 +685,7 @@ class ReferralFact(Schema):
     summary="Referral facts for metrics (no personal data)",
 )
 def referral_facts(
-    request: HttpRequest, start: datetime | None = None, end: datetime | None = None
+    request: HttpRequest, start: DateTime | None = None, end: DateTime | None = None
 ) -> list[dict[str, Any]]:
     return selectors.referral_facts(_utc(start, "start"), _utc(end, "end"))
 

@@ -50,6 +50,10 @@ class ReferralError(InvalidInput):
     """Bad input for a referral."""
 
 
+class ReferenceNotFound(ReferralError):
+    """A record the request names does not exist (the API answers 404, issue 20)."""
+
+
 def referral_side(user: User, referral: Referral) -> Side:
     """Whether ``user`` acts for the provider (receiving agency) or the referrer."""
     agency = user_agency(user)
@@ -243,16 +247,16 @@ def referral_references(
     elif person_id is not None:
         person = person_for_reference(user, person_id) if _fits(person_id) else None
         if person is None:
-            raise ReferralError("person_id: no such person")
+            raise ReferenceNotFound("person_id: no such person")
     call = None
     if call_id is not None:
         call = calls_visible_to(user).filter(pk=call_id).first() if _fits(call_id) else None
         if call is None:
-            raise ReferralError("call_id: no such call")
+            raise ReferenceNotFound("call_id: no such call")
     if incident_id is not None:
         incident = incident_for(user, incident_id) if _fits(incident_id) else None
         if incident is None:
-            raise ReferralError("incident_id: no such incident")
+            raise ReferenceNotFound("incident_id: no such incident")
         return ReferralReferences(person, call, incident.category, incident.call_type)
     category = (incident_category or "").strip()
     if category:

@@ -9,14 +9,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import HttpError
+from pydantic import Field
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import PUBLIC, allow
+from rightresponse.config import inputs
+from rightresponse.config.inputs import Day, StrictIn
 from rightresponse.core.metrics.publication import PeriodError
 
 from . import selectors as sel
@@ -34,13 +37,18 @@ def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
     return response
 
 
+Format = Literal["json", "csv"]
+Filter = inputs.text(60)
+Quarter = Annotated[str, Field(max_length=7, pattern=r"^([0-9]{4}-Q[1-4])?$")]
+
+
 def _check_format(format: str) -> None:
     if format not in ("json", "csv"):
         raise HttpError(400, "format: use json or csv")
 
 
 @router.get("/catalog", auth=PUBLIC, summary="The metrics catalog (every metric in the report)")
-def catalog(request: HttpRequest, format: str = "json") -> Any:
+def catalog(request: HttpRequest, format: Format = "json") -> Any:
     _check_format(format)
     data = sel.metrics_catalog()
     metrics = [m.to_dict() for m in data]
@@ -76,11 +84,11 @@ def _period(start: date | None, end: date | None) -> sel.Period:
 @router.get("/values", auth=MANAGERS, summary="Every metric's value for a period")
 def values(
     request: HttpRequest,
-    start: date | None = None,
-    end: date | None = None,
-    area: str = "",
-    category: str = "",
-    format: str = "json",
+    start: Day | None = None,
+    end: Day | None = None,
+    area: Filter = "",  # type: ignore[valid-type]
+    category: Filter = "",  # type: ignore[valid-type]
+    format: Format = "json",
 ) -> Any:
     _check_format(format)
     period = _period(start, end)
@@ -120,7 +128,11 @@ def values(
 @router.get(
     "/public", auth=PUBLIC, summary="The public dashboard's figures (small cells suppressed)"
 )
-def public(request: HttpRequest, period: str = "", format: str = "json") -> Any:
+def public(
+    request: HttpRequest,
+    period: Quarter = "",  # type: ignore[valid-type]
+    format: Format = "json",
+) -> Any:
     """``period``: a published calendar quarter (``2026-Q3``), default the latest; the
     public can request nothing else, so no two tables can be subtracted."""
     _check_format(format)
@@ -141,15 +153,20 @@ def public(request: HttpRequest, period: str = "", format: str = "json") -> Any:
     }
 
 
-class EntryIn(Schema):
-    metric_id: str
-    period_start: str
-    period_end: str
-    value: float | str
-    area: str = ""
-    dimension: str = ""
-    group: str = ""
-    note: str = ""
+def _entered_metric_enum(schema: dict[str, Any]) -> None:
+    """The spec lists the metrics that are entered rather than computed (the catalog)."""
+    schema["enum"] = sorted(m.id for m in sel.metrics_catalog() if not m.computed)
+
+
+class EntryIn(StrictIn):
+    metric_id: Annotated[str, Field(json_schema_extra=_entered_metric_enum)]
+    period_start: Day
+    period_end: Day
+    value: float | str  # a number; text is read as one ("91") and refused if it is not
+    area: inputs.text(80) = ""  # type: ignore[valid-type]
+    dimension: inputs.text(60) = ""  # type: ignore[valid-type]
+    group: inputs.text(80) = ""  # type: ignore[valid-type]
+    note: inputs.text(300) = ""  # type: ignore[valid-type]
 
 
 @router.post(
@@ -160,7 +177,9 @@ class EntryIn(Schema):
 )
 def enter(request: HttpRequest, payload: EntryIn) -> tuple[int, dict[str, Any]]:
     try:
-        row = services.entered_value_record(request.user, payload.dict(), source="api")
+        row = services.entered_value_record(
+            request.user, payload.model_dump(mode="json"), source="api"
+        )
     except services.EntryError as exc:
         raise HttpError(400, "; ".join(exc.problems)) from exc
     return 201, {

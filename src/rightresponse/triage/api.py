@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -17,6 +18,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
 from rightresponse.accounts.selectors import user_agency_id
+from rightresponse.config.inputs import NO_NUL_PATTERN, AwareDateTime, StrictIn
 from rightresponse.core.triage import (
     TIER_LABELS,
     Protocol,
@@ -28,12 +30,21 @@ from rightresponse.core.triage import (
 from .models import Call
 from .protocols import active_protocol
 from .selectors import call_get, calls_recent, calls_visible_to
-from .services import CallDetails, call_create, call_retriage
+from .services import CallDetails, InvalidCall, call_create, call_retriage
 
 router = Router(tags=["triage"])
 
 CALL_ROLES = r.EMERGENCY_COMMUNICATIONS  # call takers, dispatchers, supervisors
 MAX_ID = 2**62
+
+
+def _call_type_enum(schema: dict[str, Any]) -> None:
+    """The spec lists the active protocol's call types (read when the spec is built, so a
+    city's protocol is what its clients see); the server refuses others with 422."""
+    try:
+        schema["enum"] = sorted(active_protocol().call_types)
+    except (ProtocolError, OSError, DatabaseError, RuntimeError):  # no protocol: a free string
+        return
 
 
 def _plain_text(value: str) -> str:
@@ -47,20 +58,30 @@ def _plain_text(value: str) -> str:
     return value
 
 
+def _question_enum(schema: dict[str, Any]) -> None:
+    try:
+        schema["enum"] = sorted(active_protocol().questions)
+    except (ProtocolError, OSError, DatabaseError, RuntimeError):
+        return
+
+
 PlainText = AfterValidator(_plain_text)
-Text40 = Annotated[str, StringConstraints(max_length=40), PlainText]
-Text60 = Annotated[str, StringConstraints(max_length=60), PlainText]
-Text120 = Annotated[str, StringConstraints(max_length=120), PlainText]
-Text200 = Annotated[str, StringConstraints(max_length=200), PlainText]
-Text4000 = Annotated[str, StringConstraints(max_length=4000), PlainText]
+NoNul = Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+Text40 = Annotated[str, StringConstraints(max_length=40), PlainText, NoNul]
+Text60 = Annotated[str, StringConstraints(max_length=60), PlainText, NoNul]
+Text120 = Annotated[str, StringConstraints(max_length=120), PlainText, NoNul]
+Text200 = Annotated[str, StringConstraints(max_length=200), PlainText, NoNul]
+Text4000 = Annotated[str, StringConstraints(max_length=4000), PlainText, NoNul]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=60), PlainText]
+CallType = Annotated[Id, Field(json_schema_extra=_call_type_enum)]
+QuestionId = Annotated[Id, Field(json_schema_extra=_question_enum)]
 AnswerValue = Literal["yes", "no", "unknown"]
-Answers = Annotated[dict[Id, AnswerValue], Field(max_length=64)]
+Answers = Annotated[dict[QuestionId, AnswerValue], Field(max_length=64)]
 Channel = Literal["911", "311", "988", "hotline", "online", "direct", "officer"]
 
 
-class DecisionRequest(Schema):
-    call_type: Id
+class DecisionRequest(StrictIn):
+    call_type: CallType
     answers: Answers = Field(default_factory=dict)
 
 
@@ -84,8 +105,8 @@ class DecisionOut(Schema):
     category: str
 
 
-class CallIn(Schema):
-    call_type: Id
+class CallIn(StrictIn):
+    call_type: CallType
     answers: Answers = Field(default_factory=dict)
     channel: Channel = "911"
     caller_name: Text120 = ""
@@ -95,12 +116,17 @@ class CallIn(Schema):
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     area: Text60 = ""
     narrative: Text4000 = ""
-    received_at: datetime | None = None
+    received_at: AwareDateTime | None = Field(
+        default=None,
+        description="When the call came in, with its offset; within the configured window "
+        "(RIGHTRESPONSE_CALLS_PAST_DAYS before now, RIGHTRESPONSE_CALLS_FUTURE_HOURS after; "
+        "core/triage/received.py, the same rule as imported history).",
+    )
 
 
-class AnswersPatch(Schema):
+class AnswersPatch(StrictIn):
     answers: Answers
-    call_type: Id | None = Field(default=None, description="Reclassify the call as well.")
+    call_type: CallType | None = Field(default=None, description="Reclassify the call as well.")
 
 
 class CallOut(Schema):
@@ -276,7 +302,7 @@ def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[st
             details=details,
             protocol=_protocol(),
         )
-    except UnknownIdError as exc:
+    except (UnknownIdError, InvalidCall) as exc:
         raise HttpError(422, str(exc)) from None
     return 201, _call_out(call)
 

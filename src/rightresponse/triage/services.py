@@ -18,6 +18,7 @@ from rightresponse.geo.selectors import location_resolve
 
 from .models import Call
 from .protocols import active_protocol
+from .received import received_window
 
 
 @dataclass
@@ -34,6 +35,10 @@ class CallDetails:
     narrative: str = ""
     received_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class InvalidCall(ValueError):
+    """A call the service refuses (the API answers 422 with the message)."""
 
 
 def _apply_decision(call: Call, decision: Decision) -> None:
@@ -60,8 +65,13 @@ def call_create(
 
     ``agency`` is the agency that owns the call, or its id."""
     protocol = protocol or active_protocol()
-    decision = decide(protocol, call_type, answers)
     now = timezone.now()
+    if details.received_at is not None:
+        # The one window for every way a call comes in (core/triage/received.py).
+        problem = received_window().problem(details.received_at, now)
+        if problem:
+            raise InvalidCall(f"received_at: {problem}")
+    decision = decide(protocol, call_type, answers)
     # Where the call is: a map point, typed coordinates or an address point; the area comes
     # from the city's boundaries, never from typed text (a typed area is kept only when the
     # location cannot be resolved, e.g. from an API client that sends one).

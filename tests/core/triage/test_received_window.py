@@ -28,3 +28,10 @@ def test_the_window_is_configurable() -> None:
     window = ReceivedWindow(past=timedelta(days=30), future=timedelta(minutes=5))
     assert window.bounds(NOW) == (NOW - timedelta(days=30), NOW + timedelta(minutes=5))
     assert window.problem(NOW - timedelta(days=31), NOW) is not None
+
+
+def test_a_time_before_year_1_in_utc_is_refused_not_an_overflow() -> None:
+    from datetime import timezone
+
+    early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+    assert ReceivedWindow().problem(early, NOW) is not None

@@ -29,8 +29,11 @@ class ReceivedWindow:
     def problem(self, received_at: datetime, now: datetime) -> str | None:
         """Why ``received_at`` is refused, or None when it is inside the window."""
         earliest, latest = self.bounds(now)
-        if earliest <= received_at <= latest:
-            return None
+        try:
+            if earliest <= received_at <= latest:
+                return None
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            pass
         return (
             f"received time {received_at.date().isoformat()} outside {describe(earliest, latest)}"
         )
