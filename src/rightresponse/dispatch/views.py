@@ -118,8 +118,8 @@ def _responder_context(
 ) -> dict[str, Any]:
     unit, assignment = selectors.responder_assignment(request.user)
     context: dict[str, Any] = {"unit": unit, "assignment": assignment, "incident": None}
-    if assignment is None:
-        return context
+    if assignment is None or incident_for(request.user, assignment.incident_id) is None:
+        return context  # the one rule decides, also for a unit's own screen
     incident = assignment.incident
     # Least information (report ~1674-1676): what the one rule (core.visibility) lets a
     # responder on this incident see; a refresh within the window writes no new audit row.
