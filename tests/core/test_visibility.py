@@ -63,8 +63,12 @@ def test_incidents_by_agency_kind() -> None:
     assert vis.incident_access(viewer(CARE, r.DISPATCHER), plain).level == vis.NONE
     assert vis.incident_access(viewer(CARE, r.DISPATCHER), care_on_it).level == vis.FULL
     assert vis.incident_access(viewer(COUNTY, r.SUPERVISOR), care_on_it).level == vis.NONE
-    # Community organisations: referrals only.
+    # Community organisations: referrals only, unless one of their own rides on the unit
+    # sent (found by the property test: a supervisor on a unit saw it on their screen).
     assert vis.incident_access(viewer(ORG, r.DISPATCHER), co_response).level == vis.NONE
+    riding = viewer(ORG, r.SUPERVISOR, units=frozenset({30}))
+    assert vis.incident_access(riding, incident(units={30: ORG})).level == vis.FULL
+    assert vis.incident_access(riding, co_response).level == vis.NONE
     # Field responders: their unit's incidents; analysts: de-identified; admins: all.
     assert (
         vis.incident_access(viewer(CARE, r.RESPONDER, units=frozenset({11})), care_on_it).level

@@ -3,7 +3,7 @@ roles and the units they serve on. Cached on the user object for the request."""
 
 from __future__ import annotations
 
-from rightresponse.core.visibility import RESPONDER, Viewer
+from rightresponse.core.visibility import RESPONDER, SUPERVISOR, Viewer
 
 from .selectors import AnyUser, user_agency, user_roles
 
@@ -26,7 +26,7 @@ def viewer_of(user: AnyUser) -> Viewer:
                 "unit_id", flat=True
             )
         )
-        if RESPONDER in roles
+        if roles & {RESPONDER, SUPERVISOR}  # the roles of the responder's screen
         else frozenset()
     )
     viewer = Viewer(

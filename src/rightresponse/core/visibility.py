@@ -166,14 +166,16 @@ def incident_scope(viewer: Viewer) -> IncidentScope:
     analyst = ANALYST in viewer.roles
     if viewer.field_only:
         return IncidentScope(assigned_unit_ids=viewer.unit_ids, deidentified_rest=analyst)
+    # Whoever rides on a unit sees the incidents that unit is on, whatever else they see.
+    riding = IncidentScope(assigned_unit_ids=viewer.unit_ids, deidentified_rest=analyst)
     operational = viewer.dispatching or RESPONDER in viewer.roles
     if not operational or viewer.agency_id is None:
-        return IncidentScope(deidentified_rest=analyst)
+        return riding
     kind = viewer.agency_kind
     if kind == KIND_911:
         return IncidentScope(everything=True)
     if kind == KIND_COMMUNITY_ORG:
-        return IncidentScope(deidentified_rest=analyst)
+        return riding
     own = frozenset({viewer.agency_id})
     return IncidentScope(
         owner_agency_ids=own,

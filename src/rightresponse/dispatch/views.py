@@ -273,6 +273,8 @@ def _responder_context(
         incident = closeouts[0]
     else:
         return context
+    if incident_for(request.user, incident.pk) is None:
+        return context  # the one rule decides, also for a unit's own screen
     context.update(_briefing(request, incident, audit_window))
     context.update(
         next_statuses=[(s, INCIDENT_STATUSES[s]) for s in field_next_statuses(incident.status)],
