@@ -206,6 +206,11 @@ def test_people_on_an_incident_least_information_and_audited(
             [{"programText": "x", "reasonCode": "weather"}],
             "eligibleNotServedExtension.0.reasonCode",
         ),
+        (  # found by Schemathesis: a program listed twice was a 500 (unique constraint)
+            ("eligibleNotServedExtension",),
+            [{"programText": "crisis_team", "reasonCode": "off_hours"}] * 2,
+            "listed twice",
+        ),
     ],
 )
 def test_malformed_eidd_documents_are_422_never_500(

@@ -372,7 +372,9 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
             parent=parent,
         )
     except services.ReferenceNotFound as exc:
-        raise HttpError(404, str(exc)) from exc
+        raise HttpError(
+            422, str(exc)
+        ) from exc  # a body reference: same answer, missing or forbidden
     except services.InvalidInput as exc:
         raise HttpError(422, str(exc)) from exc
     try:
