@@ -105,7 +105,7 @@ def test_referral_input_errors_are_named(api_client, directory) -> None:
     response = refer(responder, directory, service_id="00000000-0000-4000-8000-000000000000")
     assert response.status_code == 404 and "service_id" in response.json()["detail"]
     response = refer(responder, directory, person_id=999999)
-    assert response.status_code == 422 and "person_id" in response.json()["detail"]
+    assert response.status_code == 404 and "person_id" in response.json()["detail"]
     response = refer(responder, directory, source="navigator")
     assert response.status_code == 422 and "family" in response.json()["detail"]
     response = refer(responder, directory, source="hotline")

@@ -182,7 +182,7 @@ def test_4_referral_ids_are_scoped_and_give_no_existence_oracle(
                          ("incident_id", world.incident.pk)):  # fmt: skip
         hit = post(client, "/api/ecosystem/referrals", {**base, name: target})
         miss = post(client, "/api/ecosystem/referrals", {**base, name: MISSING_ID})
-        assert hit.status_code == 422, (name, hit.content)
+        assert hit.status_code == 404, (name, hit.content)
         assert hit.content == miss.content  # the very same message: no oracle
     made_up = post(client, "/api/ecosystem/referrals", {**base, "incident_category": "made_up"})
     assert made_up.status_code == 422 and "incident_category" in made_up.json()["detail"]
