@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from rightresponse.config import inputs
 from rightresponse.config.inputs import AwareDateTime, StrictIn
@@ -116,5 +116,15 @@ class EiddIn(Part):
     notesComponent: list[Note] = Field(default_factory=list, max_length=500)  # noqa: N815
     dispositionComponent: Disposition | None = None  # noqa: N815
     eligibleNotServedExtension: list[EligibleNotServed] = Field(  # noqa: N815
-        default_factory=list, max_length=20
+        default_factory=list,
+        max_length=20,
+        description="At most one entry per program (a program is eligible-not-served once)",
     )
+
+    @model_validator(mode="after")
+    def _one_entry_per_program(self) -> EiddIn:
+        programs = [item.programText for item in self.eligibleNotServedExtension]
+        if len(programs) != len(set(programs)):
+            # One row per (incident, program) in the database: a duplicate was a 500.
+            raise ValueError("eligibleNotServedExtension: a program appears more than once")
+        return self
