@@ -209,7 +209,7 @@ def test_people_on_an_incident_least_information_and_audited(
         (  # found by Schemathesis: a program listed twice was a 500 (unique constraint)
             ("eligibleNotServedExtension",),
             [{"programText": "crisis_team", "reasonCode": "off_hours"}] * 2,
-            "listed twice",
+            "more than once",
         ),
     ],
 )

@@ -372,9 +372,8 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
             parent=parent,
         )
     except services.ReferenceNotFound as exc:
-        raise HttpError(
-            422, str(exc)
-        ) from exc  # a body reference: same answer, missing or forbidden
+        # A body reference: the same answer whether missing or forbidden (no existence oracle).
+        raise HttpError(404, str(exc)) from exc
     except services.InvalidInput as exc:
         raise HttpError(422, str(exc)) from exc
     try:

@@ -268,18 +268,8 @@ def _read(doc: Mapping[str, Any]) -> dict[str, Any]:
             for i, note in enumerate(doc.get("notesComponent") or [])
         ],
         "disposition": disposition,
-        "eligible_not_served": _eligible_not_served(doc),
+        "eligible_not_served": [
+            {"program": item.get("programText", ""), "reason": item.get("reasonCode", "")}
+            for item in doc.get("eligibleNotServedExtension") or []
+        ],
     }
-
-
-def _eligible_not_served(doc: Mapping[str, Any]) -> list[dict[str, str]]:
-    """One entry per program: an incident records each unserved program once."""
-    items = [
-        {"program": item.get("programText", ""), "reason": item.get("reasonCode", "")}
-        for item in doc.get("eligibleNotServedExtension") or []
-    ]
-    programs = [item["program"] for item in items]
-    for program in programs:
-        if programs.count(program) > 1:
-            raise EiddError(f"EIDD eligibleNotServedExtension: program {program!r} listed twice")
-    return items
