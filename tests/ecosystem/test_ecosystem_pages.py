@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from rightresponse.accounts import roles as r
 from rightresponse.ecosystem import services
 from rightresponse.ecosystem.models import HealingPlan, Referral
 from rightresponse.ecosystem.selectors import SearchCriteria, services_search
@@ -291,3 +292,25 @@ def test_search_widget_for_other_pillars_pages_loads_the_partial_with_the_incide
     )
     assert 'hx-get="/services/search/?open_now=1&amp;need=mental_health&amp;incident_id=12"' in html
     assert '<label for="svc-need">' in html
+
+
+def test_only_the_plans_agencies_move_a_healing_action(logged_in, agencies) -> None:
+    """Tenancy (issue 10): another agency reads a community-wide plan but cannot change
+    its actions; the refusal is the same 404 as an action that does not exist."""
+    owner = logged_in("supervisor")
+    owner.post(
+        "/services/healing/",
+        {"title": "Vigil", "event_summary": "A vigil after a shooting.", "level": "community",
+         "lead_agency": agencies["city"].pk, "actions": "Healing circle | Pastor Lee"},
+    )  # fmt: skip
+    action = HealingPlan.objects.get().actions.get()
+    outsider = logged_in(r.SERVICE_PROVIDER)  # a community organisation, not the plan's
+    forbidden = outsider.post(f"/services/healing/actions/{action.pk}/", {"status": "done"})
+    missing = outsider.post("/services/healing/actions/99999999/", {"status": "done"})
+    assert forbidden.status_code == missing.status_code == 404
+    action.refresh_from_db()
+    assert action.status != "done"
+    moved = owner.post(f"/services/healing/actions/{action.pk}/", {"status": "done"})
+    assert moved.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done"

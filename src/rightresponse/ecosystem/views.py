@@ -582,12 +582,29 @@ def healing(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(r.SUPERVISOR, r.SERVICE_PROVIDER, r.RESPONDER)
 def healing_action_status(request: HttpRequest, action_id: int) -> HttpResponse:
-    action = get_object_or_404(HealingAction, pk=action_id)
+    action = get_object_or_404(
+        HealingAction.objects.select_related("plan__created_by"), pk=action_id
+    )
+    if not _may_update_healing_plan(request.user, action.plan):
+        raise Http404("No such action.")  # another agency's plan: the same answer as none
     try:
         services.healing_action_set_status(action, request.POST.get("status", ""))
     except services.InvalidInput as exc:
         messages.error(request, str(exc))
     return redirect(f"/services/healing/#plan-{action.plan_id}")
+
+
+def _may_update_healing_plan(user: Any, plan: HealingPlan) -> bool:
+    """A plan's actions are moved by its lead agency or the agency that wrote it (tenancy,
+    issue 10); every partner may read the community-wide plan."""
+    if user_has_role(user, r.ADMINISTRATOR):
+        return True
+    agency = user_agency(user)
+    creator = user_agency(plan.created_by) if plan.created_by else None
+    return agency is not None and agency.pk in {
+        plan.lead_agency_id,
+        creator.pk if creator else None,
+    }
 
 
 def _lines(text: str) -> list[str]:
