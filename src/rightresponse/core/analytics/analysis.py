@@ -25,6 +25,8 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from rightresponse.core.intervals import wilson
+
 from .mapping import MappingRow, draft_rows, mapping_table
 
 # Response intervals: (start, end). Missing queue or en-route times fall back to the
@@ -744,22 +746,6 @@ def replay_decisions(
         }
     )
     return table, len(cache)
-
-
-Z95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
-
-
-def wilson(k: float, n: float) -> list[float] | None:
-    """95 % Wilson score interval of the share k/n, or None when n is 0. (Wilson rather
-    than the normal approximation: right near 0 and 1 and for small n, where most of
-    these shares are. A formula this short is not worth SciPy's import time.)"""
-    if not n:
-        return None
-    p = k / n
-    denom = 1 + Z95 * Z95 / n
-    centre = (p + Z95 * Z95 / (2 * n)) / denom
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 * Z95 / (4 * n * n)) / denom
-    return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
 def replay(

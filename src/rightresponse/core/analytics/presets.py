@@ -239,7 +239,7 @@ def preset_results(
 ) -> list[dict[str, Any]]:
     """Each preset's eligible share of the calls for service (officer-initiated activity
     excluded: the studies count calls from the public), with its 95 % Wilson interval."""
-    from .analysis import wilson  # one definition of the interval
+    from ..intervals import wilson  # one definition of the interval
 
     public = [c for c in cells if not c.officer_initiated]
     urgent = re.compile(emergency_priority, re.IGNORECASE) if emergency_priority else None

@@ -12,15 +12,14 @@ data-driven process for advancing alternative response (Responsive Services).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..intervals import wilson as wilson_interval
 from .engine import UnknownIdError, decide
 from .model import TIER_SHORT, Protocol
 
-Z95 = 1.959963984540054
 SEVERE_OUTCOMES: dict[str, str] = {
     "injury": "injury",
     "weapon": "weapon",
@@ -140,14 +139,11 @@ class Impact:
 
 
 def wilson(count: int, total: int) -> tuple[float | None, float | None, float | None]:
-    """Share with its Wilson score 95% interval (sound near 0 and 1 and for small totals)."""
-    if total <= 0:
+    """Share with its Wilson score 95% interval (core.intervals: one definition)."""
+    interval = wilson_interval(count, total) if total > 0 else None
+    if interval is None:
         return None, None, None
-    p = count / total
-    denom = 1 + Z95**2 / total
-    centre = (p + Z95**2 / (2 * total)) / denom
-    half = Z95 * math.sqrt(p * (1 - p) / total + Z95**2 / (4 * total**2)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    return count / total, interval[0], interval[1]
 
 
 def _shares(counts: Mapping[str, int], labels: Mapping[str, str], total: int) -> tuple[Share, ...]:
