@@ -461,3 +461,13 @@ def _deidentified_event(event: dict[str, object]) -> dict[str, object]:
     if event.get("kind") == "person_link":  # "role:person id" names a person
         out["to"] = ""
     return out
+
+
+def may_update_healing_plan(
+    viewer: Viewer, *, lead_agency_id: int, author_agency_id: int | None
+) -> bool:
+    """A community-wide healing plan is read by every partner but moved only by its lead
+    agency or the agency that wrote it (report ~1998-2006; tenancy, issue 10)."""
+    if viewer.is_admin:
+        return True
+    return viewer.agency_id is not None and viewer.agency_id in {lead_agency_id, author_agency_id}

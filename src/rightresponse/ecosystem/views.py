@@ -23,13 +23,18 @@ from rightresponse.accounts.selectors import (
     user_agency,
     user_has_role,
 )
+from rightresponse.accounts.visibility import viewer_of
 from rightresponse.core.ecosystem.referrals import (
     ACTION_VERBS,
     OUTCOME_REASONS,
     TransitionError,
     allowed_targets,
 )
-from rightresponse.core.visibility import BASIS_RATE_LIMITED, EMERGENCY_PURPOSE
+from rightresponse.core.visibility import (
+    BASIS_RATE_LIMITED,
+    EMERGENCY_PURPOSE,
+    may_update_healing_plan,
+)
 from rightresponse.people.models import Person
 
 from . import config, selectors, services
@@ -595,16 +600,12 @@ def healing_action_status(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 def _may_update_healing_plan(user: Any, plan: HealingPlan) -> bool:
-    """A plan's actions are moved by its lead agency or the agency that wrote it (tenancy,
-    issue 10); every partner may read the community-wide plan."""
-    if user_has_role(user, r.ADMINISTRATOR):
-        return True
-    agency = user_agency(user)
-    creator = user_agency(plan.created_by) if plan.created_by else None
-    return agency is not None and agency.pk in {
-        plan.lead_agency_id,
-        creator.pk if creator else None,
-    }
+    author = user_agency(plan.created_by) if plan.created_by else None
+    return may_update_healing_plan(
+        viewer_of(user),
+        lead_agency_id=plan.lead_agency_id,
+        author_agency_id=author.pk if author else None,
+    )
 
 
 def _lines(text: str) -> list[str]:
