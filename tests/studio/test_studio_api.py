@@ -93,8 +93,11 @@ def test_refusals_are_4xx_with_the_reason(studio_users: dict[str, Any], api_clie
     assert saved.status_code == 200 and not saved.json()["valid"]
     refused = _send(author, "post", f"/api/studio/versions/{draft['id']}/submit")
     assert refused.status_code == 409 and "problem" in refused.json()["detail"]
+    # The request is valid; the version's state is what refuses it: 409, documented.
     impact = author.get(f"/api/studio/versions/{draft['id']}/impact")
-    assert impact.status_code == 422
+    assert impact.status_code == 409 and "does not validate" in impact.json()["detail"]
+    diff = author.get(f"/api/studio/diff?to_id={draft['id']}")
+    assert diff.status_code == 409
     # Roles: a call taker may not read or write protocol versions.
     assert api_client("call_taker").get("/api/studio/versions").status_code == 403
     # The author cannot approve even when granted the approver role too (two-person rule).

@@ -227,6 +227,8 @@ DESCRIPTIONS = {
     503: "The database is busy or the protocol cannot be loaded; retry after Retry-After",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+# openapi_extra flag for a read whose answer depends on the record's state (409).
+MAY_CONFLICT = "x-may-conflict"
 
 
 def _codes(method: str, operation: dict[str, Any], throttled: bool) -> list[int]:
@@ -239,7 +241,8 @@ def _codes(method: str, operation: dict[str, Any], throttled: bool) -> list[int]
         codes |= {401, 403}
     if has_body or parameters:  # a path, query or body value can name a missing record
         codes.add(404)
-    if method in WRITE_METHODS:
+    # A read can conflict too: replaying a version whose text does not validate.
+    if method in WRITE_METHODS or operation.get(MAY_CONFLICT):
         codes.add(409)
     if has_body and "application/json" in operation["requestBody"].get("content", {}):
         codes.add(415)

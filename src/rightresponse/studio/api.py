@@ -18,6 +18,7 @@ from pydantic import StringConstraints
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import allow
+from rightresponse.config.problems import MAY_CONFLICT
 from rightresponse.core.triage import ProtocolError
 
 from . import selectors, services
@@ -315,6 +316,7 @@ def version_rollback_api(request: HttpRequest, version_id: int) -> dict[str, Any
     response=DiffOut,
     auth=allow(*READERS),
     summary="Semantic diff between two versions (from_id omitted: the live protocol)",
+    openapi_extra={MAY_CONFLICT: True},
 )
 def diff_api(request: HttpRequest, to_id: int, from_id: int | None = None) -> dict[str, Any]:
     after = _get(to_id)
@@ -325,7 +327,8 @@ def diff_api(request: HttpRequest, to_id: int, from_id: int | None = None) -> di
             _text, before_name, before = selectors.live_text_and_label()
         diff = selectors.version_diff(before, after)
     except services.StudioError as exc:
-        raise HttpError(422, str(exc)) from None
+        # The request is well formed; the version's text is what does not validate.
+        raise HttpError(409, str(exc)) from None
     except ProtocolError as exc:
         raise HttpError(503, f"The live protocol cannot be loaded: {exc}") from None
     return {"before": before_name, "after": f"version {to_id}", **diff.to_dict()}
@@ -336,6 +339,7 @@ def diff_api(request: HttpRequest, to_id: int, from_id: int | None = None) -> di
     auth=allow(*READERS),
     summary="The last year of the city's calls replayed under this version and the live one: "
     "tier and lead shares with 95% intervals, call types that moved, safety check",
+    openapi_extra={MAY_CONFLICT: True},
 )
 def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
     version = _get(version_id)
@@ -347,7 +351,7 @@ def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:
         )
     except ProtocolError as exc:
         raise HttpError(
-            422, f"Version {version_id} does not validate, so it cannot be replayed: {exc}"
+            409, f"Version {version_id} does not validate, so it cannot be replayed: {exc}"
         ) from None
     try:
         live, live_name = selectors.live_protocol()
