@@ -310,11 +310,35 @@ def _diverted_rows(comparison: dict[str, Any]) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
+def _hours_text(hours: float | None, fte: float | None, timed: int, calls: int) -> str:
+    if hours is None or fte is None:
+        return "not measurable" if calls else "–"
+    covered = "" if timed == calls else f" ({timed:,} of {calls:,} calls timed)"
+    return f"{hours:,.0f} h · {fte:,.2f} FTE{covered}"
+
+
+def _workload_rows(impact: Impact) -> list[dict[str, Any]]:
+    return [
+        {
+            "program": w.program,
+            "label": w.label,
+            "shift": w.shift or "(no time)",
+            "calls_before": w.calls_before,
+            "calls_after": w.calls_after,
+            "changed": w.calls_before != w.calls_after,
+            "before": _hours_text(w.hours_before, w.fte_before, w.timed_before, w.calls_before),
+            "after": _hours_text(w.hours_after, w.fte_after, w.timed_after, w.calls_after),
+        }
+        for w in impact.workload
+    ]
+
+
 def _impact_block(impact: Impact) -> dict[str, Any]:
     return {
         "impact": impact,
         "tier_rows": _share_rows(impact.before_tiers, impact.after_tiers),
         "lead_rows": _share_rows(impact.before_leads, impact.after_leads),
+        "workload_rows": _workload_rows(impact),
     }
 
 
