@@ -20,12 +20,13 @@ from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import user_has_role
 from rightresponse.core.triage import TIER_SHORT, ProtocolError, read_yaml_text
 from rightresponse.core.triage.impact import Impact, Share
-from rightresponse.core.triage.yaml_edit import EditError, set_item_scalar
+from rightresponse.core.triage.yaml_edit import EditError, set_fields, set_item_scalar
 
 from . import selectors, services
 from .impact import city_impact, dataset_impacts
 from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
+from .sections import SECTIONS, FieldError, changed_edits, section_items
 
 AUTHORS = (r.PROTOCOL_AUTHOR,)
 APPROVERS = (r.PROTOCOL_APPROVER,)
@@ -175,6 +176,61 @@ def rules_form(request: HttpRequest, pk: int) -> HttpResponse:
         "studio/rules.html",
         _context(request, version, rules=rules, call_types=call_types, tiers=TIERS),
     )
+
+
+@role_required(*READERS)
+@require_http_methods(["GET", "POST"])
+def section_form(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """A form for every item of one section, fields from the loader's JSON Schema and
+    problems shown at their field (studio.sections)."""
+    if section not in SECTIONS:
+        raise Http404(f"No section {section!r}; the sections are {', '.join(SECTIONS)}.")
+    version = _version(pk)
+    items = section_items(version.yaml_text, section, version.problems)
+    field_error: dict[str, str] = {}
+    if request.method == "POST":
+        if not user_has_role(request.user, *AUTHORS):
+            raise PermissionDenied("Only protocol authors edit drafts.")
+        if items is None:
+            messages.error(request, "The text does not parse: fix it in the YAML view.")
+            return redirect("studio:section", pk=pk, section=section)
+        try:
+            edits = changed_edits(section, items, dict(request.POST.items()))
+            if edits:
+                text = set_fields(version.yaml_text, edits)
+                version = services.draft_save(user=request.user, version=version, yaml_text=text)
+        except FieldError as exc:
+            # Nothing saved: the field that does not read is shown with the reason and
+            # the text as typed, the rest as it was.
+            field_error = {exc.name: str(exc)}
+            messages.error(request, f"Not saved: {exc}")
+            for item in items:
+                for f in item.fields:
+                    if f.name == exc.name:
+                        f.value = request.POST.get(f.name, f.value)
+                        f.problems = [str(exc)]
+        except (EditError, services.StudioError) as exc:
+            messages.error(request, f"Not saved: {exc}")
+            return redirect("studio:section", pk=pk, section=section)
+        else:
+            if not edits:
+                messages.info(request, "Nothing changed.")
+            else:
+                state = "valid" if version.valid else f"{len(version.problems)} problem(s)"
+                passed = (
+                    f"{version.examples_passed}/{len(version.example_results)} example calls pass"
+                )
+                changed = ", ".join(sorted({f"{s}[{i}].{k}" if i is not None else f"{s}.{k}"
+                                            for s, i, k, _v in edits}))  # fmt: skip
+                messages.success(request, f"Saved {changed}. {state}; {passed}.")
+            return redirect("studio:section", pk=pk, section=section)
+    return render(
+        request,
+        "studio/section.html",
+        _context(request, version, section=section, section_label=SECTIONS[section],
+                 sections=SECTIONS, items=items, field_error=field_error),
+        status=422 if field_error else 200,
+    )  # fmt: skip
 
 
 @role_required(*READERS)
