@@ -69,7 +69,11 @@ def _item_schema(section: str) -> dict[str, Any]:
 def _kind(prop: dict[str, Any], key: str) -> tuple[str, list[tuple[str, str]], str]:
     kind, choices, hint = _kind_of(prop, key)
     described = _resolve(prop).get("description") or prop.get("description")
-    return kind, choices, f"{described} {hint}".strip() if described else hint
+    return (
+        kind,
+        choices,
+        f"{described.rstrip('.')}. Write {hint}." if described and hint else (described or hint),
+    )
 
 
 def _kind_of(prop: dict[str, Any], key: str) -> tuple[str, list[tuple[str, str]], str]:
@@ -205,7 +209,7 @@ def changed_edits(
                 continue
             if f.kind in ("textarea", "text"):
                 value: Any = raw  # free text and ids stay text, whatever they look like
-                if f.hint.endswith("a whole number"):
+                if "a whole number" in f.hint:
                     if not re.fullmatch(r"-?[0-9]+", raw):
                         raise FieldError(f.name, f"{item.title} · {f.key}: not a whole number")
                     value = int(raw)
@@ -219,6 +223,7 @@ def changed_edits(
                 try:
                     value = read_yaml_text(raw, f.name)
                 except ProtocolError as exc:
-                    raise FieldError(f.name, f"{item.title} · {f.key}: {exc}") from None
+                    reasons = "; ".join(f"at {p}: {r}" for p, r in exc.problems)
+                    raise FieldError(f.name, f"{item.title} · {f.key}: {reasons}") from None
             edits.append((section, item.index, f.key, value))
     return edits

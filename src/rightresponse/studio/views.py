@@ -370,7 +370,8 @@ def _hours_text(hours: float | None, fte: float | None, timed: int, calls: int) 
     if hours is None or fte is None:
         return "not measurable" if calls else "–"
     covered = "" if timed == calls else f" ({timed:,} of {calls:,} calls timed)"
-    return f"{hours:,.0f} h · {fte:,.2f} FTE{covered}"
+    fte_text = f"{fte:,.2f}" if fte >= 0.01 or fte == 0 else "< 0.01"
+    return f"{hours:,.1f} h · {fte_text} FTE{covered}"
 
 
 def _workload_rows(impact: Impact) -> list[dict[str, Any]]:
