@@ -26,6 +26,7 @@ from rightresponse.core.metrics.publication import (
     published_quarter,
     published_quarters,
 )
+from rightresponse.core.metrics.scorecard import MOVEMENT_LABELS, forecast, movement
 from rightresponse.core.metrics.suppression import MIN_CELL, ProtectedTable
 
 from . import selectors as sel
@@ -212,28 +213,38 @@ def target_edit(request: HttpRequest, metric_id: str) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def scorecards(request: HttpRequest) -> HttpResponse:
-    """Scorecards per committee, area or programme: baseline, target, trend, story, and a
-    flag on every metric off track."""
+    """Scorecards per committee, area or programme in the Results-Based Accountability
+    habit (Clear Impact): baseline, target, a turn-the-curve chart with its forecast, the
+    story behind the curve, partners and what works. A metric is on or off track only
+    against a target or a baseline; otherwise "no target set", with a link to set one."""
     catalog = sel.metrics_catalog()
     form, period, area, _ = _filters(request)
     committee = request.GET.get("committee", "alternative_responses")
     if committee not in catalog.committees:
         committee = "alternative_responses"
+    programmes = _protocol_programmes()
     programme = request.GET.get("programme", "")
+    if programme not in programmes:
+        programme = ""
     scope, scope_name = (
         ("programme", programme) if programme else (("area", area) if area else ("city", ""))
     )
     only_targets = request.GET.get("all") != "1"
     metrics = sel.scorecard_metrics(committee, with_targets_only=only_targets)
     rows = sel.scorecard(metrics, period, area=area, scope=scope, scope_name=scope_name)
+    periods = sel.months_back(period.end, 12)
+    months = [f"{p.start:%b %y}" for p in periods]
+    ahead = _months_after(periods[-1].start, 3)
     for row in rows:
-        row.sparkline = charts.line_chart(
-            [str(i) for i in range(len(row.trend))],
-            {"value": row.trend},
-            title=f"{row.view.metric.wording[:60]}: last 12 months",
-            width=220,
-            height=70,
+        ahead_values = forecast(row.trend, 3) if row.assessment.status != "not_measured" else []
+        row.sparkline = charts.turn_the_curve(
+            months,
+            row.trend,
+            title=f"{row.view.metric.wording}: last 12 months, baseline, target and forecast",
+            baseline=row.target.baseline if row.target else None,
             target=row.target.target if row.target else None,
+            forecast=ahead_values,
+            forecast_labels=ahead,
         )
     return render(
         request,
@@ -244,13 +255,37 @@ def scorecards(request: HttpRequest) -> HttpResponse:
             "committees": catalog.committees,
             "committee": committee,
             "programme": programme,
+            "programmes": programmes,
             "area": area,
             "rows": rows,
             "off_track": sum(1 for row in rows if row.assessment.status == "off_track"),
+            "no_target": sum(1 for row in rows if row.assessment.status == "no_target"),
             "group_titles": {g.id: g.title for g in catalog.groups},
             "only_targets": only_targets,
+            "scope": scope,
+            "scope_name": scope_name,
         },
     )
+
+
+def _months_after(start: date, count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        start = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        out.append(f"{start:%b %y}")
+    return out
+
+
+def _protocol_programmes() -> dict[str, str]:
+    """Programme id -> its name in the active protocol: the scorecard's programme filter
+    offers names, never internal ids."""
+    try:
+        from rightresponse.triage.protocols import active_protocol
+
+        protocol = active_protocol()
+    except Exception:  # a broken protocol: no programme filter rather than a failed page
+        return {}
+    return {pid: p.label for pid, p in protocol.programs.items()}
 
 
 @role_required(*MANAGERS)
@@ -372,7 +407,13 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "committee": catalog.committees.get(meeting.committee),
             "movements": [
-                (m, sel.format_value(m.metric, m.current), sel.format_value(m.metric, m.previous))
+                (
+                    m,
+                    sel.format_value(m.metric, m.current),
+                    sel.format_value(m.metric, m.previous),
+                    way := movement(m.current, m.previous, m.metric.direction),
+                    MOVEMENT_LABELS[way],
+                )
                 for m in movements
             ],
             "items": items,
