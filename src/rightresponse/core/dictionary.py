@@ -133,6 +133,28 @@ TERMS: list[Term] = [
         ],
     ),
     *_terms(
+        "Public measures",
+        [
+            ("call_volume", "Calls for service", "All calls received in the period."),
+            ("diverted_count", "Calls answered without a police lead", "Calls whose final response was a report, a hotline, civilian responders or a civilian-led joint response."),
+            ("time_to_answer", "Time to answer a call", "Average time from a call ringing to a call taker answering."),
+            ("time_to_dispatch", "Time from call to dispatch", "Average time from a call being received to a responder being sent."),
+            ("time_to_scene", "Time for help to arrive", "Average time from a call being received to the first responder arriving."),
+            ("time_to_closure", "Time until the call is closed", "Average time from a call being received to the call being closed."),
+            ("diverted_share", "Share answered without a police lead", "Of all calls, the share answered without police leading."),
+            ("civilian_response_share", "Share answered by civilians alone", "Of all calls, the share answered by civilian responders alone."),
+            ("escalated_share", "Share moved from a civilian to a police lead", "Of all calls, the share that started civilian and needed police to lead."),
+            ("deescalated_share", "Share moved from a police to a civilian lead", "Of all calls, the share that started police-led and was handed to civilians."),
+            ("co_response_civilian_led_share", "Joint responses led by the civilian", "Of joint police and civilian responses, the share the civilian led."),
+            ("hotline_elevated_share", "Hotline calls that needed someone in person", "Of hotline calls, the share that needed a responder to go in person."),
+            ("virtual_share_of_volume", "Share handled by phone or online", "Of all calls, the share handled by a telephone or online report."),
+            ("location_recurrence_share", "Share at places with repeat calls", "Of calls with a known place, the share at a place with two or more calls."),
+            ("use_of_force_share", "Police-led calls where force was used", "Of police-led calls, the share where an officer used force."),
+            ("eligible_not_served_share", "Eligible calls not served by an alternative", "Of all calls, the share eligible for an alternative response that did not get one."),
+            ("referral_connection_rate", "Referrals that connected a person to a service", "Of referrals sent to a service, the share where the person was connected."),
+        ],
+    ),
+    *_terms(
         "Public downloads",
         [
             ("table", "Table", "Which public table the row belongs to."),
