@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Cast, Coalesce, ExtractHour
 from django.utils import timezone
 
 from rightresponse.core.triage import Protocol
@@ -82,7 +82,8 @@ def _local_hour(since: datetime, until: datetime) -> Any:
     """The local hour a call came in, computed in the database with native functions
     only (a per-row Python function, Django's way on SQLite, costs seconds a year)."""
     if connection.vendor == "postgresql":
-        return ExtractHour("received_at", tzinfo=timezone.get_current_timezone())
+        hour = ExtractHour("received_at", tzinfo=timezone.get_current_timezone())
+        return Cast(hour, IntegerField())  # EXTRACT gives a numeric
     # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": the UTC minute of the day, plus the
     # offset of the run the call falls in, modulo a day.
     runs = _offsets(since, until)
@@ -113,7 +114,13 @@ def _shift() -> Any:
         for h in range(24)
     )  # fmt: skip
     position = ExpressionWrapper(F("hour") + 1, output_field=IntegerField())
-    return Func(Value(table), position, Value(1), function="substr", output_field=CharField())
+    return Func(
+        Value(table, output_field=CharField()),
+        position,
+        Value(1),
+        function="substr",
+        output_field=CharField(),
+    )
 
 
 def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
