@@ -23,6 +23,12 @@ class Call(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="calls")
     received_at = models.DateTimeField(db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # False when no phone system or queue said when the call arrived, so received_at is
+    # the answer time and the time to answer is not measurable (not 0).
+    answer_wait_measured = models.BooleanField(default=False)
+    # Triage start: the call taker's first choice of a call type (the page's own event);
+    # triage end: ``triaged_at``, when the decision was stored.
+    triage_started_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -21,7 +21,7 @@ from .assignment import incident_assign, incident_request_backup
 from .closeout import incident_close
 from .eidd_import import incident_import_eidd
 from .idempotency import idempotent, request_fingerprint
-from .intake import call_triaged, incident_create_from_call
+from .intake import incident_create_from_call, incident_follow_retriage
 from .people import incident_link_person
 from .reclassification import (
     incident_change_tier,
@@ -38,12 +38,12 @@ from .status import incident_set_status, unit_set_status
 
 __all__ = [
     "_unit_infos",
-    "call_triaged",
     "idempotent",
     "incident_assign",
     "incident_change_tier",
     "incident_close",
     "incident_create_from_call",
+    "incident_follow_retriage",
     "incident_import_eidd",
     "incident_link_person",
     "incident_need",

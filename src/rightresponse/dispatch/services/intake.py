@@ -1,4 +1,5 @@
-"""Intake: the incident of a triaged call, and a call re-triaged before dispatch."""
+"""Intake: the incident of a triaged call, and a call re-triaged before dispatch. Called by
+the intake action (``intake/services.py``) inside its transaction; no receiver."""
 
 from __future__ import annotations
 
@@ -69,23 +70,13 @@ def incident_create_from_call(call: Call, actor: Any = None, *, new_call: bool =
     return incident
 
 
-def call_triaged(call: Call, *, created: bool = False) -> Incident | None:
-    """Called when a call is saved: a triaged call that needs a field response becomes an
-    incident. Tier 0 (virtual) and screened-out calls do not. A call re-triaged before any
-    unit was sent updates its waiting incident. ``created``: the call row is new."""
-    existing = None if created else Incident.objects.filter(call=call).first()
-    if existing is not None:
-        if existing.status == "waiting" and existing.dispatched_at is None:
-            _retriage_waiting(existing, call)
-        return existing
-    if call.tier is None or call.tier == 0 or call.screened_out or not call.call_type:
-        return None
-    return incident_create_from_call(call, new_call=created)
-
-
-def _retriage_waiting(incident: Incident, call: Call) -> None:
-    """Before dispatch the call taker's newest triage *is* the initial classification, so
-    initial and current values move together (escalation is measured after dispatch)."""
+def incident_follow_retriage(incident: Incident, call: Call) -> None:
+    """The call of a waiting incident was re-triaged. Before dispatch the call taker's newest
+    triage *is* the initial classification, so initial and current values move together
+    (escalation is measured after dispatch); after dispatch a change is a reclassification
+    (``reclassification.py``), so nothing changes here."""
+    if incident.status != "waiting" or incident.dispatched_at is not None:
+        return
     decision = call.decision or {}
     if (call.call_type, call.tier) == (incident.call_type, incident.tier) and list(
         decision.get("programs") or []
