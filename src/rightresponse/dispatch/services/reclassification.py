@@ -17,11 +17,14 @@ from rightresponse.core.dispatch import (
     programs_after_tier_change,
     tier_change_kind,
 )
+from rightresponse.core.triage import UnknownIdError, decide
+from rightresponse.triage.models import Reassessment
+from rightresponse.triage.protocols import active_protocol
 
 from .. import protocol as proto
 from ..errors import Conflict, Invalid
 from ..models import Incident
-from ._base import _event, _locked_incident, _require_reason
+from ._base import _actor, _event, _locked_incident, _require_reason
 from .recommendation import incident_recommend
 
 
@@ -41,6 +44,7 @@ def incident_reclassify(
     audit_record(actor, "write", "incident", incident.pk, purpose="reclassification",
                  detail={"from": [incident.call_type, incident.tier], "to": [call_type, tier],
                          "reason": reason[:300]})  # fmt: skip
+    _reassess(incident, call_type, actor, reason, tier, now)
     if call_type != incident.call_type:
         _event(incident, actor, "reclassify", from_value=incident.call_type,
                to_value=call_type, reason=reason, at=now)  # fmt: skip
@@ -50,6 +54,32 @@ def incident_reclassify(
     if tier is not None and tier != incident.tier:
         _change_tier(incident, tier, actor, reason, now)
     return incident
+
+
+def _reassess(
+    incident: Incident,
+    call_type: str,
+    actor: Any,
+    reason: str,
+    tier: int | None,
+    now: datetime,
+) -> None:
+    """The re-assessment loop (report line 1137, step 7): decide the call again under the
+    new call type with its answers, and keep the decision and risk before and after. The
+    new tier is shown to the dispatcher, not applied behind their back; ``tier`` is what
+    they set. An imported incident has no call to decide again."""
+    call = incident.call
+    if call is None:
+        return
+    try:
+        after = decide(active_protocol(), call_type, call.answers or {}).to_dict()
+    except UnknownIdError as exc:  # an answer the current protocol no longer asks
+        after = {"error": str(exc)}
+    Reassessment.objects.create(
+        call=call, at=now, actor=_actor(actor), reason=reason[:500],
+        call_type_before=incident.call_type, call_type_after=call_type,
+        decision_before=call.decision or {}, decision_after=after, tier_applied=tier,
+    )  # fmt: skip
 
 
 def _change_tier(incident: Incident, tier: int, actor: Any, reason: str, now: datetime) -> None:
