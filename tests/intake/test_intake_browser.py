@@ -54,3 +54,22 @@ def test_the_page_measures_answer_and_triage_start(login_page: Any) -> None:
     started = (call.triage_started_at - call.answered_at).total_seconds()
     assert 0.5 <= started <= 10  # the choice of call type, after the pause above
     assert call.triaged_at > call.triage_started_at
+
+
+def test_a_known_caller_is_shown_as_the_number_is_typed(login_page: Any, agencies: dict) -> None:
+    from rightresponse.people.models import Person
+
+    Person.objects.create(
+        owner_agency=agencies["center"], given_name="Rowan", family_name="Diaz",
+        phone="612-555-0142", preferred_language="Spanish",
+        behavioural_flags=["startles at sirens"], what_works="speak slowly; no uniforms",
+    )  # fmt: skip
+    page = login_page("call_taker")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/triage/")
+    page.fill("#id_address", "5 Elm St")
+    page.locator("#id_caller_phone").press_sequentially("6125550142")
+    known = page.locator("#caller-result .known-person")
+    known.wait_for()
+    assert "startles at sirens" in known.inner_text() and "speak slowly" in known.inner_text()
+    page.screenshot(path=str(SHOTS / "intake-known-caller.png"))

@@ -17,7 +17,9 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from rightresponse.accounts import roles as r
+from rightresponse.accounts.models import Agency
 from rightresponse.accounts.permissions import allow
+from rightresponse.accounts.selectors import user_agency_id
 from rightresponse.config.inputs import Id, StrictIn, text
 from rightresponse.core.triage import UnknownIdError
 from rightresponse.triage.api import Answers, CallType
@@ -97,6 +99,13 @@ class TransferOut(Schema):
     hand_back_call_id: int | None
     hand_back_incident_id: int | None
     external_ref: str
+
+
+class AgencyOut(Schema):
+    id: int
+    slug: str
+    name: str
+    kind: str
 
 
 class HandBackOut(Schema):
@@ -183,6 +192,14 @@ def case_elevate(request: HttpRequest, case_id: int, payload: CaseElevateIn) -> 
         case_id, request.user, call_type=payload.call_type, answers=payload.answers,
         reason=payload.reason))  # fmt: skip
     return _case_out(VirtualCase.objects.select_related("call").get(pk=case_id))
+
+
+@router.get("/agencies", response=list[AgencyOut], auth=allow(*ROLES),
+            summary="Agencies a call can be transferred to (every active agency but yours)")  # fmt: skip
+def transfer_targets(request: HttpRequest) -> list[Agency]:
+    return list(
+        Agency.objects.filter(active=True).exclude(pk=user_agency_id(request.user)).order_by("name")
+    )
 
 
 @router.post("/transfers", response={201: TransferOut}, auth=allow(*ROLES),

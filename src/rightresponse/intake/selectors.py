@@ -90,3 +90,33 @@ def hotline_figures(
         rows = rows.filter(from_agency_id__in=agency_ids)
     fields = ("hotline", "status", "requested_at", "answered_at", "outcome")
     return core.hotline_figures([core.TransferRow(*row) for row in rows.values_list(*fields)])
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())[-10:]
+
+
+def caller_matches(user: Any, phone: str, limit: int = 3) -> list[dict[str, Any]]:
+    """People known to the caller's number (report lines 1596, 1620-1632), for the call
+    taker: only people the user may see (core.visibility, through ecosystem.sharing), and of
+    them only what a responder needs (name, language, behaviour to expect, what works).
+    Every match shown is an audited read. Fewer than 7 digits matches nobody."""
+    from rightresponse.core.visibility import EMERGENCY_PURPOSE
+    from rightresponse.ecosystem.sharing import people_visible, person_view
+
+    digits = _digits(phone)
+    if len(digits) < 7:
+        return []
+    candidates = people_visible(user).filter(phone__contains=digits[-4:]).order_by("pk")[:50]
+    out = []
+    for person in candidates:
+        if _digits(person.phone) != digits:
+            continue
+        view = person_view(user, person, purpose=EMERGENCY_PURPOSE,
+                           object_type="person", audit_window=None)  # fmt: skip
+        if not view.access.allowed:
+            continue
+        out.append({"person_id": person.pk, **view.fields})
+        if len(out) >= limit:
+            break
+    return out

@@ -50,7 +50,15 @@ class CallDetailsForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
     )
-    caller_phone = forms.CharField(max_length=40, required=False, label="Callback number")
+    # Checked as it is typed against known people (intake.selectors.caller_matches).
+    caller_phone = forms.CharField(
+        max_length=40, required=False, label="Callback number",
+        widget=forms.TextInput(attrs={
+            "hx-post": "/triage/caller/", "hx-trigger": "input changed delay:500ms",
+            "hx-target": "#caller-result", "hx-swap": "outerHTML",
+            "hx-include": "#id_caller_phone", "autocomplete": "off",
+        }),
+    )  # fmt: skip
     caller_name = forms.CharField(max_length=120, required=False, label="Caller name")
     channel = forms.ChoiceField(choices=Call.CHANNELS, initial="911")
     narrative = forms.CharField(
@@ -222,6 +230,20 @@ def location_check(request: HttpRequest) -> HttpResponse:
             )
         )
     return render(request, "triage/_location.html", context)
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMUNICATIONS)
+def caller_check(request: HttpRequest) -> HttpResponse:
+    """The HTMX partial under the callback number: known people with this number whom the
+    call taker may see, with only their flags and what works (each shown match audited)."""
+    from rightresponse.intake.selectors import caller_matches
+
+    phone = request.POST.get("caller_phone", "")[:40]
+    return render(
+        request, "triage/_caller.html",
+        {"people": caller_matches(request.user, phone), "phone": phone},
+    )  # fmt: skip
 
 
 @require_POST
