@@ -72,3 +72,20 @@ def test_bad_uploads_say_where_and_why(logged_in: Any) -> None:
     # Another analyst's work is not theirs to read.
     assert logged_in("supervisor").get(response["Location"]).status_code == 404
     assert logged_in("dispatcher").post("/analytics/upload/").status_code == 403
+
+
+def test_upload_with_a_drafted_profile(logged_in: Any) -> None:
+    """No shipped profile chosen: a profile is drafted from the file's columns, shown for
+    review, and the calls import with it."""
+    client = logged_in("analyst")
+    with real_file(SLO).open("rb") as handle:
+        response = client.post(
+            "/analytics/upload/", {"file": handle, "profile": "draft", "dataset": "slo-draft"}
+        )
+    done = wait_for_job(client, response["Location"])
+    assert "The drafted profile: review it" in done
+    assert "# DRAFT" in done and "case_number" in done
+    imported = int(re.search(r"New calls imported</dt><dd>(\d+)</dd>", done).group(1))
+    assert imported > 15000  # most of the 20,076 rows: the draft read them
+    page = client.get("/analytics/").content.decode()
+    assert "Draft profile for SLOPD_report_2021-09-14_to_2022-03-15.csv" in page

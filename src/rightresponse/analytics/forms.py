@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import slugify
 
 from .selectors import profile_get, profile_names
-from .workflows import UPLOAD_SUFFIXES
+from .workflows import DRAFT, UPLOAD_SUFFIXES
 
 MAX_UPLOAD = 512 * 1024 * 1024  # larger exports: the command line (docs/data-import.md)
 
@@ -40,7 +40,10 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = profile_choices()
+        self.fields["profile"].choices = [
+            *profile_choices(),
+            (DRAFT, "None fits: draft a profile from the file's columns"),
+        ]
 
     def clean_file(self) -> Any:
         file = self.cleaned_data["file"]

@@ -66,11 +66,56 @@ def rejects_preview(path: str, limit: int = REJECTS_SHOWN) -> list[dict[str, str
         return [row for _, row in zip(range(limit), csv.DictReader(handle), strict=False)]
 
 
+DRAFT = "draft"  # the upload form's choice "draft a profile from the file's columns"
+
+
+def _sample(path: Path, limit: int = 200) -> tuple[list[str], list[dict[str, str]]]:
+    """The file's header and first rows, as text, for drafting a profile."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.ParquetFile(path).read_row_group(0).slice(0, limit)
+        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+            raise ValueError(f"{path.name}: cannot read as Parquet: {exc}") from None
+        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in table.to_pylist()]
+        return table.column_names, rows
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = [dict(r) for _, r in zip(range(limit), reader, strict=False)]
+            return list(reader.fieldnames or []), rows
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"{path.name}: cannot read the header: {exc}") from None
+
+
+def profile_draft(path: Path, dataset_slug: str) -> tuple[Path, str]:
+    """Draft a profile from the upload's columns and keep it beside the imports (the
+    dataset remembers it by path; the analyst reviews it on the result page)."""
+    from django.conf import settings
+
+    from rightresponse.core.analytics.draft_profile import draft_profile
+
+    header, rows = _sample(path)
+    name = dataset_slug or re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "upload"
+    _, text = draft_profile(name, path.name, header, rows, settings.TIME_ZONE)
+    target = store_root() / "profiles" / f"{name}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target, text
+
+
 def import_upload(
     path: Path, profile: str, dataset_slug: str, user_id: int | None, report: Report
 ) -> dict[str, Any]:
+    drafted = ""
+    if profile == DRAFT:
+        report("Drafting a profile from the file's columns", 1, 3)
+        draft_path, drafted = profile_draft(path, dataset_slug)
+        profile = str(draft_path)
+        dataset_slug = dataset_slug or draft_path.stem
     profile_get(profile)  # a bad name fails here with the list of profiles
-    report("Reading and checking every row", 1, 3)
+    report("Reading and checking every row", 2, 3)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     run = calls_import(path, profile, dataset_slug=dataset_slug or None, user=user)
     report("Stored", 3, 3)
@@ -86,6 +131,7 @@ def import_upload(
         "has_rejects": bool(run.rejects_path),
         "import_id": run.pk,
         "rejects": rejects_preview(run.rejects_path),
+        "drafted_profile": drafted,
     }
 
 
