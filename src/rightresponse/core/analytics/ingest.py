@@ -169,7 +169,42 @@ def _read_header(path: Path, profile: Profile) -> list[str]:
 
 
 def _read_csv(
-    path: Path, profile: Profile, wanted: list[str], header: list[str], progress: bool
+    path: Path,
+    profile: Profile,
+    wanted: list[str],
+    header: list[str],
+    progress: bool,
+    scan: Future[_FileScan],
+) -> tuple[pa.Table, list[Reject]]:
+    """The wanted columns as text, and the rows of the wrong width (skipped, reported).
+
+    Read first as if no value spanned lines: Arrow then splits the file at any newline
+    and parses the blocks on all cores, twice as fast as tracking quotes across blocks.
+    That read is kept only when it is certainly the right one: no error, no row of the
+    wrong width, and exactly one record per line of the file (a quoted newline inside a
+    block joins two lines into one record; one across blocks loses or garbles a record,
+    or fails); otherwise the file is read again with quoted newlines allowed."""
+    try:
+        table, invalid = _arrow_csv(path, profile, wanted, header, progress, newlines=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        pass
+    else:
+        if not invalid and table.num_rows == scan.result().lines - 1:
+            return table, invalid
+    try:
+        return _arrow_csv(path, profile, wanted, header, progress, newlines=True)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name}: cannot read as CSV: {exc}") from exc
+
+
+def _arrow_csv(
+    path: Path,
+    profile: Profile,
+    wanted: list[str],
+    header: list[str],
+    progress: bool,
+    *,
+    newlines: bool,
 ) -> tuple[pa.Table, list[Reject]]:
     names = _unique_names(header)
     invalid: list[Reject] = []
@@ -189,7 +224,7 @@ def _read_csv(
         column_names=names, skip_rows=1, block_size=1 << 22, encoding=profile.encoding
     )
     parse = pacsv.ParseOptions(
-        delimiter=profile.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        delimiter=profile.delimiter, newlines_in_values=newlines, invalid_row_handler=on_invalid
     )
     convert = pacsv.ConvertOptions(
         include_columns=wanted,
@@ -205,12 +240,9 @@ def _read_csv(
     if not show:
         # Arrow reads the file itself, on all cores (a Python file object, needed only to
         # count bytes for the progress bar, reads it on one thread).
-        try:
-            table = pacsv.read_csv(
-                path, read_options=read, parse_options=parse, convert_options=convert
-            )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise ImportFileError(f"{path.name}: cannot read as CSV: {exc}") from exc
+        table = pacsv.read_csv(
+            path, read_options=read, parse_options=parse, convert_options=convert
+        )
         return table, invalid
     with tqdm(
         total=size, unit="B", unit_scale=True, desc=path.name, disable=not show, leave=False
@@ -223,8 +255,6 @@ def _read_csv(
                 parse_options=parse,
                 convert_options=convert,
             )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise ImportFileError(f"{path.name}: cannot read as CSV: {exc}") from exc
         finally:
             source.close()
     return table, invalid
@@ -476,7 +506,7 @@ def _read(
     if kind == "parquet":
         raw_table, invalid = _read_parquet(path, wanted), list[Reject]()
     else:
-        raw_table, invalid = _read_csv(path, profile, wanted, header, progress)
+        raw_table, invalid = _read_csv(path, profile, wanted, header, progress, scan)
     raw_table = _clean_columns(raw_table, profile, nulled=kind == "csv")
     records = np.arange(1, raw_table.num_rows + 1, dtype=np.int64)
     raw_table = raw_table.append_column("_rec", pa.array(records))
@@ -871,25 +901,37 @@ def _micros(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _segments(
-    micros: list[np.ndarray], offsets_at: Any
+    times: list[tuple[np.ndarray, np.ndarray]], offsets_at: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where the UTC offsets change, over the days the times fall on: (hour starts in
-    microseconds, offset at the first occurrence, at the second occurrence, in seconds),
-    each change starting a segment. ``offsets_at(hour)`` gives the two offsets of an
-    hour. Only the days present are looked at, each by its start and the next day's;
-    a day whose two differ (a daylight-saving change) is looked at hour by hour."""
-    day_lists = [m // _US_DAY for m in micros if len(m)]
-    if not day_lists:
+    """Where the UTC offsets change, over the days the ``times`` ((microseconds,
+    present) pairs) fall on: (hour starts in microseconds, offset at the first
+    occurrence, at the second occurrence, in seconds), each change starting a segment.
+    ``offsets_at(hour)`` gives the two offsets of an hour. Each day is looked at by its
+    start and the next day's; a day whose two differ (a daylight-saving change) is
+    looked at hour by hour. Up to ten years, every day of the span; beyond (old or
+    mistyped dates), only the days present."""
+    spans = [
+        (
+            int(np.min(values, where=present, initial=np.iinfo(np.int64).max)) // _US_DAY,
+            int(np.max(values, where=present, initial=np.iinfo(np.int64).min)) // _US_DAY,
+        )
+        for values, present in times
+        if present.any()
+    ]
+    if not spans:
         return np.array([], np.int64), np.array([], np.int64), np.array([], np.int64)
-    lo = min(int(d.min()) for d in day_lists)
-    hi = max(int(d.max()) for d in day_lists)
-    if hi - lo < 1 << 22:  # a mark per day of the span: no sort of every time
-        seen = np.zeros(hi - lo + 1, np.bool_)
-        for d in day_lists:
-            seen[d - lo] = True
-        days = np.flatnonzero(seen) + lo
-    else:  # times spread over more than 11,000 years: wrong data, sorted instead
-        days = np.unique(np.concatenate(day_lists))
+    lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
+    if hi - lo <= 3660:
+        days = np.arange(lo, hi + 1)
+    else:
+        day_lists = [values[present] // _US_DAY for values, present in times]
+        if hi - lo < 1 << 22:  # a mark per day of the span: no sort of every time
+            seen = np.zeros(hi - lo + 1, np.bool_)
+            for d in day_lists:
+                seen[d - lo] = True
+            days = np.flatnonzero(seen) + lo
+        else:  # times spread over more than 11,000 years: sorted instead
+            days = np.unique(np.concatenate(day_lists))
     starts: list[int] = []
     first: list[int] = []
     second: list[int] = []
@@ -954,7 +996,7 @@ def _to_utc(
         off = hour.replace(tzinfo=utc_zone).astimezone(zone).utcoffset() or timedelta(0)
         return int(off.total_seconds()), int(off.total_seconds())
 
-    present = [columns[n][valid[n]] for n in local]
+    present = [(columns[n], valid[n]) for n in local]
     segments = _segments(present, local_offsets) if present else None
     received = columns["received_at"]
     if "received_at" in local:
@@ -964,7 +1006,7 @@ def _to_utc(
         received_utc = received - off0
     else:
         received_utc = received
-        off, _ = _lookup(received, _segments([received[valid["received_at"]]], utc_offsets))
+        off, _ = _lookup(received, _segments([(received, valid["received_at"])], utc_offsets))
         received_local = received + off
     for name in cols:
         if name not in local:
