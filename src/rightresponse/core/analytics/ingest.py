@@ -1,10 +1,13 @@
 """Read a city's calls-for-service export into RightResponse's canonical columns.
 
-The file is read as text by Arrow (fast, quoted newlines allowed), columns are chosen by
-name (so extra, reordered and duplicated headers do not matter), and every value is
-parsed in one DuckDB query. A value that cannot be read rejects its row, with the line,
-the column and the reason; nothing is dropped silently. Local times become UTC with the
-profile's time zone, daylight-saving changes included (see ``_to_utc``).
+The file is read as text by Arrow (on all cores; quoted newlines allowed, see
+``_read_csv``), columns are chosen by name (so extra, reordered and duplicated headers do
+not matter), and every value is parsed in one DuckDB pass over the Arrow columns (time
+columns in the commonest layout cast by Arrow first). A value that cannot be read
+rejects its row, with the line, the column and the reason; nothing is dropped silently.
+Local times become UTC with the profile's time zone, daylight-saving changes included
+(see ``_to_utc``). Where the time goes and why each step is built so: docs/analytics.md
+("Speed and scale").
 """
 
 from __future__ import annotations
@@ -319,7 +322,8 @@ def _clean_columns(table: pa.Table, profile: Profile, *, nulled: bool = False) -
 
 
 # What Arrow's ascii_trim_whitespace removes: space, \t, \n, \v, \f, \r.
-_ASCII_SPACE = np.array([0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D], dtype=np.uint8)
+_ASCII_SPACE = np.zeros(256, dtype=np.bool_)
+_ASCII_SPACE[[0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]] = True
 
 
 def _needs_trim(column: pa.ChunkedArray) -> bool:
@@ -338,10 +342,13 @@ def _needs_trim(column: pa.ChunkedArray) -> bool:
             chunk.offset : chunk.offset + len(chunk) + 1
         ]
         data = np.frombuffer(data_buf, dtype=np.uint8)
-        starts, ends = offsets[:-1], offsets[1:]
-        filled = ends > starts
-        edges = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
-        if np.isin(edges, _ASCII_SPACE).any():
+        if len(data) == 0:
+            continue
+        # An empty value's "first byte" is the next value's first, its "last" the
+        # previous value's last: both looked at anyway, so no filter (copy) is needed.
+        firsts = data[np.minimum(offsets[:-1], len(data) - 1)]
+        lasts = data[np.maximum(offsets[1:] - 1, 0)]
+        if _ASCII_SPACE[firsts].any() or _ASCII_SPACE[lasts].any():
             return True
     return False
 
