@@ -26,7 +26,7 @@ def test_analyst_imports_nothing_by_hand_and_reads_the_landscape(login_page: Any
     ).click()
     page.wait_for_url("**/analytics/east-c3/")
     assert page.locator("svg.chart").count() >= 4
-    assert page.get_by_role("heading", name="Response intervals (seconds)").is_visible()
+    assert page.get_by_role("heading", name="Response intervals").is_visible()
     assert page.locator("svg.map circle").count() > 0
     # The publishing work: calls reported apart, intervals, the published methods.
     assert page.get_by_role("heading", name="Published eligibility methods on these calls").count()

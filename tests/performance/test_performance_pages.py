@@ -184,6 +184,28 @@ def test_csv_upload_with_a_wrong_header_or_encoding(logged_in: Any, no_facts: No
     assert response.status_code == 400 and "not UTF-8 text" in response.content.decode()
 
 
+def test_metric_without_baseline_or_target_is_never_off_track(
+    logged_in: Any, facts: dict[str, Any]
+) -> None:
+    """RBA: on or off track only against a target or a baseline (issue 18). With none
+    set, every measured metric says "No target set" and links to where to set one."""
+    assert not MetricTarget.objects.exists()
+    page = (
+        logged_in("analyst")
+        .get(reverse("performance:scorecards"), {"committee": "communications_911", "all": "1"})
+        .content.decode()
+    )
+    assert "status-off_track" not in page and "Off track" not in page
+    assert re.search(r"\d+ metrics? with no target set", page)
+    assert 'status-no_target">No target set' in page
+    link = re.search(r'href="(/performance/metrics/[\w-]+/)#tg-h">Set a baseline or target', page)
+    assert link, "no link to set a target"
+    # The target form is where the link points.
+    assert 'id="tg-h"' in logged_in("analyst").get(link.group(1)).content.decode()
+    # A turn-the-curve chart per metric, drawn on the server.
+    assert page.count('<svg class="chart curve"') >= 1
+
+
 def test_scorecard_flags_a_metric_off_track(logged_in: Any, facts: dict[str, Any]) -> None:
     client = logged_in("analyst")
     # A target far above what the data shows, and a baseline above today's value.
@@ -351,5 +373,7 @@ def test_programme_scorecard_counts_that_programme(
         )
         .content.decode()
     )
-    row = page[page.index("metrics/call_volume/") :][:700]
-    assert f'<td class="num">{len(rows):,}</td>' in row, row
+    row = page[page.index("metrics/call_volume/") :][:1400]
+    assert f"<dt>Now</dt><dd>{len(rows):,}</dd>" in row, row
+    # The filter offers the programme by name, not its id.
+    assert '<option value="community_responder" selected>Community responder' in page

@@ -165,7 +165,7 @@ def test_public_dashboard_needs_no_login_and_shows_no_personal_data(
         assert "caller-" not in text and "loc-" not in text  # caller and location keys
         assert "incident_id" not in text
     assert "What each measure means" in page
-    assert "Download these figures (CSV)" in page
+    assert "Figures as CSV (spreadsheet)" in page
     # every metric on the page is explained in plain language
     for metric_id in re.findall(r'href="#explain-([a-z0-9_]+)"', page):
         assert f'id="explain-{metric_id}"' in page

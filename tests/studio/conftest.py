@@ -10,7 +10,6 @@ from studio_helpers import PASSWORD
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.models import Agency
 from rightresponse.accounts.services import user_create
-from rightresponse.studio import impact
 from rightresponse.studio.live import schedule_changed
 
 
@@ -36,4 +35,3 @@ def forget_schedule() -> Any:
     the next test (in any app) would see a version that no longer exists."""
     yield
     schedule_changed()
-    impact._inputs.clear()

@@ -26,9 +26,6 @@ def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
     return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json")
 
 
-# The preview reads the outcome history in a second thread (its own connection): the
-# data must be committed, as it is in production.
-@pytest.mark.django_db(transaction=True)
 def test_the_whole_flow_through_the_api(studio_users: dict[str, Any]) -> None:
     author, approver = _client(studio_users["author"]), _client(studio_users["approver"])
     agency = studio_users["author"].profile.agency

@@ -239,3 +239,114 @@ def dot_map(
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{color}" fill-opacity="0.5"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def turn_the_curve(
+    x_labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    title: str,
+    baseline: float | None = None,
+    target: float | None = None,
+    forecast: Sequence[float] = (),
+    forecast_labels: Sequence[str] = (),
+    unit: str = "",
+    width: int = 560,
+    height: int = 260,
+) -> str:
+    """A Results-Based Accountability turn-the-curve chart (Clear Impact's habit): the
+    history as a solid line with its points, the forecast (where the curve heads if
+    nothing changes) dashed, and the baseline and target as labelled horizontal lines.
+    Sized to be read, not glanced at; the viewBox lets it shrink on a phone."""
+    labels = [*x_labels, *forecast_labels[: len(forecast)]]
+    left, right, top, bottom = 56, 96, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    known = [v for v in values if v is not None]
+    points = [*known, *forecast]
+    points += [v for v in (baseline, target) if v is not None]
+    low, high = (min(points), max(points)) if points else (0.0, 1.0)
+    low = min(low, 0.0)
+    high = high + (high - low) * 0.08 or 1.0
+    span = (high - low) or 1.0
+    n = max(1, len(labels) - 1)
+
+    def x_at(i: int) -> float:
+        return left + plot_w * i / n
+
+    def y_at(v: float) -> float:
+        return top + plot_h * (1 - (v - low) / span)
+
+    described = [
+        "history: "
+        + (
+            ", ".join(
+                f"{x} {_fmt(v)}{unit}"
+                for x, v in zip(x_labels, values, strict=False)
+                if v is not None
+            )
+            or "no values yet"
+        )
+    ]
+    if forecast:
+        described.append(
+            "forecast: "
+            + ", ".join(
+                f"{x} {_fmt(v)}{unit}" for x, v in zip(forecast_labels, forecast, strict=False)
+            )
+        )
+    for name, line in (("baseline", baseline), ("target", target)):
+        described.append(f"{name}: " + (f"{_fmt(line)}{unit}" if line is not None else "not set"))
+    parts = [
+        f'<svg class="chart curve" xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(title)}</title><desc>{escape('; '.join(described))}</desc>",
+    ]
+    for k in range(5):  # light gridlines with their values
+        v = low + span * k / 4
+        y = y_at(v)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#d0d7de"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(v))}</text>'
+        )
+    step = max(1, len(labels) // 6)
+    for i, label in enumerate(labels):
+        if i % step == 0 or i == len(labels) - 1:
+            parts.append(
+                f'<text x="{x_at(i):.1f}" y="{height - 14}" text-anchor="middle">{escape(str(label))}</text>'
+            )
+    for name, line, color, dash in (
+        ("Baseline", baseline, "#5b6b7b", "2 3"),
+        ("Target", target, "#1a7f37", "8 4"),
+    ):
+        if line is None:
+            continue
+        y = y_at(line)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{color}" '
+            f'stroke-width="2" stroke-dasharray="{dash}"/>'
+            f'<text x="{left + plot_w + 6}" y="{y + 4:.1f}" fill="{color}">'
+            f"{name} {escape(_fmt(line))}{escape(unit)}</text>"
+        )
+    history = [(x_at(i), y_at(v)) for i, v in enumerate(values) if v is not None]
+    if len(history) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in history)
+        parts.append(
+            f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="3" points="{path}"/>'
+        )
+    for x, y in history:
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{PALETTE[0]}"/>')
+    if forecast and history:
+        start = len(values) - 1
+        last = next(v for v in reversed(values) if v is not None)
+        path = " ".join(
+            f"{x_at(i):.1f},{y_at(v):.1f}"
+            for i, v in [(start, last), *((start + 1 + k, f) for k, f in enumerate(forecast))]
+        )
+        parts.append(
+            f'<polyline fill="none" stroke="{PALETTE[3]}" stroke-width="3" stroke-dasharray="6 4" '
+            f'points="{path}"/>'
+            f'<text x="{x_at(len(labels) - 1):.1f}" y="{top + 12}" text-anchor="end" '
+            f'fill="{PALETTE[3]}">Forecast</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

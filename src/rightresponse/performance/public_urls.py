@@ -8,4 +8,6 @@ app_name = "public"
 urlpatterns = [
     path("", views.public_dashboard, name="dashboard"),
     path("dashboard.csv", views.public_csv, name="csv"),
+    path("dashboard.json", views.public_json, name="json"),
+    path("data-dictionary.csv", views.public_dictionary, name="dictionary"),
 ]

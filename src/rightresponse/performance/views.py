@@ -9,14 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rightresponse.accounts import roles as r
 from rightresponse.accounts.permissions import role_required
-from rightresponse.core import charts
+from rightresponse.core import charts, dictionary
 from rightresponse.core.metrics import Evaluator
 from rightresponse.core.metrics.catalog import QUADRANTS, SOURCES, STAGES
 from rightresponse.core.metrics.evaluation import difference_in_differences, pre_post
@@ -26,10 +26,11 @@ from rightresponse.core.metrics.publication import (
     published_quarter,
     published_quarters,
 )
+from rightresponse.core.metrics.scorecard import MOVEMENT_LABELS, forecast, movement
 from rightresponse.core.metrics.suppression import MIN_CELL, ProtectedTable
 
+from . import public_page, services
 from . import selectors as sel
-from . import services
 from .forms import (
     ActionItemForm,
     ActionStatusForm,
@@ -212,28 +213,38 @@ def target_edit(request: HttpRequest, metric_id: str) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def scorecards(request: HttpRequest) -> HttpResponse:
-    """Scorecards per committee, area or programme: baseline, target, trend, story, and a
-    flag on every metric off track."""
+    """Scorecards per committee, area or programme in the Results-Based Accountability
+    habit (Clear Impact): baseline, target, a turn-the-curve chart with its forecast, the
+    story behind the curve, partners and what works. A metric is on or off track only
+    against a target or a baseline; otherwise "no target set", with a link to set one."""
     catalog = sel.metrics_catalog()
     form, period, area, _ = _filters(request)
     committee = request.GET.get("committee", "alternative_responses")
     if committee not in catalog.committees:
         committee = "alternative_responses"
+    programmes = _protocol_programmes()
     programme = request.GET.get("programme", "")
+    if programme not in programmes:
+        programme = ""
     scope, scope_name = (
         ("programme", programme) if programme else (("area", area) if area else ("city", ""))
     )
     only_targets = request.GET.get("all") != "1"
     metrics = sel.scorecard_metrics(committee, with_targets_only=only_targets)
     rows = sel.scorecard(metrics, period, area=area, scope=scope, scope_name=scope_name)
+    periods = sel.months_back(period.end, 12)
+    months = [f"{p.start:%b %y}" for p in periods]
+    ahead = _months_after(periods[-1].start, 3)
     for row in rows:
-        row.sparkline = charts.line_chart(
-            [str(i) for i in range(len(row.trend))],
-            {"value": row.trend},
-            title=f"{row.view.metric.wording[:60]}: last 12 months",
-            width=220,
-            height=70,
+        ahead_values = forecast(row.trend, 3) if row.assessment.status != "not_measured" else []
+        row.sparkline = charts.turn_the_curve(
+            months,
+            row.trend,
+            title=f"{row.view.metric.wording}: last 12 months, baseline, target and forecast",
+            baseline=row.target.baseline if row.target else None,
             target=row.target.target if row.target else None,
+            forecast=ahead_values,
+            forecast_labels=ahead,
         )
     return render(
         request,
@@ -244,13 +255,37 @@ def scorecards(request: HttpRequest) -> HttpResponse:
             "committees": catalog.committees,
             "committee": committee,
             "programme": programme,
+            "programmes": programmes,
             "area": area,
             "rows": rows,
             "off_track": sum(1 for row in rows if row.assessment.status == "off_track"),
+            "no_target": sum(1 for row in rows if row.assessment.status == "no_target"),
             "group_titles": {g.id: g.title for g in catalog.groups},
             "only_targets": only_targets,
+            "scope": scope,
+            "scope_name": scope_name,
         },
     )
+
+
+def _months_after(start: date, count: int) -> list[str]:
+    out = []
+    for _ in range(count):
+        start = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        out.append(f"{start:%b %y}")
+    return out
+
+
+def _protocol_programmes() -> dict[str, str]:
+    """Programme id -> its name in the active protocol: the scorecard's programme filter
+    offers names, never internal ids."""
+    try:
+        from rightresponse.triage.protocols import active_protocol
+
+        protocol = active_protocol()
+    except Exception:  # a broken protocol: no programme filter rather than a failed page
+        return {}
+    return {pid: p.label for pid, p in protocol.programs.items()}
 
 
 @role_required(*MANAGERS)
@@ -372,7 +407,13 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "committee": catalog.committees.get(meeting.committee),
             "movements": [
-                (m, sel.format_value(m.metric, m.current), sel.format_value(m.metric, m.previous))
+                (
+                    m,
+                    sel.format_value(m.metric, m.current),
+                    sel.format_value(m.metric, m.previous),
+                    way := movement(m.current, m.previous, m.metric.direction),
+                    MOVEMENT_LABELS[way],
+                )
                 for m in movements
             ],
             "items": items,
@@ -493,6 +534,24 @@ def _period_refused(error: PeriodError) -> HttpResponse:
     return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
 
 
+# The diverted table counts calls of tiers 0-2 by the programme of the first unit sent.
+# A police unit first on a civilian-led joint response (or sent when no civilian unit
+# was free) is not a police lead: it is named for what it is, never "Police" under
+# "answered without a police lead" (issue 18). Its count stays in the table, so the
+# totals match the published share and no figure can be worked out by difference.
+DIVERTED_POLICE_LABEL = (
+    "Police unit sent first (civilian-led joint response or no civilian unit free)"
+)
+
+
+def _public_names() -> dict[str, str]:
+    """Plain names for the public page: the data dictionary, then the protocol's labels."""
+    return {
+        **{t.key: t.label for t in dictionary.TERMS},
+        **_protocol_labels(),
+    }
+
+
 @require_GET
 def public_dashboard(request: HttpRequest) -> HttpResponse:
     try:
@@ -502,9 +561,12 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
     period = sel.Period(quarter.start, quarter.end)
     dash = sel.public_dashboard(period)
     catalog = sel.metrics_catalog()
-    figures_by_metric: dict[str, list[sel.PublicFigure]] = {}
+    figures_by_metric: dict[str, list[tuple[sel.PublicFigure, str]]] = {}
     for figure in dash.figures:
-        figures_by_metric.setdefault(figure.metric.id, []).append(figure)
+        figures_by_metric.setdefault(figure.metric.id, []).append(
+            (figure, public_page.public_value(figure.metric, figure.value))
+        )
+    names = _public_names()
     labels_of = _protocol_labels()
     volume_chart = ""
     if dash.volume and not dash.volume.too_few:
@@ -512,8 +574,14 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
         volume_chart = charts.bar_chart(
             [labels_of.get(x, x) for x in ordered],
             [dash.volume.row_totals[x] for x in ordered],
-            width=900,
+            width=560,
             title="Calls for service by category",
+        )
+    previous = quarter.previous()
+    changes: list[public_page.Change] = []
+    if dash.measured and previous in choices:
+        changes = public_page.changes(
+            dash, public_page.quarter_dashboard(previous), catalog.metrics, names
         )
     return render(
         request,
@@ -522,18 +590,69 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
             "dash": dash,
             "period": period,
             "quarter": quarter,
+            "previous": previous if changes else None,
             "quarters": choices,
             "volume_chart": volume_chart,
+            "trend_charts": public_page.trend_charts(quarter, choices) if dash.measured else [],
+            "precinct_map": public_page.precinct_map(dash, _precinct_areas()),
+            "changes": changes,
             "volume_rows": _row_labels(dash.volume, labels_of),
-            "diverted_rows": _row_labels(dash.diverted, labels_of),
-            "rates": [(catalog.metrics[m], figures_by_metric.get(m, [])) for m in sel.PUBLIC_RATES],
+            "diverted_rows": _row_labels(
+                dash.diverted, {**labels_of, "police": DIVERTED_POLICE_LABEL}
+            ),
+            "rates": [
+                (catalog.metrics[m], names.get(m, m), figures_by_metric.get(m, []))
+                for m in sel.PUBLIC_RATES
+            ],
             "area_columns": max((len(f) for f in figures_by_metric.values()), default=1) - 1,
-            "explained": [m for m in catalog if m.public],
+            "explained": [(m, names.get(m.id, m.numerator)) for m in catalog if m.public],
             "not_measured": [m for m in catalog if not m.public],
             "min_cell": MIN_CELL,
-            "format_value": sel.format_value,
         },
     )
+
+
+def _precinct_areas() -> list[Any]:
+    """The city's precinct boundaries (issue 16), for the map; none imported: no map."""
+    from rightresponse.core.geo.svgmap import MapArea
+    from rightresponse.geo.selectors import boundaries
+
+    index = boundaries()
+    return [
+        MapArea(name, rings, index.label_point("precinct", name))
+        for name, rings in index.rings("precinct")
+    ]
+
+
+@require_GET
+def public_json(request: HttpRequest) -> HttpResponse:
+    """The public figures as JSON with the data dictionary of every column and table."""
+    try:
+        quarter, _ = _public_period(request)
+    except PeriodError as error:
+        return _period_refused(error)
+    rows = public_rows(sel.public_dashboard(sel.Period(quarter.start, quarter.end)))
+    header, body = rows[0], rows[1:]
+    used = {*header, *(r[0] for r in body), *(r[1] for r in body)}
+    return JsonResponse(
+        {
+            "period": quarter.key,
+            "figures": [dict(zip(header, r, strict=True)) for r in body],
+            "dictionary": [
+                {"key": t.key, "label": t.label, "meaning": t.meaning}
+                for t in dictionary.TERMS
+                if t.key in used
+            ],
+        },
+        json_dumps_params={"indent": 1},
+    )
+
+
+@require_GET
+def public_dictionary(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(dictionary.dictionary_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rightresponse-data-dictionary.csv"'
+    return response
 
 
 @require_GET

@@ -6,7 +6,7 @@ import pytest
 
 from rightresponse.core.metrics.equity import disparity_ratios, per_capita
 from rightresponse.core.metrics.evaluation import difference_in_differences, pre_post, t_quantile
-from rightresponse.core.metrics.scorecard import assess, moved, trend_slope
+from rightresponse.core.metrics.scorecard import assess, forecast, moved, movement, trend_slope
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,11 @@ def test_scorecard_status() -> None:
     assert assess([10, 9, 8], "up", baseline=10, target=15).status == "off_track"
     # lower is better: falling response times are on track
     assert assess([20, 18, 17], "down", baseline=20, target=12).status == "on_track"
-    assert assess([20, 22], "down").status == "off_track"
+    # Neither baseline nor target: never on or off track (issue 18).
+    assert assess([20, 22], "down").status == "no_target"
+    assert assess([0, 0, 0], "up").status == "no_target"
+    assert assess([20, 22], "down", target=12).status == "off_track"
+    assert assess([22, 20], "down", target=12).status == "on_track"
     assert assess([5, 6], "neutral", target=3).status == "watch"
     assert assess([12.0], "down", baseline=20.0, target=12.0).status == "met"
 
@@ -89,3 +93,15 @@ def test_moved() -> None:
     assert moved(11, 10) and not moved(10.5, 10)
     assert moved(None, 4) and not moved(None, None)
     assert moved(1, 0)
+
+
+def test_forecast_follows_the_trend_line() -> None:
+    assert forecast([1, 2, None, 4], periods=2) == pytest.approx([5.0, 6.0])
+    assert forecast([None, 3, 4]) == []  # two points: too few to forecast
+
+
+def test_movement_is_better_or_worse_by_direction() -> None:
+    assert movement(8, 10, "down") == "better" and movement(8, 10, "up") == "worse"
+    assert movement(12, 10, "up") == "better" and movement(10, 10, "up") == "same"
+    assert movement(12, 10, "neutral") == "changed"
+    assert movement(None, 10, "up") == "gone" and movement(3, None, "up") == "new"

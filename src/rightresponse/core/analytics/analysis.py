@@ -25,6 +25,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from rightresponse.core.dictionary import YARDSTICKS
 from rightresponse.core.intervals import wilson
 
 from .mapping import MappingRow, draft_rows, mapping_table
@@ -462,6 +463,11 @@ def unit_hours(c: ir.Table) -> dict[str, Any]:
         unit_hours=_hours(c), calls_with_times=covered, calls=c.calls.sum().fill_null(0)
     )
     out["total"] = _rows(totals)[0]
+    # A group with no dispatch and clear times has no measured time: None ("not
+    # measurable"), never 0 h (San Luis Obispo's log has no clear times; issue 18).
+    for row in [*out["by_category"], *out["by_area"], out["total"]]:
+        if not row["calls_with_times"]:
+            row["unit_hours"] = None
     out["valid_values"] = _rows(
         c.aggregate(
             **{name: c[f"n_{name}"].sum() for name in INTERVALS if f"n_{name}" in c.columns}
@@ -500,8 +506,9 @@ def response_intervals(
         else:
             for q in (50, 90, 99):
                 metrics[f"{name}__q{q}"] = v.quantile(q / 100)
-        metrics[f"{name}__w15"] = (v <= 15).cast("float64").mean()
-        metrics[f"{name}__w20"] = (v <= 20).cast("float64").mean()
+        # Each yardstick only on the interval it was written for (core/dictionary.py).
+        for seconds, _key in YARDSTICKS.get(name, ()):
+            metrics[f"{name}__w{seconds}"] = (v <= seconds).cast("float64").mean()
 
     # The four groupings go to the engine as one query (a union), so it can work on them
     # in parallel: the percentiles' final step runs one group at a time.
@@ -532,10 +539,17 @@ def response_intervals(
                     "median": median,
                     "p90": p90,
                     "p99": p99,
-                    "within_15": r[f"{name}__w15"],
-                    "within_20": r[f"{name}__w20"],
-                    "within_15_ci": wilson(r[f"{name}__w15"] * r[f"{name}__n"], r[f"{name}__n"]),
-                    "within_20_ci": wilson(r[f"{name}__w20"] * r[f"{name}__n"], r[f"{name}__n"]),
+                    **{
+                        k: value
+                        for seconds, key in YARDSTICKS.get(name, ())
+                        for k, value in (
+                            (key, r[f"{name}__w{seconds}"]),
+                            (
+                                f"{key}_ci",
+                                wilson(r[f"{name}__w{seconds}"] * r[f"{name}__n"], r[f"{name}__n"]),
+                            ),
+                        )
+                    },
                 }
             )
     for g, value in single.items():
@@ -788,6 +802,9 @@ def replay(
         r["share_of_all"] = r["calls"] / all_calls if all_calls else None
         r["share_ci"] = wilson(r["calls"], all_calls)
     with_times = sum(r["calls_with_times"] for r in overall)
+    if not with_times:
+        for r in excluded_rows:
+            r["unit_hours"] = None  # no times anywhere: not measurable, never 0
     grand_hours = sum(r["unit_hours"] for r in overall) or 0.0
     for r in overall:
         r["call_share"] = r["calls"] / total_calls if total_calls else None

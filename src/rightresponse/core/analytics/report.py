@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from rightresponse.core import charts
+from rightresponse.core.dictionary import (
+    NOT_MEASURABLE_NO_TIMES,
+    YARDSTICKS,
+    dictionary_csv,
+    duration,
+    label,
+)
 
 from .analysis import AnalysisResult
 
@@ -70,15 +77,33 @@ def _ci(interval: Any, pct: bool = True) -> str:
     return f"{_pct(low)}-{_pct(high)}" if pct else f"{_fmt(low)}-{_fmt(high)}"
 
 
+# Columns whose values are keys of the data dictionary (categories, intervals, reasons):
+# shown by their label. Columns that are durations in seconds: shown in minutes and seconds.
+KEYED = frozenset({"key", "reason", "interval", "initial_category", "final_category"})
+DURATIONS = frozenset({"median", "p90", "p99"})
+# Officer time: None means the data has no dispatch-to-clear times (issue 18).
+TIMED = frozenset({"unit_hours", "annual_unit_hours", "fte", "meets_one_officer_rule"})
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None and column in TIMED:
+        return NOT_MEASURABLE_NO_TIMES
+    if column in DURATIONS and value is not None:
+        return duration(float(value))
+    if column in KEYED and isinstance(value, str):
+        return label(value)
+    return _fmt(value)
+
+
 def html_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], caption: str) -> str:
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    head = "".join(f'<th scope="col">{escape(label(c))}</th>' for c in columns)
     body = []
     for row in rows:
         cells = []
         for c in columns:
             v = row.get(c)
             as_share = ("share" in c or c.startswith("within")) and not isinstance(v, str)
-            text = _pct(v) if as_share else _fmt(v)
+            text = _pct(v) if as_share else _cell(c, v)
             if as_share and v is not None and f"{c}_ci" in row:
                 text += f" ({_ci(row[f'{c}_ci'])})"  # its 95 % interval
             cls = ' class="num"' if isinstance(v, int | float) and not isinstance(v, bool) else ""
@@ -91,15 +116,17 @@ def html_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], caption: 
 
 
 def _csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    """One table as CSV: headers are the dictionary's plain labels (data-dictionary.csv
+    beside it gives each label's key and meaning); values stay as computed."""
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns or ["empty"])
-        writer.writeheader()
+        writer = csv.writer(handle)
+        writer.writerow([label(c) for c in columns] or ["empty"])
         for row in rows:
             writer.writerow(
-                {k: json_default(v) if isinstance(v, date) else v for k, v in row.items()}
+                [json_default(v) if isinstance(v := row.get(c), date) else v for c in columns]
             )
 
 
@@ -124,7 +151,7 @@ def sections(
         (
             "Volume by category",
             charts.bar_chart(
-                [r["key"] for r in cats],
+                [label(r["key"]) for r in cats],
                 [r["calls"] for r in cats],
                 title="Calls by category (final type where known)",
             )
@@ -165,27 +192,51 @@ def sections(
     out.append(("Calls by area", html_table(areas, ["key", "calls", "share"], "Calls by area")))
     uh = summary["unit_hours_by_category"]
     total = summary["unit_hours_total"]
+    if total["calls_with_times"]:
+        hours = charts.bar_chart(
+            [label(r["key"]) for r in uh if r["unit_hours"] is not None],
+            [round(float(r["unit_hours"]), 1) for r in uh if r["unit_hours"] is not None],
+            title="Unit-hours on calls by category (dispatch to clear, every unit)",
+            unit=" h",
+        )
+    else:
+        hours = f"<p><strong>Unit-hours: {NOT_MEASURABLE_NO_TIMES}</strong>.</p>"
     out.append(
         (
             "Unit-hours by category",
-            charts.bar_chart(
-                [r["key"] for r in uh],
-                [round(float(r["unit_hours"]), 1) for r in uh],
-                title="Unit-hours on calls by category (dispatch to clear, every unit)",
-                unit=" h",
-            )
+            hours
             + f'<p class="note">{_fmt(total["calls_with_times"])} of {_fmt(total["calls"])} calls '
             "have dispatch and clear times.</p>",
         )
     )
     ri = summary["response_intervals"]
-    cols = ["interval", "n", "median", "p90", "p99", "within_15", "within_20"]
+    cols = ["interval", "n", "median", "p90", "p99"]
+    tables = []
+    for name, title in (
+        ("overall", "All calls"),
+        ("by_agency", "By agency"),
+        ("by_priority", "By priority"),
+    ):
+        group = {"by_agency": ["agency"], "by_priority": ["priority"]}.get(name, [])
+        rows = ri[name]
+        tables.append(html_table(rows, [*group, *cols], title))
+        for interval, yardsticks in YARDSTICKS.items():
+            measured = [r for r in rows if r["interval"] == interval]
+            if measured and name == "overall":
+                tables.append(
+                    html_table(
+                        measured,
+                        ["interval", "n", *(key for _, key in yardsticks)],
+                        f"{label(interval)} against its national yardstick",
+                    )
+                )
     out.append(
         (
-            "Response intervals (seconds)",
-            html_table(ri["overall"], cols, "All calls")
-            + html_table(ri["by_agency"], ["agency", *cols], "By agency")
-            + html_table(ri["by_priority"], ["priority", *cols], "By priority"),
+            "Response intervals",
+            '<p class="note">Times in minutes and seconds. NENA\'s 15 and 20 second standard '
+            "applies to answering 911 calls only; NFPA 1225's 64 and 106 seconds to call "
+            "processing (received to dispatched). Travel, time on scene and the whole call are "
+            "judged against the city's own targets (scorecards).</p>" + "".join(tables),
         )
     )
     rc = summary["reclassification"]
@@ -194,8 +245,9 @@ def sections(
             "Reclassification: initial to final type",
             f"<p>{_fmt(rc['calls'])} calls have both an initial and a final type; "
             f"{_pct(rc['changed_type_share'])} ({_ci(rc.get('changed_type_share_ci'))}) changed "
-            f"type and {_pct(rc['changed_category_share'])} "
-            f"({_ci(rc.get('changed_category_share_ci'))}) changed category (95% intervals).</p>"
+            "type (the final code the officer recorded differs from the call taker's type) and "
+            f"{_pct(rc['changed_category_share'])} ({_ci(rc.get('changed_category_share_ci'))}) "
+            "changed category (95% intervals).</p>"
             + html_table(
                 rc["matrix"], ["initial_category", "final_category", "calls"], "Category matrix"
             )
@@ -217,7 +269,10 @@ def sections(
                 f"(95% interval {_ci(diverted.get('fte_ci'), pct=False)})"
             )
         else:
-            time_text = "officer time <strong>not measurable</strong> (no dispatch and clear times)"
+            time_text = (
+                f"unit-hours and full-time officer equivalents <strong>{NOT_MEASURABLE_NO_TIMES}"
+                "</strong> (no dispatch and clear times)"
+            )
         if exposure["measurable"]:
             exposure_text = (
                 f"of {_fmt(exposure['civilian_only_calls'])} calls the protocol would send to "
@@ -239,7 +294,7 @@ def sections(
             (
                 f"Replay under protocol {summary.get('protocol_version') or ''}",
                 charts.bar_chart(
-                    [f"tier {r['tier']}" for r in tiers],
+                    [f"Tier {r['tier']}" for r in tiers],
                     [round(100 * float(r["call_share"] or 0), 1) for r in tiers],
                     title="Share of triaged calls per tier under the protocol",
                     unit="%",
@@ -375,6 +430,7 @@ def write_report(
     )
     for name, rows in result.tables.items():
         _csv(out / f"{name}.csv", rows)
+    (out / "data-dictionary.csv").write_text(dictionary_csv(), encoding="utf-8")
     body = "".join(
         f"<section><h2>{escape(h)}</h2>{html}</section>"
         for h, html in sections(result.summary, points)

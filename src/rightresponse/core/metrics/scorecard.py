@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-Status = Literal["not_measured", "met", "on_track", "off_track", "watch"]
+Status = Literal["not_measured", "no_target", "met", "on_track", "off_track", "watch"]
 STATUS_LABELS: dict[str, str] = {
     "not_measured": "Not yet measured",
+    "no_target": "No target set",
     "met": "Target met",
     "on_track": "On track",
     "off_track": "Off track",
@@ -52,8 +53,10 @@ def assess(
     target: float | None = None,
 ) -> Assessment:
     """Met: the latest value reaches the target. On track: it is better than the
-    baseline and the trend moves the right way (or, without a baseline, the trend alone).
-    Off track otherwise. A metric with no direction of good is only watched."""
+    baseline and the trend moves the right way (or, with a target and no baseline, the
+    trend moves toward the target). Off track otherwise. Only a target or a baseline can
+    put a metric on or off track (RBA, issue 18): without either it is "no target set",
+    never "off track". A metric with no direction of good is only watched."""
     known = [v for v in values if v is not None]
     if not known:
         return Assessment("not_measured", None, None, None)
@@ -62,6 +65,8 @@ def assess(
     change = latest - baseline if baseline is not None else None
     if direction not in ("up", "down"):
         return Assessment("watch", latest, slope, change)
+    if baseline is None and target is None:
+        return Assessment("no_target", latest, slope, change)
     sign = 1 if direction == "up" else -1
     if target is not None and (latest == target or _better(latest, target, direction)):
         return Assessment("met", latest, slope, change)
@@ -85,3 +90,39 @@ def moved(current: float | None, previous: float | None, threshold: float = 0.10
     if previous == 0:
         return current != 0
     return abs(current - previous) / abs(previous) >= threshold
+
+
+def forecast(values: Sequence[float | None], periods: int = 3) -> list[float]:
+    """The next ``periods`` values on the least-squares line through the known values
+    ("where the curve is heading" in a turn-the-curve chart); empty with fewer than three
+    known values, too few to draw a line worth reading."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    slope = trend_slope(values)
+    if slope is None or len(points) < 3:
+        return []
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    return [my + slope * (len(values) + k - mx) for k in range(periods)]
+
+
+Movement = Literal["better", "worse", "same", "changed", "new", "gone"]
+MOVEMENT_LABELS: dict[str, str] = {
+    "better": "Better",
+    "worse": "Worse",
+    "same": "No change",
+    "changed": "Changed (no direction of good)",
+    "new": "Newly measured",
+    "gone": "No longer measured",
+}
+
+
+def movement(current: float | None, previous: float | None, direction: str) -> Movement:
+    """For CitiStat: whether a metric moved for the better or the worse, by its direction
+    of good (a metric with none only "changed")."""
+    if current is None or previous is None:
+        return "new" if current is not None else "gone"
+    if current == previous:
+        return "same"
+    if direction not in ("up", "down"):
+        return "changed"
+    return "better" if _better(current, previous, direction) else "worse"

@@ -1,0 +1,157 @@
+"""What the public dashboard draws from its published figures (issue 18): the trend over
+the published quarters, the precinct map and what changed since the last quarter.
+
+Every figure here is one the public tables of that quarter already publish (the volume
+table's totals, the city-wide rates), read from ``selectors.public_dashboard`` after its
+small-cell protection: nothing new is computed, so the protection of issue 10 (fixed
+calendar quarters, suppression, "Other") holds on the charts and the map as on the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rightresponse.core import charts
+from rightresponse.core.dictionary import duration
+from rightresponse.core.geo.choropleth import choropleth
+from rightresponse.core.geo.svgmap import MapArea
+from rightresponse.core.metrics.catalog import Metric
+from rightresponse.core.metrics.publication import Quarter
+from rightresponse.core.metrics.scorecard import MOVEMENT_LABELS, movement
+
+from . import selectors as sel
+
+TREND_QUARTERS = 8
+
+
+def quarter_dashboard(quarter: Quarter) -> sel.PublicDashboard:
+    return sel.public_dashboard(sel.Period(quarter.start, quarter.end))
+
+
+def city_figure(dash: sel.PublicDashboard, metric_id: str) -> float | None:
+    """The city-wide published value of a rate (None: suppressed or no events)."""
+    for figure in dash.figures:
+        if figure.metric.id == metric_id and figure.group == "City-wide":
+            return figure.value
+    return None
+
+
+def total_calls(dash: sel.PublicDashboard) -> int | None:
+    if not dash.measured or dash.volume is None or dash.volume.too_few:
+        return None
+    return dash.volume.total
+
+
+def trend_charts(quarter: Quarter, choices: list[Quarter]) -> list[str]:
+    """Calls per quarter and the share answered without a police lead, over the published
+    quarters up to the one shown (oldest first)."""
+    shown = [q for q in choices if q <= quarter][:TREND_QUARTERS][::-1]
+    if len(shown) < 2:
+        return []
+    dashes = [quarter_dashboard(q) for q in shown]
+    labels = [f"Q{q.number} {q.year}" for q in shown]
+    calls = [total_calls(d) for d in dashes]
+    diverted = [city_figure(d, "diverted_share") for d in dashes]
+    out = []
+    if any(v is not None for v in calls):
+        out.append(
+            charts.line_chart(
+                labels,
+                {"Calls for service": [float(v) if v is not None else None for v in calls]},
+                title="Calls for service per quarter",
+                width=560,
+                height=240,
+            )
+        )
+    if any(v is not None for v in diverted):
+        out.append(
+            charts.line_chart(
+                labels,
+                {"% without a police lead": diverted},
+                title="Share of calls answered without a police lead, per quarter (%)",
+                width=560,
+                height=240,
+            )
+        )
+    return out
+
+
+def precinct_map(dash: sel.PublicDashboard, areas: list[MapArea]) -> str:
+    """Calls per precinct, shaded, from the volume table's published column totals. A
+    precinct with too few calls to publish (combined into "Other", or none) is hatched
+    and shows no number."""
+    if not areas or dash.volume is None or dash.volume.too_few:
+        return ""
+    totals = dash.volume.col_totals
+    values: dict[str, int | None] = {a.name: totals.get(a.name) for a in areas}
+    return choropleth(
+        areas,
+        values,
+        title="Calls for service by precinct",
+        hidden_note="Too few calls to show",
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    meaning: str
+    before: str
+    now: str
+    way: str
+    way_label: str
+
+
+def public_value(metric: Metric, value: float | None) -> str:
+    """A published figure as a resident reads it: times in minutes and seconds."""
+    if value is not None and metric.unit == "minutes":
+        return duration(value * 60)
+    return sel.format_value(metric, value)
+
+
+def _shown(metric: Metric | None, value: float | None) -> str:
+    if value is None:
+        return "not published"
+    if metric is None:
+        return f"{value:,.0f}"
+    return public_value(metric, value)
+
+
+def changes(
+    dash: sel.PublicDashboard,
+    before: sel.PublicDashboard,
+    metrics: dict[str, Metric],
+    names: dict[str, str],
+) -> list[Change]:
+    """This quarter against the quarter before, figure by figure, better or worse by the
+    measure's direction of good (calls for service have none: only "changed")."""
+    out = []
+    now_calls, before_calls = total_calls(dash), total_calls(before)
+    way = movement(now_calls, before_calls, "none")
+    out.append(
+        Change(
+            "Calls for service",
+            "All calls received in the quarter.",
+            _shown(None, before_calls),
+            _shown(None, now_calls),
+            way,
+            MOVEMENT_LABELS[way],
+        )
+    )
+    for metric_id in sel.PUBLIC_RATES:
+        metric = metrics[metric_id]
+        a, b = city_figure(dash, metric_id), city_figure(before, metric_id)
+        if a is None and b is None:
+            continue
+        way = movement(a, b, metric.direction)
+        out.append(
+            Change(
+                names.get(metric_id, metric.numerator),
+                metric.plain,
+                _shown(metric, b),
+                _shown(metric, a),
+                way,
+                MOVEMENT_LABELS[way],
+            )
+        )
+    return out
