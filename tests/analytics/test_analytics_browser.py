@@ -24,6 +24,8 @@ def test_analyst_imports_nothing_by_hand_and_reads_the_landscape(login_page: Any
     page.get_by_role(
         "button", name="Analyse Seattle Police Department Call Data (portal export) now"
     ).click()
+    # The analysis runs in the background; the page follows it, then links to the report.
+    page.get_by_role("link", name="Open the dataset page").click(timeout=120_000)
     page.wait_for_url("**/analytics/east-c3/")
     assert page.locator("svg.chart").count() >= 4
     assert page.get_by_role("heading", name="Response intervals").is_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -11,6 +12,17 @@ from rightresponse.analytics.selectors import SAMPLES_DIR
 from rightresponse.analytics.services import calls_import, dataset_analyze
 
 pytestmark = pytest.mark.django_db
+
+
+def wait_for_job(client: Any, url: str, seconds: float = 120) -> str:
+    """Poll the work page as the browser does until the work is no longer running."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        html = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        if 'hx-trigger="every 1s"' not in html:
+            return html
+        time.sleep(0.3)
+    raise AssertionError(f"{url}: still running after {seconds} s")
 
 
 @pytest.fixture
@@ -38,13 +50,17 @@ def test_anonymous_visitors_are_sent_to_login(client: Any) -> None:
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+@pytest.mark.django_db(transaction=True)  # the analysis runs in a background thread
 def test_analyse_button_then_dataset_page_with_charts_and_map(
     logged_in: Any, madrona: Dataset
 ) -> None:
     client = logged_in("analyst")
     response = client.post("/analytics/madrona/analyse/")
-    assert response.status_code == 302 and response["Location"].endswith("/analytics/madrona/")
+    assert response.status_code == 302 and "/analytics/work/" in response["Location"]
+    done = wait_for_job(client, response["Location"])
+    assert "Open the dataset page" in done
     html = client.get("/analytics/madrona/").content.decode()
+    assert "summary.json" in html and "report.html" in html  # downloads
     assert "446 calls" in html
     assert "<svg" in html and 'class="chart map"' in html
     assert "Reclassification: initial to final type" in html

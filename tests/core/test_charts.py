@@ -68,3 +68,32 @@ def test_bar_chart_cuts_long_labels_but_keeps_them_whole_in_a_title() -> None:
     shown = svg.split(f"<title>{long}</title>")[1].split("</text>")[0]
     assert shown.endswith("…") and len(shown) < len(long)
     assert ">Parking</text>" in svg.replace("<title>Parking</title>", "")
+
+
+def test_turn_the_curve_draws_baseline_target_and_forecast() -> None:
+    from rightresponse.core.charts import turn_the_curve
+
+    svg = turn_the_curve(
+        ["Jan", "Feb", "Mar"],
+        [10.0, None, 14.0],
+        title="Share diverted",
+        baseline=9.0,
+        target=20.0,
+        forecast=[15.0, 16.0],
+        forecast_labels=["Apr", "May"],
+        unit="%",
+    )
+    assert "Baseline 9%" in svg and "Target 20%" in svg and ">Forecast<" in svg
+    assert "forecast: Apr 15%, May 16%" in svg  # the text alternative carries the numbers
+    assert svg.count('stroke-dasharray="6 4"') == 1  # the forecast line
+    # Gridlines at round values, the target inside the plot.
+    import re
+
+    assert re.findall(r'text-anchor="end">([^<]+)<', svg) == ["0", "5", "10", "15", "20"]
+
+
+def test_turn_the_curve_without_lines_says_so() -> None:
+    from rightresponse.core.charts import turn_the_curve
+
+    svg = turn_the_curve(["Jan"], [None], title="Nothing yet")
+    assert "history: no values yet" in svg and "baseline: not set" in svg

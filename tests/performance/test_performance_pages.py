@@ -282,6 +282,18 @@ def test_citistat_carries_open_action_items_to_the_next_meeting(
     assert carried.carried_from.status == ActionItem.CARRIED
     page = client.get(reverse("performance:meeting", args=[april.pk])).content.decode()
     assert "carried 1×" in page and "Metrics that moved" in page and "Care team lead" in page
+    # Each metric that moved says better or worse by its direction of good (issue 18).
+    from rightresponse.core.metrics.scorecard import movement
+    from rightresponse.performance.selectors import citistat_movements
+
+    moved = citistat_movements(april)
+    assert moved
+    for m in moved:
+        way = movement(m.current, m.previous, m.metric.direction)
+        row = page[page.index(f"metrics/{m.metric.id}/") :]
+        row = row[: row.index("</tr>")]
+        assert f'status-{way}"' in row, (m.metric.id, way)
+    assert 'status-better"' in page or 'status-worse"' in page
 
 
 def test_pilot_evaluation_gives_intervals(logged_in: Any, facts: dict[str, Any]) -> None:

@@ -68,7 +68,7 @@ def test_map_trend_changes_and_plain_names(
     assert not re.search(r"<title>precinct_9: \d", svg)
     # A trend over the published quarters and what changed since the last one.
     assert "The trend, quarter by quarter" in page
-    assert page.count('<svg class="chart"') >= 2
+    assert page.count('<svg class="chart curve"') >= 2
     assert "What changed since the last quarter" in page
     assert re.search(r'status-(better|worse|same|changed)">', page)
     # Plain names and a "what this means" for the figures; no raw keys.

@@ -13,19 +13,21 @@ from django.utils import timezone
 from studio_helpers import VIOLENT_TRESPASS, lower_care_violence_rule
 
 from rightresponse.dispatch.models import Disposition, Incident, UseOfForceReport
+from rightresponse.intake.services import call_intake
 from rightresponse.studio.impact import city_impact
 from rightresponse.studio.live import compiled_text
 from rightresponse.studio.services import file_protocol_text
 from rightresponse.triage.models import Call
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.triage.services import CallDetails
 
 pytestmark = pytest.mark.django_db
 
 
 def _call(agency: Any, call_type: str, answers: dict[str, str]) -> Incident:
-    call = call_create(user=None, agency=agency, details=CallDetails(), call_type=call_type,
-                       answers=answers)  # fmt: skip
-    return Incident.objects.get(call=call)
+    result = call_intake(user=None, agency=agency, details=CallDetails(), call_type=call_type,
+                         answers=answers)  # fmt: skip
+    assert result.incident is not None
+    return result.incident
 
 
 def _force(incident: Incident, **injured: bool) -> None:

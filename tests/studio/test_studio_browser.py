@@ -26,10 +26,17 @@ from studio_helpers import PASSWORD, VIOLENT_TRESPASS
 
 from rightresponse.accounts.services import token_create
 from rightresponse.dispatch.models import Incident
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.intake.services import call_intake
+from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MOVING = 5
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 def _shoot(page: Any, name: str, tmp_path: Path) -> None:

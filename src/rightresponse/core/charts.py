@@ -241,6 +241,12 @@ def dot_map(
     return "".join(parts)
 
 
+def _nice_step(raw: float) -> float:
+    """1, 2, 2.5 or 5 times a power of ten, at least ``raw``: gridlines at round values."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(float(m * power) for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
 def turn_the_curve(
     x_labels: Sequence[str],
     values: Sequence[float | None],
@@ -266,8 +272,11 @@ def turn_the_curve(
     points += [v for v in (baseline, target) if v is not None]
     low, high = (min(points), max(points)) if points else (0.0, 1.0)
     low = min(low, 0.0)
-    high = high + (high - low) * 0.08 or 1.0
-    span = (high - low) or 1.0
+    step = _nice_step((high - low) / 4 or 1.0)
+    low = math.floor(low / step) * step
+    high = max(math.ceil(high / step) * step, low + step)
+    ticks = max(1, round((high - low) / step))
+    span = high - low
     n = max(1, len(labels) - 1)
 
     def x_at(i: int) -> float:
@@ -301,8 +310,8 @@ def turn_the_curve(
         f'height="{height}" viewBox="0 0 {width} {height}">',
         f"<title>{escape(title)}</title><desc>{escape('; '.join(described))}</desc>",
     ]
-    for k in range(5):  # light gridlines with their values
-        v = low + span * k / 4
+    for k in range(ticks + 1):  # light gridlines at round values
+        v = low + step * k
         y = y_at(v)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#d0d7de"/>'

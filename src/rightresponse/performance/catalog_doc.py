@@ -64,6 +64,29 @@ or tables of disjoint periods, so no table can be subtracted from another to rec
 small count (a rolling "last N months" allowed exactly that; the attack is
 `tests/performance/test_public_differencing.py`).
 
+The page (`/public/`, linked from the sign-in page and the top bar for logged-out
+visitors) adds, from those same published figures only (`performance/public_page.py`):
+what changed since the last quarter (better or worse by each measure's direction of good;
+quarters, not months, for the reason above), the trend of calls and of the share
+answered without a police lead over the published quarters, and a precinct choropleth
+drawn as SVG from the city's boundaries whose numbers are the volume table's published
+column totals (a precinct with too few calls is hatched and shows none). Names and
+"what this means" come from the data dictionary (`core/dictionary.py`,
+[data-dictionary.md](data-dictionary.md)); downloads: CSV, JSON with the dictionary of
+its columns, and the dictionary as CSV. In the table of calls answered without a police
+lead, a call whose first unit was a police unit (a civilian-led joint response, or no
+civilian unit free) is named for what it is, not "Police"; its count stays so that the
+totals match the published share.
+
+## Scorecards and CitiStat
+
+A metric is on or off track only against a target or a baseline (Results-Based
+Accountability); without either it is "No target set", with a link to the metric's
+target form (`core/metrics/scorecard.py`). Each card has a turn-the-curve chart drawn on
+the server: twelve months, the baseline and target lines, and a three-month least-squares
+forecast. The programme filter lists the protocol's programmes by name. CitiStat marks
+each metric that moved as better or worse by its direction of good.
+
 ## Pilot evaluation
 
 Pre/post and difference-in-differences on monthly values, with Welch 95% confidence
