@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from rightresponse.core.triage import Protocol, ProtocolError, load_protocol, parse_protocol
+from rightresponse.core.triage import (
+    Protocol,
+    ProtocolError,
+    load_protocol,
+    parse_protocol,
+    read_yaml_text,
+)
 
 BAD = Path(__file__).resolve().parent / "bad_protocols"
 REQUIRED_CALL_TYPES = {
@@ -246,3 +252,20 @@ def test_extends_inherits_the_conditions(raw: dict[str, Any]) -> None:
     both = {"weapon": "yes", "substance_escalating": "yes"}
     assert decide(protocol, "behavioral_crisis", both).tier == 4
     assert decide(protocol, "behavioral_crisis", {"substance_escalating": "yes"}).tier == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("? [a]\n: b\n", "unhashable"),  # a list as a key
+        ("{{a: 1}: 2}", "unhashable"),
+        ("[" * 5000, "nested too deeply"),
+        ("a: !!timestamp 2020-99-99", "month must be in 1..12"),
+    ],
+)
+def test_yaml_the_constructors_choke_on_is_a_problem_not_a_crash(text: str, reason: str) -> None:
+    """Text typed in the studio is untrusted (the API fuzzing found these as 500s)."""
+    with pytest.raises(ProtocolError) as caught:
+        read_yaml_text(text, "draft")
+    ((where, why),) = caught.value.problems
+    assert where == "(file)" and why.startswith("not valid YAML") and reason in why

@@ -153,6 +153,12 @@ def read_yaml_text(text: str, source: str) -> Any:
         raise ProtocolError(source, [(where, f"not valid YAML: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         raise ProtocolError(source, [("(file)", f"not valid YAML: {exc}")]) from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        # What PyYAML's constructors let through: a list or mapping as a key (unhashable),
+        # an impossible date (``!!timestamp 2020-99-99``), nesting deeper than Python's
+        # stack. Text typed in the studio is untrusted: a problem by place, never a 500.
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ProtocolError(source, [("(file)", f"not valid YAML: {reason}")]) from None
 
 
 def load_protocol(path: str | Path) -> Protocol:
