@@ -5,7 +5,7 @@ A scratch database (SQLite in a temporary folder, or BENCH_DATABASE_URL=<a scrat
 PostgreSQL database you create and drop>) is seeded with bulk inserts: N calls over the
 last year with call types and stored answers drawn from the default protocol's questions
 (each question answered no 65%, unknown 20%, yes 10%, not asked 5%: thousands of distinct
-answer sets), their incidents (2% with backup requested), arrests on 3% and force
+answer sets), their incidents (2% with backup requested, 80% dispatched and cleared), arrests on 3% and force
 reports with an injury on 0.5%. Then a draft that lowers the tier rule
 violence_in_care_call from 3 to 2 is saved through the studio's services, and a signed-in
 protocol author GETs the impact result page (the request the impact tab makes) three times
@@ -121,11 +121,15 @@ def seed(n: int) -> None:
                       "answers": json.dumps(answers), "protocol_version": "bench"})  # fmt: skip
     _insert(Call, calls, now)
     rows = Call.objects.order_by("id").values_list("id", "call_type", "received_at")
-    incidents = [
-        {"agency_id": agency.pk, "call_id": i, "call_type": c, "initial_call_type": c,
-         "received_at": r, "backup_requested": rng.random() < 0.02, "facts_changed_at": now}
-        for i, c, r in rows.iterator(chunk_size=20_000)
-    ]  # fmt: skip
+    incidents = []
+    for i, c, r in rows.iterator(chunk_size=20_000):
+        # 80% dispatched and cleared 15-120 min later: the workload's unit-hours.
+        timed = rng.random() < 0.8
+        dispatched = r + timedelta(minutes=2) if timed else None
+        cleared = r + timedelta(minutes=rng.randrange(15, 120)) if timed else None
+        incidents.append({"agency_id": agency.pk, "call_id": i, "call_type": c,
+                          "initial_call_type": c, "received_at": r, "dispatched_at": dispatched,
+                          "cleared_at": cleared, "backup_requested": rng.random() < 0.02})  # fmt: skip
     _insert(Incident, incidents, now)
     ids = Incident.objects.order_by("id").values_list("id", "received_at")
     pairs = list(ids.iterator(chunk_size=20_000))

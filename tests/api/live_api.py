@@ -36,6 +36,7 @@ ROLE_USERS = {
     "responder": "responder",
     "provider": "provider",
     "analyst": "analyst",
+    "hotline": "counselor",  # the 988 crisis line's counselor (intake/demo.py)
 }
 
 

@@ -42,7 +42,7 @@ class Api:
         self.url = live.url
         self.headers = {role: {"Authorization": f"Bearer {live.token(role)}"} for role in
                         ("calltaker", "dispatcher", "supervisor", "provider", "analyst", "admin",
-                         "responder")}  # fmt: skip
+                         "responder", "hotline")}  # fmt: skip
 
     def request(self, role: str, method: str, path: str, **kwargs: Any) -> requests.Response:
         return requests.request(
@@ -128,6 +128,10 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
               for _ in range(3 * n)]  # fmt: skip
     for version_id in drafts[n:]:
         api.request("admin", "POST", f"/api/studio/versions/{version_id}/submit")
+    # Drafts only saved (not submitted by another burst), so a save is not refused just
+    # because the shuffle ran every submit first.
+    edited = [api.ok("admin", "POST", "/api/studio/versions", json={"note": "edit"})["id"]
+              for _ in range(n)]  # fmt: skip
     protocol_yaml = api.ok("admin", "GET", f"/api/studio/versions/{drafts[0]}")["yaml"]
     versions = api.ok("admin", "GET", "/api/studio/versions")
     versions = versions if isinstance(versions, list) else versions.get("versions", [])
@@ -140,6 +144,21 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
     fresh = iter(calls[5 * n :])
     a, b, c = assigned[:n], assigned[n : 2 * n], assigned[2 * n :]
     inc = "/api/dispatch/incidents"
+    # Intake: Tier 0 reports in the queue, and transfers to the 988 line at each stage.
+    report = {"call_type": "property_crime_report", "answers": {
+        "crime_in_progress": "no", "suspect_on_scene": "no", "weapon": "no", "injury": "no",
+        "firearm_or_vehicle_involved": "no"}}  # fmt: skip
+    cases = [api.ok("calltaker", "POST", "/api/triage/calls", json=report)["virtual_case_id"]
+             for _ in range(3 * n)]  # fmt: skip
+    hotline_id = next(a["id"] for a in api.ok("calltaker", "GET", "/api/intake/agencies")
+                      if a["slug"] == "crisis-988")  # fmt: skip
+    transfer_calls = _calls(api, 4 * n)
+    transfers = [api.ok("calltaker", "POST", "/api/intake/transfers", json={
+        "call_id": c, "hotline": "988", "handoff": "warm", "to_agency_id": hotline_id})["id"]
+        for c in transfer_calls[n:]]  # fmt: skip
+    for t in transfers[n:]:
+        api.ok("hotline", "POST", f"/api/intake/transfers/{t}/answer", json={"accept": True})
+    crisis = {"call_type": "behavioral_crisis", "answers": {"weapon": "yes"}, "reason": "knife"}
 
     return {
         "POST /api/auth/token": [("admin", "POST", "/api/auth/token", {"json": {"username": "analyst", "password": "demo-pass-2026"}})] * n,
@@ -170,12 +189,19 @@ def _requests(api: Api) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]
         "POST /api/plan/steps/{code}/pilots": [("analyst", "POST", f"/api/plan/steps/{code}/pilots", {"json": pilot}) for code in step_codes],
         "PUT /api/plan/arms/{arm_id}/observations": [("analyst", "PUT", f"/api/plan/arms/{arm_ids[k % len(arm_ids)]}/observations", {"json": observation}) for k in range(n)],
         "POST /api/studio/versions": [("admin", "POST", "/api/studio/versions", {"json": {"note": "race"}})] * n,
-        "PUT /api/studio/versions/{version_id}": [("admin", "PUT", f"/api/studio/versions/{v}", {"json": {"yaml": protocol_yaml, "note": "race"}}) for v in drafts[:n]],
+        "PUT /api/studio/versions/{version_id}": [("admin", "PUT", f"/api/studio/versions/{v}", {"json": {"yaml": protocol_yaml, "note": "race"}}) for v in edited],
         "POST /api/studio/validate": [("admin", "POST", "/api/studio/validate", {"json": {"yaml": protocol_yaml}})] * 2,
         "POST /api/studio/versions/{version_id}/submit": [("admin", "POST", f"/api/studio/versions/{v}/submit", {}) for v in drafts[:n]],
         "POST /api/studio/versions/{version_id}/withdraw": [("admin", "POST", f"/api/studio/versions/{v}/withdraw", {"json": {"reason": "race"}}) for v in drafts[n : 2 * n]],
         "POST /api/studio/versions/{version_id}/approve": [("admin", "POST", f"/api/studio/versions/{v}/approve", {"json": {}}) for v in drafts[2 * n :]],
         "POST /api/studio/versions/{version_id}/rollback": [("admin", "POST", f"/api/studio/versions/{v['id']}/rollback", {}) for v in versions[:2]] or [("admin", "POST", f"/api/studio/versions/{drafts[0]}/rollback", {})],
+        "POST /api/intake/cases/{case_id}/take": [("calltaker", "POST", f"/api/intake/cases/{k}/take", {}) for k in cases[:n]],
+        "POST /api/intake/cases/{case_id}/close": [("calltaker", "POST", f"/api/intake/cases/{k}/close", {"json": {"status": "completed", "advised_direct": True}}) for k in cases[n : 2 * n]],
+        "POST /api/intake/cases/{case_id}/elevate": [("dispatcher", "POST", f"/api/intake/cases/{k}/elevate", {"json": {"call_type": "behavioral_crisis", "reason": "in danger"}}) for k in cases[2 * n :]],
+        "POST /api/intake/transfers": [("calltaker", "POST", "/api/intake/transfers", {"json": {"call_id": c, "hotline": "988", "handoff": "cold", "to_agency_id": hotline_id}}) for c in transfer_calls[:n]],
+        "POST /api/intake/transfers/{transfer_id}/answer": [("hotline", "POST", f"/api/intake/transfers/{t}/answer", {"json": {"accept": True}}) for t in transfers[:n]],
+        "POST /api/intake/transfers/{transfer_id}/outcome": [("hotline", "POST", f"/api/intake/transfers/{t}/outcome", {"json": {"outcome": "resolved"}}) for t in transfers[n : 2 * n]],
+        "POST /api/intake/transfers/{transfer_id}/hand-back": [("hotline", "POST", f"/api/intake/transfers/{t}/hand-back", {"json": crisis}) for t in transfers[2 * n :]],
     }  # fmt: skip
 
 

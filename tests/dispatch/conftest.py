@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 
 from rightresponse.accounts.models import Agency
+from rightresponse.core.intake import intake_outcome
+from rightresponse.dispatch import services
 from rightresponse.dispatch.models import Incident, Unit, UnitMember
 from rightresponse.triage.models import Call
 
@@ -86,7 +88,11 @@ def make_call(agencies: dict[str, Agency], users: dict[str, Any]) -> Any:
             "protocol_version": "test",
         }  # fmt: skip
         values.update(fields)
-        return Call.objects.create(**values)
+        call = Call.objects.create(**values)
+        # What the intake action does with a call needing a field response (the core's rule).
+        if intake_outcome(call.tier, call.screened_out, call.call_type) == "incident":
+            services.incident_create_from_call(call, call.created_by, new_call=True)
+        return call
 
     return make
 

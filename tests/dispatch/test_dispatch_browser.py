@@ -6,28 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import timezone
 
-from rightresponse.core.triage import decide, load_protocol
 from rightresponse.dispatch.models import Incident
+from rightresponse.intake.services import call_intake
 from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def triaged_call(agencies: dict, users: dict, call_type: str, answers: dict[str, str]) -> Call:
-    """What the call-taker page stores: the call with the protocol's decision."""
-    decision = decide(load_protocol(settings.RIGHTRESPONSE_PROTOCOL), call_type, answers).to_dict()
-    now = timezone.now()
-    return Call.objects.create(
-        agency=agencies["center"], received_at=now, answered_at=now, triaged_at=now,
-        created_by=users["call_taker"], address="100 Pine St", latitude=47.6105,
-        longitude=-122.3305, area="north", call_type=call_type, answers=answers,
-        decision=decision, protocol_version=decision["protocol_version"], tier=decision["tier"],
-        lead=decision["lead"] or "", risk_score=decision["risk"]["score"],
-        risk_band=decision["risk"]["band"], screened_out=decision["screened_out"],
-    )  # fmt: skip
+    """What the call-taker page stores, through the same intake action."""
+    details = CallDetails(
+        address="100 Pine St", latitude=47.6105, longitude=-122.3305, area="north"
+    )
+    return call_intake(
+        user=users["call_taker"], agency=agencies["center"], call_type=call_type,
+        answers=answers, details=details,
+    ).call  # fmt: skip
 
 
 def test_full_incident_from_call_to_close(

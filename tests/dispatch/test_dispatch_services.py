@@ -218,11 +218,11 @@ def test_override_is_measured_against_the_recommendation_now(
 
 
 def test_retriage_before_dispatch_updates_the_waiting_incident(make_call: Any, units: dict) -> None:
+    from rightresponse.intake.services import call_reassess
     from rightresponse.triage.protocols import active_protocol
-    from rightresponse.triage.services import call_retriage
 
     call = make_call("welfare_check")
-    call_retriage(call=call, user=None, answers={"weapon": "yes", "violence": "yes"},
+    call_reassess(call=call, user=None, answers={"weapon": "yes", "violence": "yes"},
                   protocol=active_protocol())  # fmt: skip
     incident = Incident.objects.get(call=call)
     assert incident.tier == call.tier >= 3 and incident.initial_tier == call.tier

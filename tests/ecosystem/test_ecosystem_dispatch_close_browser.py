@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils import timezone
 
-from rightresponse.core.triage import decide, load_protocol
 from rightresponse.dispatch import services as dispatch_services
 from rightresponse.dispatch.models import Incident, Unit, UnitMember
 from rightresponse.ecosystem.models import Referral
-from rightresponse.triage.models import Call
+from rightresponse.intake.services import call_intake
+from rightresponse.triage.services import CallDetails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,18 +35,13 @@ def crisis_incident(agencies: dict, users: dict, settings: Any, tmp_path: Any) -
         name="Rae Responder", capabilities=["clinician"],
     )  # fmt: skip
     answers = {"weapon": "no", "violence": "no"}
-    decision = decide(
-        load_protocol(django_settings.RIGHTRESPONSE_PROTOCOL), "behavioral_crisis", answers
-    ).to_dict()
-    now = timezone.now()
-    call = Call.objects.create(
-        agency=agencies["center"], received_at=now, answered_at=now, triaged_at=now,
-        created_by=users["call_taker"], address="100 Pine St", latitude=47.6105,
-        longitude=-122.3305, area="north", call_type="behavioral_crisis", answers=answers,
-        decision=decision, protocol_version=decision["protocol_version"], tier=decision["tier"],
-        lead=decision["lead"] or "", risk_score=decision["risk"]["score"],
-        risk_band=decision["risk"]["band"], screened_out=decision["screened_out"],
-    )  # fmt: skip
+    details = CallDetails(
+        address="100 Pine St", latitude=47.6105, longitude=-122.3305, area="north"
+    )
+    call = call_intake(
+        user=users["call_taker"], agency=agencies["center"], call_type="behavioral_crisis",
+        answers=answers, details=details,
+    ).call  # fmt: skip
     incident = Incident.objects.get(call=call)
     dispatch_services.incident_assign(incident.pk, unit.pk, users["dispatcher"])
     return incident

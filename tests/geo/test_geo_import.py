@@ -15,9 +15,16 @@ from rightresponse.dispatch.models import Incident, Unit
 from rightresponse.geo import demo
 from rightresponse.geo.models import AddressPoint, Boundary
 from rightresponse.geo.selectors import location_resolve
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.intake.services import call_intake
+from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = pytest.mark.django_db
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def make_incident(agencies: dict[str, Agency], users: dict[str, Any]) -> Any:
             "protocol_version": "test",
         }  # fmt: skip
         values.update(fields)
-        return Incident.objects.get(call=Call.objects.create(**values))
+        return services.incident_create_from_call(Call.objects.create(**values), new_call=True)
 
     return make
 

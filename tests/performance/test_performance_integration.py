@@ -61,7 +61,7 @@ def _call(
         },  # fmt: skip
         protocol_version="test",
     )
-    return Incident.objects.get(call=call)
+    return services.incident_create_from_call(call, users["call_taker"], new_call=True)
 
 
 def test_metrics_from_real_incidents(

@@ -13,9 +13,16 @@ from studio_helpers import VIOLENT_TRESPASS, lower_care_violence_rule
 
 from rightresponse.accounts.services import token_create
 from rightresponse.dispatch.models import Incident
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.intake.services import call_intake
+from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = pytest.mark.django_db
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 def _client(user: Any) -> Client:

@@ -1,6 +1,7 @@
 """The whole studio flow in a real Chromium (issue 19's evidence).
 
-An author changes a tier rule in the section form, sees the diff, the example calls and
+An author changes a tier rule in the section form, sees the diff, another section's form
+refusing a value at its field, the example calls and
 the impact (trespass calls with violence moving from tier 3 to 2, with their count, and
 the safety check), submits; the same person cannot approve; an approver approves with an
 effective time a few seconds ahead; a call taken through the API before that time is
@@ -25,10 +26,17 @@ from studio_helpers import PASSWORD, VIOLENT_TRESPASS
 
 from rightresponse.accounts.services import token_create
 from rightresponse.dispatch.models import Incident
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.intake.services import call_intake
+from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MOVING = 5
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 def _shoot(page: Any, name: str, tmp_path: Path) -> None:
@@ -70,6 +78,10 @@ def test_author_to_approver_to_live_calls_to_rollback(
         for _ in range(MOVING - 1)
     ]
     Incident.objects.filter(call=history[0]).update(backup_requested=True)
+    for call in history:  # 45 minutes from dispatch to clear: the workload's unit-hours
+        Incident.objects.filter(call=call).update(
+            dispatched_at=call.received_at, cleared_at=call.received_at + timedelta(minutes=45)
+        )
     call_create(user=None, agency=agency, details=CallDetails(), call_type="noise_complaint",
                 answers={"violence": "no", "weapon": "no"})  # fmt: skip
     call_taker = token_create(users["call_taker"])
@@ -100,6 +112,20 @@ def test_author_to_approver_to_live_calls_to_rollback(
     assert rule.locator("td.after").inner_text() == "2"
     _shoot(page, "diff", tmp_path)
 
+    # Every section has a form from the schema; a value that does not read is refused at
+    # its field, and nothing is saved.
+    page.click("text=All sections")
+    page.click("nav.sections >> text=Programs")
+    tiers = page.locator('#item-community_responder input[name$=".tiers"]')
+    assert tiers.input_value() == "[1, 2]"
+    tiers.fill("[1, 2")
+    page.click("#save-section")
+    page.wait_for_selector(".messages li.error")
+    field = page.locator("#item-community_responder .field.invalid")
+    assert "tiers" in field.inner_text() and tiers.get_attribute("aria-invalid") == "true"
+    tiers.scroll_into_view_if_needed()
+    _shoot(page, "sections", tmp_path)
+
     # The impact: the trespass calls move, with their count, and the safety check flags them.
     page.click("text=Impact")
     page.wait_for_selector("#movements")
@@ -109,6 +135,11 @@ def test_author_to_approver_to_live_calls_to_rollback(
     flag = page.locator('#safety li[data-call-type="trespass"]').inner_text()
     assert f"{MOVING} call(s) move toward civilian-only" in flag and "backup requested" in flag
     _shoot(page, "impact", tmp_path)
+    # Workload per program and shift: the trespass calls' hours move with them.
+    workload = page.locator("#workload")
+    workload.scroll_into_view_if_needed()
+    assert "h ·" in workload.inner_text() and "FTE" in workload.inner_text()
+    _shoot(page, "workload", tmp_path)
 
     # Overview: the example calls, then submit; approving one's own version is refused.
     page.click("text=Overview")

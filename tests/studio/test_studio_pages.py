@@ -10,10 +10,17 @@ from django.test import Client
 from django.utils import timezone
 from studio_helpers import VIOLENT_TRESPASS
 
+from rightresponse.intake.services import call_intake
 from rightresponse.studio.models import ProtocolVersion
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.triage.models import Call
+from rightresponse.triage.services import CallDetails
 
 pytestmark = pytest.mark.django_db
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 def _as(user: Any) -> Client:

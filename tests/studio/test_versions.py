@@ -1,7 +1,7 @@
 """Drafts, approval with the two-person rule, the live switch at the effective time, rollback.
 
 These decide live calls: each test goes through the real services and the real
-``call_create`` and checks which protocol version the stored call records.
+``call_intake`` and checks which protocol version the stored call records.
 """
 
 from __future__ import annotations
@@ -16,13 +16,20 @@ from studio_helpers import VIOLENT_TRESPASS, lower_care_violence_rule
 
 from rightresponse.accounts.models import AuditEvent
 from rightresponse.core.triage import load_protocol
+from rightresponse.intake.services import call_intake
 from rightresponse.studio import live
 from rightresponse.studio import services as s
 from rightresponse.studio.models import ProtocolVersion
+from rightresponse.triage.models import Call
 from rightresponse.triage.protocols import active_protocol
-from rightresponse.triage.services import CallDetails, call_create
+from rightresponse.triage.services import CallDetails
 
 pytestmark = pytest.mark.django_db
+
+
+def call_create(**kwargs: Any) -> Call:
+    """A call taken through the intake action (call, decision, incident or case)."""
+    return call_intake(**kwargs).call
 
 
 def _call(agency: Any) -> Any:

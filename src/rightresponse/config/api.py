@@ -18,6 +18,7 @@ from rightresponse.accounts.roles import ADMINISTRATOR
 from rightresponse.analytics.api import router as analytics_router
 from rightresponse.dispatch.api import router as dispatch_router
 from rightresponse.ecosystem.api import router as ecosystem_router
+from rightresponse.intake.api import router as intake_router
 from rightresponse.performance.api import router as performance_router
 from rightresponse.plan.api import router as plan_router
 from rightresponse.studio.api import router as studio_router
@@ -49,6 +50,7 @@ problems.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/triage", triage_router)
 api.add_router("/dispatch", dispatch_router)
+api.add_router("/intake", intake_router)
 api.add_router("/ecosystem", ecosystem_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/performance", performance_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rightresponse.web",
     "rightresponse.triage",
     "rightresponse.dispatch",
+    "rightresponse.intake",
     "rightresponse.ecosystem",
     "rightresponse.analytics",
     "rightresponse.performance",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("triage/", include("rightresponse.triage.urls")),
     path("dispatch/", include("rightresponse.dispatch.urls")),
+    path("intake/", include("rightresponse.intake.urls")),
+    path("report/", include("rightresponse.intake.public_urls")),
     path("services/", include("rightresponse.ecosystem.urls")),
     path("analytics/", include("rightresponse.analytics.urls")),
     path("performance/", include("rightresponse.performance.urls")),

@@ -220,9 +220,20 @@ def _stream_step(rng: random.Random) -> None:
     local = timezone.localtime(now)
     slot = local.weekday() * 24 + local.hour
     if rng.random() < 0.15 + 0.45 * HOUR_OF_WEEK[slot] / max(HOUR_OF_WEEK):
-        call = _call(rng, agency, now - timedelta(seconds=rng.randint(60, 150)))
-        call.triaged_at = now
-        call.save()  # the receiver turns a triaged call into an incident
+        # The same intake action as the call-taker page: call, decision and incident or
+        # virtual case in one write.
+        from rightresponse.intake.services import call_intake
+        from rightresponse.triage.services import CallDetails
+
+        shape = _call(rng, agency, now - timedelta(seconds=rng.randint(60, 150)))
+        call_intake(
+            user=None, agency=agency, call_type=shape.call_type, answers=shape.answers,
+            details=CallDetails(
+                channel=shape.channel, caller_phone=shape.caller_phone, address=shape.address,
+                latitude=shape.latitude, longitude=shape.longitude, area=shape.area,
+                received_at=shape.received_at, answered_at=shape.answered_at,
+            ),
+        )  # fmt: skip
     for incident in Incident.objects.filter(status="waiting").order_by("priority", "received_at")[
         :3
     ]:

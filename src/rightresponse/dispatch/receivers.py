@@ -1,14 +1,12 @@
-"""Dispatch listens to triage: a triaged call that needs a field response becomes an
-incident on the board, without triage importing dispatch. And every write to a record an
-incident's facts derive from stamps the incident (``Incident.facts_changed_at``), so the
-metrics' facts snapshot re-reads exactly the incidents that changed."""
+"""Every write to a record an incident's facts derive from stamps the incident
+(``Incident.facts_changed_at``), so the metrics' facts snapshot re-reads exactly the
+incidents that changed. (A call becomes its incident in the intake action,
+``intake/services.py``, not here: a receiver that swallowed errors could lose one.)"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -25,23 +23,6 @@ from .models import (
     Unit,
     UseOfForceReport,
 )
-
-log = logging.getLogger(__name__)
-
-
-@receiver(post_save, sender=Call, dispatch_uid="dispatch_call_triaged")
-def call_saved(
-    sender: Any, instance: Call, raw: bool = False, created: bool = False, **kwargs: Any
-) -> None:
-    if raw:  # fixtures and loaddata
-        return
-    from .services import call_triaged
-
-    try:
-        with transaction.atomic():
-            call_triaged(instance, created=created)
-    except Exception:  # dispatch must never make saving a call fail; the board shows it later
-        log.exception("dispatch: could not create the incident for call %s", instance.pk)
 
 
 def _stamp(**filters: Any) -> None:

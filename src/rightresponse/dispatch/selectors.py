@@ -682,3 +682,24 @@ def supervisor_queue(
         for program, row in sorted(programs.items())
     ]
     return {"late": late, "out_of_service": out_of_service, "utilisation": utilisation}
+
+
+def incident_reassessments(incident: Any) -> list[dict[str, Any]]:
+    """The re-assessment loop's record for the incident page: each reclassification with
+    the protocol's tier and risk before and after (no personal data)."""
+    if incident.call_id is None:
+        return []
+    from rightresponse.triage.models import Reassessment
+
+    rows = []
+    for item in Reassessment.objects.filter(call_id=incident.call_id).order_by("at"):
+        before, after = item.decision_before or {}, item.decision_after or {}
+        rows.append({
+            "at": item.at, "reason": item.reason,
+            "call_type_before": item.call_type_before, "call_type_after": item.call_type_after,
+            "tier_before": before.get("tier"), "tier_after": after.get("tier"),
+            "risk_before": (before.get("risk") or {}).get("score"),
+            "risk_after": (after.get("risk") or {}).get("score"),
+            "tier_applied": item.tier_applied, "error": after.get("error", ""),
+        })  # fmt: skip
+    return rows

@@ -186,6 +186,7 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         call_types=sorted(proto.call_types().items(), key=lambda item: item[1]),
         tiers=list(TIER_LABELS.items()),
         referrals=selectors.referral_count(incident.pk),
+        reassessments=selectors.incident_reassessments(incident),
     )
     if dispatching and incident.status not in ("closed", "cleared"):
         incident.active_assignments = [a for a in assignments if a.active]  # type: ignore[attr-defined]

@@ -551,12 +551,13 @@ PUBLIC_RATES = (
 )
 
 
-def public_dashboard(period: Period) -> PublicDashboard:
+def public_dashboard(period: Period, frames: dict[str, Frame] | None = None) -> PublicDashboard:
     """Aggregates only: counts by incident type and by responder type against area with
     small cells protected; rates city-wide and by area only where they rest on enough
-    events that no count below 11 can be worked back."""
+    events that no count below 11 can be worked back. ``frames`` may span more than the
+    period (the trend reads its quarters' facts once)."""
     catalog = metrics_catalog()
-    frames = fact_frames(period.start_at, period.end_at)
+    frames = fact_frames(period.start_at, period.end_at) if frames is None else frames
     if "incidents" not in frames:
         return PublicDashboard(period, False, "Needs " + NEEDED_FACTS["incidents"] + ".")
     evaluator = Evaluator(frames, period.start_at, period.end_at)

@@ -338,7 +338,8 @@ def diff_api(request: HttpRequest, to_id: int, from_id: int | None = None) -> di
     "/versions/{version_id}/impact",
     auth=allow(*READERS),
     summary="The last year of the city's calls replayed under this version and the live one: "
-    "tier and lead shares with 95% intervals, call types that moved, safety check",
+    "tier and lead shares with 95% intervals, call types that moved, safety check, "
+    "unit-hours and FTE per program and shift",
     openapi_extra={MAY_CONFLICT: True},
 )
 def impact_api(request: HttpRequest, version_id: int) -> dict[str, Any]:

@@ -9,12 +9,29 @@ a few grouped queries and a few thousand decisions (benchmarks/studio_impact.py)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, ExtractHour
 from django.utils import timezone
 
 from rightresponse.core.triage import Protocol
@@ -25,19 +42,132 @@ from rightresponse.triage.models import Call
 PERIOD = timedelta(days=365)
 
 
+# The analytics' shifts and staffing relief (core.analytics.analysis.AnalysisConfig): one
+# definition of "day, evening, night" and of an FTE for the city's data and its history.
+# Imported when first needed: the analytics module loads ibis.
+@functools.cache
+def _config() -> Any:
+    from rightresponse.core.analytics.analysis import AnalysisConfig
+
+    return AnalysisConfig()
+
+
+def _offsets(since: datetime, until: datetime) -> list[tuple[datetime, int]]:
+    """The city's UTC offset (seconds) over [since, until) as (from, offset) runs: a year
+    crosses two daylight-saving changes. Found to the minute at the changes, so SQLite can
+    shift its stored UTC text with native arithmetic (no per-row Python function)."""
+    tz = timezone.get_current_timezone()
+
+    def offset(at: datetime) -> int:
+        delta = at.astimezone(tz).utcoffset()
+        return int(delta.total_seconds()) if delta else 0
+
+    runs = [(since, offset(since))]
+    day = since
+    while day < until:
+        step = min(day + timedelta(days=1), until)
+        if offset(step) != runs[-1][1]:
+            lo, hi = day, step  # old offset at lo, new at hi: bisect to the minute
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if offset(mid) == runs[-1][1] else (lo, mid)
+            start = hi.replace(second=0, microsecond=0)
+            start = start if offset(start) != runs[-1][1] else start + timedelta(minutes=1)
+            runs.append((start, offset(start)))
+        day = step
+    return runs
+
+
+def _local_hour(since: datetime, until: datetime) -> Any:
+    """The local hour a call came in, computed in the database with native functions
+    only (a per-row Python function, Django's way on SQLite, costs seconds a year)."""
+    if connection.vendor == "postgresql":
+        hour = ExtractHour("received_at", tzinfo=timezone.get_current_timezone())
+        return Cast(hour, IntegerField())  # EXTRACT gives a numeric
+    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": the UTC minute of the day, plus the
+    # offset of the run the call falls in, modulo a day.
+    runs = _offsets(since, until)
+    cases, params = [], []
+    for start, offset in reversed(runs[1:]):
+        cases.append("WHEN received_at >= %s THEN %s")
+        params += [start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), offset // 60]
+    first = runs[0][1] // 60
+    offset_sql = f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)
+    sql = (
+        "((CAST(substr(received_at, 12, 2) AS INTEGER) * 60"
+        f" + CAST(substr(received_at, 15, 2) AS INTEGER) + 1440 + {offset_sql}) %% 1440) / 60"
+    )
+    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - no user text
+
+
+def _shift_names() -> list[str]:
+    return [name for _start, name in sorted(_config().shifts)]
+
+
+def _shift() -> Any:
+    """The index of an hour's shift (the last one runs past midnight) read from a 24-letter
+    table by position: the hour is evaluated once per call, not once per shift."""
+    starts = sorted(_config().shifts)
+    table = "".join(
+        str(next((i for i, (start, _n) in reversed(list(enumerate(starts))) if start <= h),
+                 len(starts) - 1))
+        for h in range(24)
+    )  # fmt: skip
+    position = ExpressionWrapper(F("hour") + 1, output_field=IntegerField())
+    return Func(
+        Value(table, output_field=CharField()),
+        position,
+        Value(1),
+        function="substr",
+        output_field=CharField(),
+    )
+
+
 def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
+    """The calls grouped by what their decision depends on (call type, answers) and the
+    shift they came in on: a few tens of thousands of rows for a city-year."""
+    names = _shift_names()
     rows = (
         Call.objects.filter(received_at__gte=since, received_at__lt=until)
-        .values("call_type", "answers")
+        .annotate(hour=_local_hour(since, until))
+        .annotate(shift=_shift())
+        .values("call_type", "answers", "shift")
         .annotate(n=Count("id"))
         .order_by()
     )
     return [
         CallGroup(
-            row["call_type"], row["answers"] if isinstance(row["answers"], dict) else {}, row["n"]
+            row["call_type"],
+            row["answers"] if isinstance(row["answers"], dict) else {},
+            row["n"],
+            names[int(row["shift"])],
         )
         for row in rows
     ]
+
+
+def unit_hours_by_type(since: datetime, until: datetime) -> dict[str, float]:
+    """Mean unit-hours of a call of each call type: dispatch to cleared (or closed), over
+    the incidents with both times, as the analytics measure them (one responding unit).
+    A call type without any timed incident is absent: not measurable, never 0."""
+    if connection.vendor == "postgresql":
+        seconds = "EXTRACT(EPOCH FROM (COALESCE(cleared_at, closed_at) - dispatched_at))"
+    else:
+        seconds = "(julianday(COALESCE(cleared_at, closed_at)) - julianday(dispatched_at)) * 86400"
+    # The incident's own columns (its received time, the call type its call was first
+    # classified as): no join to the calls, which on a city-year costs seconds.
+    # The received time wrapped so the planner scans the table once rather than walking
+    # its index a row at a time to test times that are rarely all there.
+    rows = (
+        Incident.objects.annotate(received=Coalesce("received_at", "received_at"))
+        .filter(received__gte=since, received__lt=until, dispatched_at__isnull=False)
+        .filter(Q(cleared_at__isnull=False) | Q(closed_at__isnull=False))
+        .values("initial_call_type")
+        .annotate(mean=Avg(RawSQL(seconds, ()), output_field=FloatField()))  # noqa: S611 - constant SQL
+        .order_by()
+        .values_list("initial_call_type", "mean")
+    )
+    return {ct: max(mean, 0.0) / 3600 for ct, mean in rows if mean is not None}
 
 
 def outcome_history(
@@ -103,11 +233,14 @@ def city_impact(draft: Protocol, live: Protocol) -> Impact:
     until = timezone.now()
     since = until - PERIOD
     groups = impact_groups(since, until)
+    hours = unit_hours_by_type(since, until)
 
     def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:
         return with_weapons(outcome_history(since, until, call_types), groups)
 
-    return replay_impact(live, draft, groups, history)
+    return replay_impact(
+        live, draft, groups, history, hours, hours_per_fte=_config().officer_hours_per_year
+    )
 
 
 @dataclass(frozen=True)

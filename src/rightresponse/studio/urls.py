@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.version_detail, name="version"),
     path("<int:pk>/rules/", views.rules_form, name="rules"),
     path("<int:pk>/yaml/", views.yaml_editor, name="yaml"),
+    path("<int:pk>/section/<slug:section>/", views.section_form, name="section"),
     path("<int:pk>/diff/", views.diff_page, name="diff"),
     path("<int:pk>/impact/", views.impact_page, name="impact"),
     path("<int:pk>/impact/result/", views.impact_partial, name="impact_result"),

@@ -20,12 +20,13 @@ from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import user_has_role
 from rightresponse.core.triage import TIER_SHORT, ProtocolError, read_yaml_text
 from rightresponse.core.triage.impact import Impact, Share
-from rightresponse.core.triage.yaml_edit import EditError, set_item_scalar
+from rightresponse.core.triage.yaml_edit import EditError, set_fields, set_item_scalar
 
 from . import selectors, services
 from .impact import city_impact, dataset_impacts
 from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
+from .sections import SECTIONS, FieldError, changed_edits, section_items
 
 AUTHORS = (r.PROTOCOL_AUTHOR,)
 APPROVERS = (r.PROTOCOL_APPROVER,)
@@ -179,6 +180,61 @@ def rules_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
+def section_form(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """A form for every item of one section, fields from the loader's JSON Schema and
+    problems shown at their field (studio.sections)."""
+    if section not in SECTIONS:
+        raise Http404(f"No section {section!r}; the sections are {', '.join(SECTIONS)}.")
+    version = _version(pk)
+    items = section_items(version.yaml_text, section, version.problems)
+    field_error: dict[str, str] = {}
+    if request.method == "POST":
+        if not user_has_role(request.user, *AUTHORS):
+            raise PermissionDenied("Only protocol authors edit drafts.")
+        if items is None:
+            messages.error(request, "The text does not parse: fix it in the YAML view.")
+            return redirect("studio:section", pk=pk, section=section)
+        try:
+            edits = changed_edits(section, items, dict(request.POST.items()))
+            if edits:
+                text = set_fields(version.yaml_text, edits)
+                version = services.draft_save(user=request.user, version=version, yaml_text=text)
+        except FieldError as exc:
+            # Nothing saved: the field that does not read is shown with the reason and
+            # the text as typed, the rest as it was.
+            field_error = {exc.name: str(exc)}
+            messages.error(request, f"Not saved: {exc}")
+            for item in items:
+                for f in item.fields:
+                    if f.name == exc.name:
+                        f.value = request.POST.get(f.name, f.value)
+                        f.problems = [str(exc)]
+        except (EditError, services.StudioError) as exc:
+            messages.error(request, f"Not saved: {exc}")
+            return redirect("studio:section", pk=pk, section=section)
+        else:
+            if not edits:
+                messages.info(request, "Nothing changed.")
+            else:
+                state = "valid" if version.valid else f"{len(version.problems)} problem(s)"
+                passed = (
+                    f"{version.examples_passed}/{len(version.example_results)} example calls pass"
+                )
+                changed = ", ".join(sorted({f"{s}[{i}].{k}" if i is not None else f"{s}.{k}"
+                                            for s, i, k, _v in edits}))  # fmt: skip
+                messages.success(request, f"Saved {changed}. {state}; {passed}.")
+            return redirect("studio:section", pk=pk, section=section)
+    return render(
+        request,
+        "studio/section.html",
+        _context(request, version, section=section, section_label=SECTIONS[section],
+                 sections=SECTIONS, items=items, field_error=field_error),
+        status=422 if field_error else 200,
+    )  # fmt: skip
+
+
+@role_required(*READERS)
+@require_http_methods(["GET", "POST"])
 def yaml_editor(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     if request.method == "POST":
@@ -310,11 +366,36 @@ def _diverted_rows(comparison: dict[str, Any]) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
+def _hours_text(hours: float | None, fte: float | None, timed: int, calls: int) -> str:
+    if hours is None or fte is None:
+        return "not measurable" if calls else "–"
+    covered = "" if timed == calls else f" ({timed:,} of {calls:,} calls timed)"
+    fte_text = f"{fte:,.2f}" if fte >= 0.01 or fte == 0 else "< 0.01"
+    return f"{hours:,.1f} h · {fte_text} FTE{covered}"
+
+
+def _workload_rows(impact: Impact) -> list[dict[str, Any]]:
+    return [
+        {
+            "program": w.program,
+            "label": w.label,
+            "shift": w.shift or "(no time)",
+            "calls_before": w.calls_before,
+            "calls_after": w.calls_after,
+            "changed": w.calls_before != w.calls_after,
+            "before": _hours_text(w.hours_before, w.fte_before, w.timed_before, w.calls_before),
+            "after": _hours_text(w.hours_after, w.fte_after, w.timed_after, w.calls_after),
+        }
+        for w in impact.workload
+    ]
+
+
 def _impact_block(impact: Impact) -> dict[str, Any]:
     return {
         "impact": impact,
         "tier_rows": _share_rows(impact.before_tiers, impact.after_tiers),
         "lead_rows": _share_rows(impact.before_leads, impact.after_leads),
+        "workload_rows": _workload_rows(impact),
     }
 
 

@@ -26,11 +26,12 @@ from rightresponse.core.triage import (
     UnknownIdError,
     decide,
 )
+from rightresponse.intake.services import Intake, IntakeFailed, call_intake, call_reassess
 
 from .models import Call
 from .protocols import active_protocol
 from .selectors import call_get, calls_recent, calls_visible_to
-from .services import CallDetails, InvalidCall, call_create, call_retriage
+from .services import CallDetails, InvalidCall
 
 router = Router(tags=["triage"])
 
@@ -120,7 +121,16 @@ class CallIn(StrictIn):
         default=None,
         description="When the call came in, with its offset; within the configured window "
         "(RIGHTRESPONSE_CALLS_PAST_DAYS before now, RIGHTRESPONSE_CALLS_FUTURE_HOURS after; "
-        "core/triage/received.py, the same rule as imported history).",
+        "core/triage/received.py, the same rule as imported history). From a phone system "
+        "or queue; omitted, the time to answer is not measurable for this call.",
+    )
+    answered_at: AwareDateTime | None = Field(
+        default=None,
+        description="When the call taker answered (not before received_at); default now.",
+    )
+    triage_started_at: AwareDateTime | None = Field(
+        default=None,
+        description="When triage began (between answered_at and now); omitted: not measured.",
     )
 
 
@@ -132,6 +142,9 @@ class AnswersPatch(StrictIn):
 class CallOut(Schema):
     id: int
     received_at: datetime
+    answered_at: datetime | None
+    answer_wait_measured: bool
+    triage_started_at: datetime | None
     triaged_at: datetime | None
     channel: str
     caller_name: str
@@ -145,6 +158,10 @@ class CallOut(Schema):
     narrative: str
     decision: DecisionOut
     protocol_version: str
+    incident_id: int | None = Field(description="The incident the call became (tiers 1-4), or null")
+    virtual_case_id: int | None = Field(
+        description="The virtual case the call became (Tier 0), or null"
+    )
 
 
 class CallSummary(Schema):
@@ -206,10 +223,22 @@ def _protocol() -> Protocol:
         raise HttpError(503, f"The triage protocol cannot be loaded: {exc}") from None
 
 
-def _call_out(call: Call) -> dict[str, Any]:
+def _call_out(call: Call, intake: Intake | None = None) -> dict[str, Any]:
+    if intake is None:
+        from rightresponse.dispatch.models import Incident
+        from rightresponse.intake.models import VirtualCase
+
+        incident_id = Incident.objects.filter(call=call).values_list("pk", flat=True).first()
+        case_id = VirtualCase.objects.filter(call=call).values_list("pk", flat=True).first()
+    else:
+        incident_id = intake.incident.pk if intake.incident else None
+        case_id = intake.case.pk if intake.case else None
     return {
         "id": call.pk,
         "received_at": call.received_at,
+        "answered_at": call.answered_at,
+        "answer_wait_measured": call.answer_wait_measured,
+        "triage_started_at": call.triage_started_at,
         "triaged_at": call.triaged_at,
         "channel": call.channel,
         "caller_name": call.caller_name,
@@ -223,6 +252,8 @@ def _call_out(call: Call) -> dict[str, Any]:
         "narrative": call.narrative,
         "decision": call.decision,
         "protocol_version": call.protocol_version,
+        "incident_id": incident_id,
+        "virtual_case_id": case_id,
     }
 
 
@@ -284,7 +315,8 @@ def decision_preview(request: HttpRequest, payload: DecisionRequest) -> dict[str
     "/calls",
     response={201: CallOut},
     auth=allow(*CALL_ROLES),
-    summary="Create a call; its decision and protocol version are stored with it",
+    summary="Take a call: the call, its decision and its incident (tiers 1-4) or virtual "
+    "case (Tier 0) are stored together, or nothing is (503)",
 )
 def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[str, Any]]:
     agency_id = user_agency_id(request.user)
@@ -294,7 +326,7 @@ def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[st
         **payload.model_dump(exclude={"call_type", "answers"}),
     )
     try:
-        call = call_create(
+        intake = call_intake(
             user=request.user,
             agency=agency_id,
             call_type=payload.call_type,
@@ -304,7 +336,9 @@ def call_create_api(request: HttpRequest, payload: CallIn) -> tuple[int, dict[st
         )
     except (UnknownIdError, InvalidCall) as exc:
         raise HttpError(422, str(exc)) from None
-    return 201, _call_out(call)
+    except IntakeFailed as exc:  # nothing was stored; the client may retry
+        raise HttpError(503, str(exc)) from None
+    return 201, _call_out(intake.call, intake)
 
 
 @router.get(
@@ -345,7 +379,7 @@ def call_answers_update(
     if call is None:
         raise HttpError(404, f"No call {call_id} in your agency.")
     try:
-        call = call_retriage(
+        intake = call_reassess(
             call=call,
             user=request.user,
             answers=payload.answers,
@@ -354,4 +388,6 @@ def call_answers_update(
         )
     except UnknownIdError as exc:
         raise HttpError(422, str(exc)) from None
-    return _call_out(call)
+    except IntakeFailed as exc:
+        raise HttpError(503, str(exc)) from None
+    return _call_out(intake.call, intake)

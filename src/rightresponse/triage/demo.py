@@ -12,9 +12,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from rightresponse.accounts.models import Agency
+from rightresponse.intake.services import call_intake
 
 from .models import Call
-from .services import CallDetails, call_create
+from .services import CallDetails
 
 # call type, answers, channel, area, address, narrative, minutes ago
 DEMO_CALLS: list[tuple[str, dict[str, str], str, str, str, str, int]] = [
@@ -51,7 +52,7 @@ def seed(stdout: Any) -> None:
     for call_type, answers, channel, area, address, narrative, minutes in DEMO_CALLS:
         if Call.objects.filter(narrative=narrative).exists():
             continue
-        call_create(
+        call_intake(
             user=user,
             agency=agency,
             call_type=call_type,

@@ -23,6 +23,12 @@ class Call(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="calls")
     received_at = models.DateTimeField(db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # False when no phone system or queue said when the call arrived, so received_at is
+    # the answer time and the time to answer is not measurable (not 0).
+    answer_wait_measured = models.BooleanField(default=False)
+    # Triage start: the call taker's first choice of a call type (the page's own event);
+    # triage end: ``triaged_at``, when the decision was stored.
+    triage_started_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -55,3 +61,29 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"Call {self.pk} {self.call_type} tier {self.tier}"
+
+
+class Reassessment(models.Model):
+    """The re-assessment loop (report line 1137, step 7): when an incident is reclassified,
+    the protocol decides its call again under the new call type with what is known, and
+    the decision and risk before and after are kept side by side. ``tier_applied`` is the
+    tier the dispatcher actually set (None: left as it was)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="reassessments")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.CharField(max_length=500)
+    call_type_before = models.CharField(max_length=60)
+    call_type_after = models.CharField(max_length=60)
+    decision_before = models.JSONField(default=dict)
+    decision_after = models.JSONField(default=dict)
+    tier_applied = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Re-assessment of call {self.call_id}: {self.call_type_before} -> {self.call_type_after}"

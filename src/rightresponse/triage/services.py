@@ -1,4 +1,7 @@
-"""Writes about calls: create a call with its triage decision, re-triage when answers change."""
+"""Calls and their triage decisions: build a call from what the call taker recorded, and
+re-decide it when answers change. Storing a new call is the intake action's
+(``intake/services.py``, ``call_intake``): the call, its decision and its incident or
+virtual case are one write, so nothing here saves a new call."""
 
 from __future__ import annotations
 
@@ -33,7 +36,13 @@ class CallDetails:
     longitude: float | None = None
     area: str = ""
     narrative: str = ""
+    # When the call reached the center (a phone system, a queue, an API client); None: not
+    # known apart from the answer, so the time to answer is not measurable.
     received_at: datetime | None = None
+    # When the call taker answered (the page opened for it); None: now.
+    answered_at: datetime | None = None
+    # When triage began (the first call-type choice on the page); None: not measured.
+    triage_started_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,7 +61,7 @@ def _apply_decision(call: Call, decision: Decision) -> None:
     call.triaged_at = timezone.now()
 
 
-def call_create(
+def call_build(
     *,
     user: AbstractBaseUser | None,
     agency: Agency | int,
@@ -61,16 +70,23 @@ def call_create(
     details: CallDetails,
     protocol: Protocol | None = None,
 ) -> Call:
-    """Decide first (raises UnknownIdError naming bad ids), then store call and decision.
-
-    ``agency`` is the agency that owns the call, or its id."""
+    """Decide first (raises UnknownIdError naming bad ids), then the unsaved call with its
+    decision, location and measured times. ``agency`` is the owning agency or its id."""
     protocol = protocol or active_protocol()
     now = timezone.now()
-    if details.received_at is not None:
-        # The one window for every way a call comes in (core/triage/received.py).
-        problem = received_window().problem(details.received_at, now)
+    window = received_window()  # the one window for every way a call comes in
+    for name in ("received_at", "answered_at", "triage_started_at"):
+        value = getattr(details, name)
+        problem = window.problem(value, now) if value is not None else None
         if problem:
-            raise InvalidCall(f"received_at: {problem}")
+            raise InvalidCall(f"{name}: {problem}")
+    answered = details.answered_at or now
+    received = details.received_at or answered
+    if received > answered:
+        raise InvalidCall("received_at: the call cannot arrive after it was answered")
+    started = details.triage_started_at
+    if started is not None and not answered <= started <= now:
+        raise InvalidCall("triage_started_at: triage starts after the answer and before now")
     decision = decide(protocol, call_type, answers)
     # Where the call is: a map point, typed coordinates or an address point; the area comes
     # from the city's boundaries, never from typed text (a typed area is kept only when the
@@ -78,8 +94,10 @@ def call_create(
     location = location_resolve(details.address, details.latitude, details.longitude)
     call = Call(
         agency_id=agency if isinstance(agency, int) else agency.pk,
-        received_at=details.received_at or now,
-        answered_at=details.received_at or now,
+        received_at=received,
+        answered_at=answered,
+        answer_wait_measured=details.received_at is not None,
+        triage_started_at=started,
         created_by=user if user is not None and user.is_authenticated else None,
         channel=details.channel,
         caller_name=details.caller_name,
@@ -94,9 +112,6 @@ def call_create(
     )
     _apply_decision(call, decision)
     call.location_note = location.message  # type: ignore[attr-defined]
-    # The call and its incident (dispatch's receiver) commit together, in one short write.
-    with transaction.atomic():
-        call.save()
     return call
 
 
@@ -112,7 +127,8 @@ def call_retriage(
     """Merge new answers (and optionally a reclassified call type) and decide again.
 
     The decision is replaced whole, with the protocol version that made it; the change is
-    audited because it may change who is sent.
+    audited because it may change who is sent. What follows for the incident or virtual
+    case is the intake action's (``intake.services.call_reassess``), which calls this.
     """
     protocol = protocol or active_protocol()
     merged = {**call.answers, **answers}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("recommend/", views.recommend, name="recommend"),
     path("calls/", views.call_save, name="call_save"),
     path("location/", views.location_check, name="location_check"),
+    path("caller/", views.caller_check, name="caller_check"),
 ]

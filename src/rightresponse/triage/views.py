@@ -29,10 +29,11 @@ from rightresponse.core.triage import (
     decide,
 )
 from rightresponse.geo.selectors import city_map_svg, location_resolve
+from rightresponse.intake.services import IntakeFailed, call_intake
 
 from .models import Call
 from .protocols import active_protocol
-from .services import CallDetails, call_create
+from .services import CallDetails, InvalidCall
 
 
 class CallDetailsForm(forms.Form):
@@ -49,23 +50,44 @@ class CallDetailsForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
     )
-    caller_phone = forms.CharField(max_length=40, required=False, label="Callback number")
+    # Checked as it is typed against known people (intake.selectors.caller_matches).
+    caller_phone = forms.CharField(
+        max_length=40, required=False, label="Callback number",
+        widget=forms.TextInput(attrs={
+            "hx-post": "/triage/caller/", "hx-trigger": "input changed delay:500ms",
+            "hx-target": "#caller-result", "hx-swap": "outerHTML",
+            "hx-include": "#id_caller_phone", "autocomplete": "off",
+        }),
+    )  # fmt: skip
     caller_name = forms.CharField(max_length=120, required=False, label="Caller name")
     channel = forms.ChoiceField(choices=Call.CHANNELS, initial="911")
     narrative = forms.CharField(
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Measured by the page itself: the server's time when the page opened for this call
+    # (the answer), and how long after that the call taker first chose a call type
+    # (triage start, milliseconds on the browser's monotonic clock, so its own clock's
+    # setting does not matter). Triage ends when the call is stored.
     answered_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    triage_started_ms = forms.IntegerField(
+        required=False, min_value=0, max_value=2 * 3600 * 1000, widget=forms.HiddenInput
+    )
 
     def details(self) -> CallDetails:
         data = dict(self.cleaned_data)
         answered = data.pop("answered_at", None)
+        started_ms = data.pop("triage_started_ms", None)
         now = timezone.now()
         # The call's clock starts when the page was opened for it (the call timer), if that
         # is plausible; never in the future, never hours ago.
         if answered is None or not (now - timedelta(hours=2) <= answered <= now):
-            answered = None
-        return CallDetails(**data, received_at=answered)
+            answered, started_ms = None, None
+        started = None
+        if answered is not None and started_ms is not None:
+            started = min(answered + timedelta(milliseconds=started_ms), now)
+        # No phone system tells the page when the call rang: received_at stays unknown
+        # (the time to answer is then not measurable, rather than a made-up 0).
+        return CallDetails(**data, answered_at=answered, triage_started_at=started)
 
 
 def _answers(protocol: Protocol, data: Any) -> dict[str, str]:
@@ -212,6 +234,20 @@ def location_check(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*EMERGENCY_COMMUNICATIONS)
+def caller_check(request: HttpRequest) -> HttpResponse:
+    """The HTMX partial under the callback number: known people with this number whom the
+    call taker may see, with only their flags and what works (each shown match audited)."""
+    from rightresponse.intake.selectors import caller_matches
+
+    phone = request.POST.get("caller_phone", "")[:40]
+    return render(
+        request, "triage/_caller.html",
+        {"people": caller_matches(request.user, phone), "phone": phone},
+    )  # fmt: skip
+
+
+@require_POST
+@role_required(*EMERGENCY_COMMUNICATIONS)
 def recommend(request: HttpRequest) -> HttpResponse:
     """The HTMX partial: the workspace for the posted call type and answers."""
     protocol = active_protocol()
@@ -237,7 +273,7 @@ def call_save(request: HttpRequest) -> HttpResponse:
         context["error"] = "Your account belongs to no agency, so it cannot take calls."
     if form.is_valid() and not context["error"] and agency is not None:
         try:
-            call = call_create(
+            intake = call_intake(
                 user=request.user,
                 agency=agency,
                 call_type=call_type,
@@ -245,19 +281,25 @@ def call_save(request: HttpRequest) -> HttpResponse:
                 details=form.details(),
                 protocol=protocol,
             )
-        except UnknownIdError as exc:
+        except (UnknownIdError, InvalidCall) as exc:
             context["error"] = str(exc)
+        except IntakeFailed as exc:  # nothing was stored: the call taker must know at once
+            context["intake_failed"] = str(exc)
+            context["form"] = form
+            context.update(_page_context(request))
+            return render(request, "triage/call_taker.html", context, status=503)
         else:
-            incident = getattr(call, "incident", None)
-            if incident is None:  # tier 0 or screened out: no field response, no incident
+            call = intake.call
+            if intake.incident is None:  # tier 0 or screened out: no field response
+                case = f" Virtual case {intake.case.pk} opened." if intake.case else ""
                 messages.success(
                     request,
                     f"Call recorded: tier {call.tier} ({TIER_SHORT[call.tier or 0]}), "
-                    "no field response needed.",
+                    f"no field response needed.{case}",
                 )
                 return redirect("triage:call_taker")
             # One number for one call everywhere: the incident's (board, responder, pages).
-            return redirect(f"{reverse('triage:call_taker')}?created={incident.pk}")
+            return redirect(f"{reverse('triage:call_taker')}?created={intake.incident.pk}")
     context["form"] = form
     context.update(_page_context(request))
     return render(request, "triage/call_taker.html", context, status=400)

@@ -27,6 +27,12 @@ NAVIGATION: tuple[NavEntry, ...] = (
         "Answer the questions; see the recommended response and why.",
     ),
     NavEntry(
+        "Report queue",
+        "intake:queue",
+        r.EMERGENCY_COMMUNICATIONS,
+        "Tier 0 reports by phone and online: take, complete, or elevate.",
+    ),
+    NavEntry(
         "Dispatch board",
         "dispatch:board",
         (r.DISPATCHER, r.SUPERVISOR),

@@ -77,3 +77,36 @@ def test_history_is_read_only_for_call_types_moving_toward_civilian(
     assert asked == [["trespass"]]
     (flag,) = impact.safety
     assert flag.history == {"injury": 2} and flag.toward_civilian == 4
+
+
+def test_workload_moves_calls_and_their_hours_between_programs_per_shift(
+    protocol: Protocol, raw: dict[str, Any]
+) -> None:
+    after = copy.deepcopy(raw)
+    next(c for c in after["call_types"] if c["id"] == "trespass")["tier"] = 3
+    after["version"] = "trespass-3"
+    groups = [
+        CallGroup("trespass", {}, 10, "day"),
+        CallGroup("trespass", {}, 4, "night"),
+        CallGroup("noise_complaint", {}, 5, "day"),
+    ]
+    # Only trespass has measured times: half an hour a call, whoever leads it.
+    impact = replay_impact(
+        protocol, parse_protocol(after, "t3"), groups, {}, {"trespass": 0.5}, hours_per_fte=100.0
+    )
+    cells = {(w.program, w.shift): w for w in impact.workload}
+    community_day = cells[("community_responder", "day")]
+    assert (community_day.calls_before, community_day.calls_after) == (15, 5)
+    assert community_day.hours_before == 5.0 and community_day.timed_before == 10
+    assert community_day.fte_before == pytest.approx(0.05)
+    # After: only the untimed noise complaints are left there: not measurable, never 0.
+    assert community_day.hours_after is None and community_day.fte_after is None
+    co_day = cells[("cit_co_response", "day")]
+    assert (co_day.calls_before, co_day.calls_after) == (0, 10)
+    assert co_day.hours_before is None and co_day.hours_after == 5.0
+    assert cells[("cit_co_response", "night")].hours_after == 2.0
+    # The hours are moved, not invented: the totals match before and after.
+    total = [sum(w.hours_before or 0 for w in impact.workload),
+             sum(w.hours_after or 0 for w in impact.workload)]  # fmt: skip
+    assert total == [7.0, 7.0]
+    assert impact.to_dict()["workload"][0]["before"]["unit_hours"] is not None

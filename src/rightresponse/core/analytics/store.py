@@ -90,7 +90,12 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
     # Dictionary encoding only for text: times and coordinates are nearly all distinct,
     # so their dictionaries were written, then abandoned, then decoded on every read.
     # LZ4 rather than zstd: files 40 % larger, but read faster by every analysis.
-    text = [f.name for f in new.schema if pa.types.is_string(f.type)]
+    # Not the keys either: one value per call, so their dictionaries were abandoned too.
+    text = [
+        f.name
+        for f in new.schema
+        if pa.types.is_string(f.type) and f.name not in ("call_key", "call_id")
+    ]
     pq.write_table(new, tmp, compression="lz4", row_group_size=ROW_GROUP_ROWS, use_dictionary=text)
     tmp.replace(target)  # atomic: a crash never leaves half a part
     if changed:

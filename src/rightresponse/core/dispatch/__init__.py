@@ -38,10 +38,20 @@ from .status import (
     crosses_to_civilian,
     crosses_to_police,
     lead_of_tier,
+    priority_of,
+    programs_after_tier_change,
+    releases_units,
+    stamp_of_status,
     tier_change_kind,
+    unit_status_of_incident,
 )
 
 __all__ = [
+    "priority_of",
+    "programs_after_tier_change",
+    "releases_units",
+    "stamp_of_status",
+    "unit_status_of_incident",
     "WAIT_TARGET_MINUTES",
     "age_band",
     "SAFETY_QUESTIONS",

@@ -96,3 +96,56 @@ def crosses_to_police(old: int | None, new: int | None) -> bool:
 
 def crosses_to_civilian(old: int | None, new: int | None) -> bool:
     return old is not None and new is not None and new <= 2 < old
+
+
+# Incident status -> the timestamp (and actor) field it sets the first time it is reached
+# (``<stamp>_at`` / ``<stamp>_by``): the one vocabulary of status times.
+_STAMP_OF_STATUS: dict[str, str] = {
+    "dispatched": "dispatched",
+    "en_route": "en_route",
+    "on_scene": "on_scene",
+    "cleared": "cleared",
+    "closed": "closed",
+}
+# Incident status -> the status its assigned units follow to.
+_UNIT_STATUS_OF_INCIDENT: dict[str, str] = {
+    "dispatched": "dispatched",
+    "en_route": "en_route",
+    "on_scene": "on_scene",
+    "transporting": "transporting",
+}
+# Reaching one of these frees the incident's units.
+_RELEASES_UNITS = frozenset({"cleared", "waiting", "closed"})
+
+
+def stamp_of_status(status: str) -> str | None:
+    """The time field (``<name>_at``) an incident's first arrival at ``status`` sets."""
+    return _STAMP_OF_STATUS.get(status)
+
+
+def unit_status_of_incident(status: str) -> str | None:
+    """The status the incident's units take when it reaches ``status`` (None: unchanged)."""
+    return _UNIT_STATUS_OF_INCIDENT.get(status)
+
+
+def releases_units(status: str) -> bool:
+    return status in _RELEASES_UNITS
+
+
+def priority_of(tier: int | None, risk_score: int | None) -> int:
+    """1 most urgent .. 5 least: from the risk score (likelihood x consequence, report
+    ~1130) when there is one, else from the tier."""
+    if risk_score is not None:
+        for floor, priority in ((15, 1), (10, 2), (5, 3), (3, 4)):
+            if risk_score >= floor:
+                return priority
+        return 5
+    return {4: 2, 3: 2, 2: 3, 1: 4, 0: 5}.get(tier if tier is not None else 2, 3)
+
+
+def programs_after_tier_change(programs: list[str], tier: int) -> list[str]:
+    """A police-led tier (3-4) always includes a police response among the programs."""
+    out = list(programs)
+    if tier >= 3 and "police" not in out:
+        out.append("police")
+    return out

@@ -38,6 +38,7 @@ class CallGroup:
     call_type: str
     answers: Mapping[str, str]
     count: int
+    shift: str = ""  # the shift the calls came in on; "" when not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,37 @@ class SafetyFlag:
 
 
 @dataclass(frozen=True, slots=True)
+class Workload:
+    """The calls a program would lead in one shift, before and after, with the unit-hours
+    they took in the city's history and the FTE that is. Hours are ``None`` (not
+    measurable, never 0) when no call in the cell has a call type with measured times;
+    ``timed_*`` says how many of the calls the hours cover."""
+
+    program: str  # the decision's first program; "none" when it sends nobody
+    label: str
+    shift: str
+    calls_before: int
+    calls_after: int
+    timed_before: int
+    timed_after: int
+    hours_before: float | None
+    hours_after: float | None
+    fte_before: float | None
+    fte_after: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "program": self.program,
+            "label": self.label,
+            "shift": self.shift,
+            "before": {"calls": self.calls_before, "timed_calls": self.timed_before,
+                       "unit_hours": self.hours_before, "fte": self.fte_before},
+            "after": {"calls": self.calls_after, "timed_calls": self.timed_after,
+                      "unit_hours": self.hours_after, "fte": self.fte_after},
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Impact:
     total: int
     distinct: int  # decisions made per protocol
@@ -118,6 +150,7 @@ class Impact:
     undecidable: int
     safety: tuple[SafetyFlag, ...]
     notes: tuple[str, ...] = field(default=())
+    workload: tuple[Workload, ...] = field(default=())  # per program and shift
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +167,7 @@ class Impact:
             },
             "movements": [m.to_dict() for m in self.movements],
             "safety": [f.to_dict() for f in self.safety],
+            "workload": [w.to_dict() for w in self.workload],
             "notes": list(self.notes),
         }
 
@@ -161,11 +195,13 @@ _LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "N
 
 # Severe-outcome counts for the given call types (a database read, injected by the app).
 HistoryReader = Callable[[Sequence[str]], Mapping[str, Mapping[str, int]]]
-_Cache = dict[tuple[str, frozenset[tuple[str, str]]], tuple[int, str] | None]
+_Outcome = tuple[int, str, str]  # tier, lead ("none"), first program ("none")
+_Cache = dict[tuple[str, frozenset[tuple[str, str]]], _Outcome | None]
 
 
-def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> tuple[int, str] | None:
-    """(tier, lead) of a group under a protocol, or None for a call type it lacks.
+def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> _Outcome | None:
+    """(tier, lead, first program) of a group under a protocol, or None for a call type
+    it lacks.
 
     Answers to questions the protocol does not have are not part of its decision, and an
     ``unknown`` answer is the same as no answer (engine.py), so groups that differ only
@@ -185,7 +221,8 @@ def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> tuple[int, 
     except UnknownIdError:
         cache[key] = None
         return None
-    cache[key] = (decision.tier, decision.lead or "none")
+    program = decision.programs[0] if decision.programs else "none"
+    cache[key] = (decision.tier, decision.lead or "none", program)
     return cache[key]
 
 
@@ -194,11 +231,21 @@ def replay_impact(
     after: Protocol,
     groups: Iterable[CallGroup],
     history: Mapping[str, Mapping[str, int]] | HistoryReader,
+    unit_hours: Mapping[str, float] | None = None,
+    *,
+    years: float = 1.0,
+    hours_per_fte: float = 1600.0,
 ) -> Impact:
     """Replay ``groups`` under ``before`` and ``after``. ``history`` maps a call type to its
     severe-outcome counts (keys of SEVERE_OUTCOMES), or reads them for the call types
     moving toward civilian-only. Calls a protocol cannot decide
-    (unknown call type) are counted apart and left out of that protocol's shares."""
+    (unknown call type) are counted apart and left out of that protocol's shares.
+
+    ``unit_hours``: the mean unit-hours a call of each call type took in the history
+    (dispatch to clear); a call keeps its call type's time whoever leads it, so the
+    workload table moves hours between programs and shifts rather than guessing new
+    durations. FTE = hours a year / ``hours_per_fte`` (the analytics' staffing relief:
+    hours one responder is available in a year)."""
     tiers: list[dict[str, int]] = [{}, {}]
     leads: list[dict[str, int]] = [{}, {}]
     decided = [0, 0]
@@ -207,18 +254,36 @@ def replay_impact(
     undecidable_of: dict[str, int] = {}
     total = distinct = 0
     caches: tuple[_Cache, _Cache] = ({}, {})
+    hours_of = unit_hours or {}
+    # (program, shift) -> [calls, timed calls, hours] for before and after
+    cells: list[dict[tuple[str, str], list[float]]] = [{}, {}]
+    # The same call type and answers recur once per shift: decided once (the answers
+    # as stored, before _decided's normalising, which costs more than this lookup).
+    pairs: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[_Outcome | None, ...]] = {}
     for group in groups:
         total += group.count
         distinct += 1
         calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
         results: list[int | None] = []
-        for i, protocol in enumerate((before, after)):
-            outcome = _decided(protocol, group, caches[i])
+        seen = (group.call_type, tuple(group.answers.items()))
+        pair = pairs.get(seen)
+        if pair is None:
+            pair = pairs[seen] = (
+                _decided(before, group, caches[0]),
+                _decided(after, group, caches[1]),
+            )
+        for i in (0, 1):
+            outcome = pair[i]
             if outcome is None:
                 results.append(None)
                 continue
-            tier, lead = outcome
+            tier, lead, program = outcome
             results.append(tier)
+            cell = cells[i].setdefault((program, group.shift), [0, 0, 0.0])
+            cell[0] += group.count
+            if group.call_type in hours_of:
+                cell[1] += group.count
+                cell[2] += group.count * hours_of[group.call_type]
             decided[i] += group.count
             key = str(tier)
             tiers[i][key] = tiers[i].get(key, 0) + group.count
@@ -253,6 +318,7 @@ def replay_impact(
         for m in candidates
         if any(found.get(m.call_type, {}).values())
     )
+    workload = _workload(before, after, cells, years, hours_per_fte)
     notes = []
     if decided[0] < total:
         notes.append(f"{total - decided[0]} call(s) have a call type the live protocol lacks.")
@@ -268,4 +334,31 @@ def replay_impact(
         undecidable=sum(m.undecidable for m in movements),
         safety=safety,
         notes=tuple(notes),
+        workload=workload,
     )
+
+
+def _workload(
+    before: Protocol,
+    after: Protocol,
+    cells: list[dict[tuple[str, str], list[float]]],
+    years: float,
+    hours_per_fte: float,
+) -> tuple[Workload, ...]:
+    """Rows per (program, shift), in the protocols' program order, then by shift name;
+    cells empty under both protocols are left out."""
+    order = {p: i for i, p in enumerate([*before.programs, *after.programs, "none"])}
+    keys = sorted(set(cells[0]) | set(cells[1]), key=lambda k: (order.get(k[0], len(order)), k))
+    rows = []
+    for program, shift in keys:
+        spec = after.programs.get(program) or before.programs.get(program)
+        label = spec.label if spec else ("Nobody sent" if program == "none" else program)
+        measured = []
+        for i in (0, 1):
+            calls, timed, hours = cells[i].get((program, shift), [0, 0, 0.0])
+            value = hours if timed else None
+            fte = value / years / hours_per_fte if value is not None and years > 0 else None
+            measured.append((int(calls), int(timed), value, fte))
+        (cb, tb, hb, fb), (ca, ta, ha, fa) = measured
+        rows.append(Workload(program, label, shift, cb, ca, tb, ta, hb, ha, fb, fa))
+    return tuple(rows)

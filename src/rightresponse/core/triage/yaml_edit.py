@@ -2,12 +2,22 @@
 
 The studio's section forms (tier of a rule, starting tier of a call type) edit the text
 line by line rather than re-emitting the YAML, because a city's protocol carries comments
-that cite the report line behind each rule; a re-dump would drop them all.
+that cite the report line behind each rule; a re-dump would drop them all. The forms of
+the other sections (``set_fields``) edit any field through ruamel.yaml's round trip,
+which keeps comments, quotes and order.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Sequence
+from typing import Any
+
+# Round-trip YAML (comments kept) for the forms of every section; see set_fields.
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 
 class EditError(ValueError):
@@ -57,3 +67,60 @@ def set_item_scalar(text: str, section: str, item_id: str, key: str, value: str)
     # Not there yet: add it after the id line.
     lines.insert(item_at + 1, f"{key_indent}{key}: {value}\n")
     return "".join(lines)
+
+
+DELETE = object()  # a value meaning "remove this key" (a form field emptied)
+
+
+def _round_trip() -> Any:
+    """ruamel.yaml in round-trip mode, laid out as the protocol files are (2-space maps,
+    lists indented under their key): a load and dump of protocols/default.yaml gives the
+    same bytes, comments included."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _flow(value: Any) -> Any:
+    """Lists and mappings typed in a form field are written in flow style (``[a, b]``,
+    ``{weapon: "no"}``), as the protocol files write them."""
+    if isinstance(value, dict):
+        out = CommentedMap((k, _flow(v)) for k, v in value.items())
+        out.fa.set_flow_style()
+        return out
+    if isinstance(value, list):
+        seq = CommentedSeq(_flow(v) for v in value)
+        seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def set_fields(text: str, edits: Sequence[tuple[str, int | None, str, Any]]) -> str:
+    """``text`` with each ``(section, index, key, value)`` applied: ``section[index].key``
+    (``index`` None for a mapping section such as ``risk_matrix``) set to ``value``, or
+    removed when ``value`` is DELETE. Comments and the layout of everything else stay."""
+    yaml = _round_trip()
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise EditError(f"the text does not parse as YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise EditError("the text is not a mapping of sections")
+    for section, index, key, value in edits:
+        target = data.get(section)
+        where = section
+        if index is not None:
+            if not isinstance(target, list) or not 0 <= index < len(target):
+                raise EditError(f"{section}: no item {index}")
+            target, where = target[index], f"{section}[{index}]"
+        if not isinstance(target, dict):
+            raise EditError(f"{where} is not a mapping: edit it in the YAML view")
+        if value is DELETE:
+            target.pop(key, None)
+        else:
+            target[key] = _flow(value)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

@@ -53,6 +53,13 @@
     mark.setAttribute("cx", p.x); mark.setAttribute("cy", p.y);
     document.getElementById("id_address").dispatchEvent(new Event("location-picked"));
   });
+  // Triage starts with the first choice of a call type: kept as milliseconds since the page
+  // opened (the browser's monotonic clock), which the server adds to its own answer time.
+  document.addEventListener("change", function (e) {
+    if (e.target.id !== "call_type") return;
+    var started = document.getElementById("id_triage_started_ms");
+    if (started && !started.value) started.value = String(Math.round(performance.now()));
+  });
   // Typing a new address drops an earlier map point (the address is then what counts).
   document.addEventListener("input", function (e) {
     if (e.target.id !== "id_address") return;

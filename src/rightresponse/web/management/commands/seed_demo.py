@@ -9,7 +9,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: agencies and users first, then what refers to them.
-PILLARS = ["accounts", "geo", "triage", "dispatch", "ecosystem", "analytics", "performance", "plan"]
+PILLARS = [
+    "accounts",
+    "geo",
+    "triage",
+    "dispatch",
+    "intake",
+    "ecosystem",
+    "analytics",
+    "performance",
+    "plan",
+]
 
 
 class Command(BaseCommand):

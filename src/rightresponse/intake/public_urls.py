@@ -1,0 +1,8 @@
+"""The public online report form."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "report"
+urlpatterns = [path("", views.online_report, name="form")]

@@ -1,0 +1,119 @@
+"""Forms for every section of the protocol (call types, questions, programs, rules, the risk
+matrix, example calls...), built from the loader's JSON Schema: a change is saved with the
+file's comments kept, re-validated with problems shown at the field, and the example calls
+re-run with pass/fail shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rightresponse.studio.models import ProtocolVersion
+from rightresponse.studio.sections import SECTIONS
+
+pytestmark = pytest.mark.django_db
+
+
+def _author(studio_users: dict[str, Any]) -> tuple[Client, ProtocolVersion]:
+    client = Client()
+    client.force_login(studio_users["author"])
+    client.post("/studio/new/", {"note": "forms"})
+    return client, ProtocolVersion.objects.get()
+
+
+def _index(version: ProtocolVersion, section: str, item_id: str) -> int:
+    from rightresponse.core.triage import read_yaml_text
+
+    data = read_yaml_text(version.yaml_text, "t")
+    return next(i for i, item in enumerate(data[section]) if item.get("id") == item_id)
+
+
+def test_every_section_has_a_form_with_schema_fields(studio_users: dict[str, Any]) -> None:
+    client, version = _author(studio_users)
+    for section in SECTIONS:
+        page = client.get(f"/studio/{version.pk}/section/{section}/")
+        assert page.status_code == 200, section
+    programs = client.get(f"/studio/{version.pk}/section/programs/").content.decode()
+    i = _index(version, "programs", "community_responder")
+    # kind is an enum in the schema: a choice; tiers and conditions are short YAML.
+    assert f'<select id="f-{i}.kind" name="{i}.kind"' in programs
+    assert f'name="{i}.tiers" value="[1, 2]"' in programs
+    assert f'name="{i}.eligible_when"' in programs
+    matrix = client.get(f"/studio/{version.pk}/section/risk_matrix/").content.decode()
+    assert 'name="-.bands"' in matrix and 'name="-.rows"' in matrix
+    assert client.get(f"/studio/{version.pk}/section/nonsense/").status_code == 404
+
+
+def test_a_program_edit_keeps_the_comments_and_reruns_the_examples(
+    studio_users: dict[str, Any],
+) -> None:
+    client, version = _author(studio_users)
+    i = _index(version, "programs", "community_responder")
+    # Community responders may also take tier 3 calls.
+    saved = client.post(f"/studio/{version.pk}/section/programs/",
+                        {f"{i}.tiers": "[1, 2, 3]", f"{i}.label": "Community responders (STAR-style)"},
+                        follow=True).content.decode()  # fmt: skip
+    version.refresh_from_db()
+    assert "    tiers: [1, 2, 3]\n" in version.yaml_text
+    # The comment citing the report beside the program is still there.
+    assert "# Denver STAR's screen (report 1233-1241)" in version.yaml_text
+    assert f"Saved programs[{i}].tiers. valid;" in saved  # the unchanged label is not saved
+    total = len(version.example_results)
+    assert (
+        version.valid
+        and total > 0
+        and f"{version.examples_passed}/{total} example calls pass" in saved
+    )
+    # Taking tier 1 away leaves tier 1's default without a program: saved, shown, invalid.
+    client.post(f"/studio/{version.pk}/section/programs/", {f"{i}.tiers": "[2, 3]"})
+    version.refresh_from_db()
+    assert not version.valid and version.problems[0]["path"].startswith("defaults.tier_programs")
+
+
+def test_a_schema_problem_is_saved_in_the_draft_and_shown_at_its_field(
+    studio_users: dict[str, Any],
+) -> None:
+    client, version = _author(studio_users)
+    i = _index(version, "questions", "threat_to_life")
+    client.post(f"/studio/{version.pk}/section/questions/", {f"{i}.if_yes": "{likelihood: 9}"})
+    version.refresh_from_db()
+    assert not version.valid  # saved as a draft, never approvable (test_versions)
+    page = client.get(f"/studio/{version.pk}/section/questions/").content.decode()
+    field = page[page.index(f'id="f-{i}.if_yes"') :][:600]
+    assert 'aria-invalid="true"' in field and f"questions[{i}].if_yes" in page
+    assert "9 is greater than the maximum of 5" in page[page.index(f'id="e-{i}.if_yes"') :][:300]
+
+
+def test_a_value_that_does_not_read_is_refused_at_the_field_and_nothing_saved(
+    studio_users: dict[str, Any],
+) -> None:
+    client, version = _author(studio_users)
+    before = version.yaml_text
+    i = _index(version, "programs", "community_responder")
+    response = client.post(f"/studio/{version.pk}/section/programs/", {f"{i}.tiers": "[1, 2"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert f'id="e-{i}.tiers"' in page and 'value="[1, 2"' in page
+    version.refresh_from_db()
+    assert version.yaml_text == before
+
+
+def test_an_example_call_edited_in_its_form_passes_or_fails(studio_users: dict[str, Any]) -> None:
+    client, version = _author(studio_users)
+    page = client.get(f"/studio/{version.pk}/section/examples/").content.decode()
+    assert 'name="0.expect"' in page and 'name="0.answers"' in page
+    client.post(f"/studio/{version.pk}/section/examples/", {"0.expect": "{tier: 4}"})
+    version.refresh_from_db()
+    first = version.example_results[0]
+    assert version.valid and not first["passed"] and first["index"] == 0
+
+
+def test_only_authors_save_and_only_drafts(studio_users: dict[str, Any]) -> None:
+    _client, version = _author(studio_users)
+    approver = Client()
+    approver.force_login(studio_users["approver"])
+    assert approver.get(f"/studio/{version.pk}/section/programs/").status_code == 200
+    refused = approver.post(f"/studio/{version.pk}/section/programs/", {"0.tiers": "[1]"})
+    assert refused.status_code == 403
