@@ -68,6 +68,16 @@ def test_the_whole_flow_through_the_api(studio_users: dict[str, Any]) -> None:
     assert moved["transitions"] == [{"from": 3, "to": 2, "calls": 6}]
     (flag,) = impact["safety"]
     assert flag["call_type"] == "trespass" and flag["history"]["backup"] == 1
+    # Workload per program and shift: all 7 calls, before and after; no dispatch times
+    # here, so the hours are not measurable (null), never 0.
+    workload = impact["workload"]
+    assert (
+        sum(w["before"]["calls"] for w in workload)
+        == 7
+        == sum(w["after"]["calls"] for w in workload)
+    )
+    assert {w["shift"] for w in workload} <= {"day", "evening", "night"}
+    assert all(w["before"]["unit_hours"] is None for w in workload)
     police = {s["key"]: s for s in impact["leads"]["before"]}["police"]
     assert police["count"] == 6 and police["ci95"][0] < 6 / 7 < police["ci95"][1]
 

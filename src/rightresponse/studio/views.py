@@ -326,6 +326,9 @@ def impact_partial(request: HttpRequest, pk: int) -> HttpResponse:
                 "slug": d.slug,
                 "unmapped": d.unmapped,
                 "diverted": _diverted_rows(d.comparison),
+                # An import's unit-hours and FTE are issue 11's comparison (above); its
+                # calls carry no shift or dispatch times for the per-shift table.
+                "workload_rows": [],
             }  # fmt: skip
             for d in dataset_impacts(draft, live)
         ]

@@ -40,3 +40,28 @@ def test_unknown_item_or_missing_key() -> None:
     assert read_yaml_text(added, "t")["rules"][0]["tier"] == 3
     with pytest.raises(EditError, match="section"):
         set_item_scalar("rules: [{id: a}]\n", "rules", "a", "tier", "1")
+
+
+def test_set_fields_keeps_every_byte_it_does_not_change() -> None:
+    from rightresponse.core.triage.yaml_edit import DELETE, set_fields
+
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert set_fields(text, []) == text  # the files' layout is the round trip's
+    programs = read_yaml_text(text, "t")["programs"]
+    line_311 = next(i for i, p in enumerate(programs) if p["id"] == "line_311")
+    edited = set_fields(
+        text,
+        [("programs", line_311, "tiers", [0, 1]), ("programs", line_311, "note", DELETE),
+         ("risk_matrix", None, "likelihood", ["A", "B", "C", "D", "E"])],
+    )  # fmt: skip
+    changed = [
+        (a, b) for a, b in zip(text.splitlines(), edited.splitlines(), strict=False) if a != b
+    ]
+    assert len(changed) == 2
+    likelihood, tiers = changed  # in the file's order: the risk matrix comes first
+    assert likelihood[1].startswith("  likelihood: [A, B, C, D, E]")
+    assert tiers[1].startswith("    tiers: [0, 1]")
+    # The comments on both lines stay (one follows the key, one the list).
+    assert likelihood[1].endswith("# 1..5") and tiers[1].endswith("routed from 911 to 311")
+    with pytest.raises(EditError, match="no item 999"):
+        set_fields(text, [("programs", 999, "tiers", [1])])

@@ -117,8 +117,17 @@ def set_fields(text: str, edits: Sequence[tuple[str, int | None, str, Any]]) -> 
             target, where = target[index], f"{section}[{index}]"
         if not isinstance(target, dict):
             raise EditError(f"{where} is not a mapping: edit it in the YAML view")
+        old = target.get(key)
         if value is DELETE:
             target.pop(key, None)
+        elif isinstance(old, CommentedSeq) and isinstance(value, list):
+            # Changed in place: a comment after the list belongs to the old object.
+            old[:] = [_flow(v) for v in value]
+        elif isinstance(old, CommentedMap) and isinstance(value, dict):
+            for k in [k for k in old if k not in value]:
+                del old[k]
+            for k, v in value.items():
+                old[k] = _flow(v)
         else:
             target[key] = _flow(value)
     out = io.StringIO()
