@@ -39,6 +39,11 @@ def test_no_clear_times_is_not_measurable_never_zero(
     summary = json.loads((out / "summary.json").read_text())
     assert summary["unit_hours_total"]["calls_with_times"] == 0
     assert summary["unit_hours_total"]["unit_hours"] is None
+    assert summary["unit_hours_total"]["measurable"] is False
+    assert (
+        summary["unit_hours_total"]["not_measurable"] == "the data has no dispatch-to-clear times"
+    )
+    assert summary["diverted_unit_hours"]["measurable"] is False
     assert all(r["unit_hours"] is None for r in summary["unit_hours_by_category"])
     assert all(r["unit_hours"] is None for r in summary["excluded"])
     assert summary["diverted_unit_hours"]["fte"] is None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from rightresponse.core.dictionary import TERMS
+from rightresponse.core.dictionary import NOT_MEASURABLE_NO_TIMES, TERMS
 from tests.conftest import PASSWORD
 from tests.shared_files import real_file
 
@@ -87,7 +87,7 @@ def test_analysis_upload_to_report(screen: Any, users: dict[str, Any]) -> None:
     assert page.get_by_role("link", name="report.html").is_visible()
     assert page.get_by_role("link", name="summary.json").is_visible()
     body = page.evaluate("document.body.innerText")
-    assert "not measurable: the data has no clear times" in body
+    assert NOT_MEASURABLE_NO_TIMES in body
     check_page(page, "analysis-dataset")
 
 

@@ -171,7 +171,7 @@ TERMS: list[Term] = [
 ]  # fmt: skip
 
 _BY_KEY: dict[str, Term] = {t.key: t for t in TERMS}
-NOT_MEASURABLE_NO_TIMES = "not measurable: the data has no clear times"
+NOT_MEASURABLE_NO_TIMES = "not measurable: the data has no dispatch-to-clear times"
 
 
 def label(key: str) -> str:
@@ -210,7 +210,7 @@ def dictionary_markdown() -> str:
         "report.html and CSV headers use these labels; summary.json and the API keep the keys.",
         "",
         "A figure that cannot be computed from the data is shown as *not measurable* with the",
-        "reason (e.g. *not measurable: the data has no clear times*), never as 0.",
+        "reason (e.g. *not measurable: the data has no dispatch-to-clear times*), never as 0.",
         "",
     ]
     group = ""

@@ -468,6 +468,9 @@ def unit_hours(c: ir.Table) -> dict[str, Any]:
     for row in [*out["by_category"], *out["by_area"], out["total"]]:
         if not row["calls_with_times"]:
             row["unit_hours"] = None
+    out["total"]["measurable"] = bool(out["total"]["calls_with_times"])
+    if not out["total"]["measurable"]:
+        out["total"]["not_measurable"] = "the data has no dispatch-to-clear times"
     out["valid_values"] = _rows(
         c.aggregate(
             **{name: c[f"n_{name}"].sum() for name in INTERVALS if f"n_{name}" in c.columns}
