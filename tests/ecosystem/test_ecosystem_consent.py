@@ -235,8 +235,9 @@ def test_emergency_looks_are_rate_limited(logged_in, agencies, care_incident) ->
     from rightresponse.people.models import Person
 
     client = logged_in("dispatcher")
+    # A name no token or nonce on the page can contain by chance ("P0" once did).
     people = [
-        Person.objects.create(owner_agency=agencies["care"], given_name=f"P{i}")
+        Person.objects.create(owner_agency=agencies["care"], given_name=f"Quillonby{i:02d}")
         for i in range(EMERGENCY_LOOKS_PER_HOUR + 1)
     ]
     for p in people:
