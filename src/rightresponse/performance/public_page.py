@@ -47,15 +47,24 @@ def total_calls(dash: sel.PublicDashboard) -> int | None:
     return dash.volume.total
 
 
-def trend_charts(quarter: Quarter, choices: list[Quarter]) -> list[tuple[str, str]]:
+def recent_dashboards(
+    quarter: Quarter, choices: list[Quarter]
+) -> dict[Quarter, sel.PublicDashboard]:
+    """The published dashboards of ``quarter`` and the quarters before it that the trend
+    draws, from one read of their facts (a read per quarter took seconds)."""
+    shown = [q for q in choices if q <= quarter][:TREND_QUARTERS] or [quarter]
+    oldest = min(shown)
+    frames = sel.fact_frames(sel.day_start(oldest.start), sel.day_start(quarter.end + ONE_DAY))
+    return {q: quarter_dashboard(q, frames) for q in shown}
+
+
+def trend_charts(dashboards: dict[Quarter, sel.PublicDashboard]) -> list[tuple[str, str]]:
     """Calls per quarter and the share answered without a police lead, over the published
     quarters up to the one shown (oldest first)."""
-    shown = [q for q in choices if q <= quarter][:TREND_QUARTERS][::-1]
+    shown = sorted(dashboards)
     if len(shown) < 2:
         return []
-    # One read of the facts for every quarter drawn (a read per quarter took seconds).
-    frames = sel.fact_frames(sel.day_start(shown[0].start), sel.day_start(quarter.end + ONE_DAY))
-    dashes = [quarter_dashboard(q, frames) for q in shown]
+    dashes = [dashboards[q] for q in shown]
     calls = [total_calls(d) for d in dashes]
     diverted = [city_figure(d, "diverted_share") for d in dashes]
     # Quarters before the first published figure are not part of the story: start there.

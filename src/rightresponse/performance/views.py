@@ -559,7 +559,8 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
     except PeriodError as error:
         return _period_refused(error)
     period = sel.Period(quarter.start, quarter.end)
-    dash = sel.public_dashboard(period)
+    dashboards = public_page.recent_dashboards(quarter, choices)
+    dash = dashboards[quarter]
     catalog = sel.metrics_catalog()
     figures_by_metric: dict[str, list[tuple[sel.PublicFigure, str]]] = {}
     for figure in dash.figures:
@@ -580,9 +581,8 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
     previous = quarter.previous()
     changes: list[public_page.Change] = []
     if dash.measured and previous in choices:
-        changes = public_page.changes(
-            dash, public_page.quarter_dashboard(previous), catalog.metrics, names
-        )
+        before = dashboards.get(previous) or public_page.quarter_dashboard(previous)
+        changes = public_page.changes(dash, before, catalog.metrics, names)
     return render(
         request,
         "performance/public_dashboard.html",
@@ -593,7 +593,7 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
             "previous": previous if changes else None,
             "quarters": choices,
             "volume_chart": volume_chart,
-            "trend_charts": public_page.trend_charts(quarter, choices) if dash.measured else [],
+            "trend_charts": public_page.trend_charts(dashboards) if dash.measured else [],
             "precinct_map": public_page.precinct_map(dash, _precinct_areas()),
             "changes": changes,
             "volume_rows": _row_labels(dash.volume, labels_of),
