@@ -82,6 +82,10 @@ def test_bad_input_is_a_4xx_with_a_reason(api_client: Any, make_incident: Any, u
     )
     assert dispatcher.get("/api/dispatch/incidents/999999").status_code == 404
     assert dispatcher.get(f"/api/dispatch/incidents/{2**70}").status_code in (404, 422)
+    # A unit status outside the vocabulary (a NUL byte made PostgreSQL fail: 500) is a 422.
+    assert dispatcher.get("/api/dispatch/units?status=%00").status_code == 422
+    listed = dispatcher.get("/api/dispatch/units?status=available")
+    assert listed.status_code == 200 and {u["status"] for u in listed.json()} <= {"available"}
 
 
 def test_roles_are_enforced(api_client: Any, make_incident: Any, units: dict) -> None:

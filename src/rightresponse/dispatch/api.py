@@ -448,7 +448,7 @@ def import_eidd(request: HttpRequest, payload: EiddIn) -> tuple[int, Any]:
 
 
 @router.get("/units", auth=allow(*READERS), response=list[dict])
-def list_units(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+def list_units(request: HttpRequest, status: UnitStatus | None = None) -> list[dict[str, Any]]:
     return [unit_out(u) for u in selectors.units_list(status)]
 
 
