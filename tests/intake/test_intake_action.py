@@ -82,12 +82,14 @@ def test_page_tells_the_call_taker_the_call_was_not_recorded(logged_in, incident
     response = logged_in("call_taker").post(
         "/triage/calls/",
         {"call_type": "behavioral_crisis", "answer-weapon": "no", "answer-violence": "no",
-         "address": "5 Elm St", "caller_phone": "555-0100", "channel": "911"},
+         "address": "5 Elm St", "caller_phone": "555-0100", "channel": "911",
+         "answered_at": (timezone.now() - timedelta(seconds=40)).isoformat()},
     )  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 503
     assert 'id="intake-failed"' in html and "NOT recorded" in html
     assert 'value="555-0100"' in html  # what was typed is still there to try again
+    assert 'id="call-timer" data-start=""' not in html  # the call's clock keeps running
     assert not Call.objects.exists()
 
 

@@ -172,7 +172,9 @@ def call_taker(request: HttpRequest) -> HttpResponse:
     if call_type not in protocol.call_types:
         call_type = ""
     context = _workspace_context(protocol, call_type, {})
-    context["form"] = CallDetailsForm(initial={"answered_at": timezone.now()})
+    now = timezone.now()
+    context["form"] = CallDetailsForm(initial={"answered_at": now})
+    context["answered_start"] = now
     context.update(_page_context(request))
     return render(request, "triage/call_taker.html", context)
 
@@ -285,6 +287,7 @@ def call_save(request: HttpRequest) -> HttpResponse:
             context["error"] = str(exc)
         except IntakeFailed as exc:  # nothing was stored: the call taker must know at once
             context["intake_failed"] = str(exc)
+            context["answered_start"] = form.cleaned_data.get("answered_at")
             context["form"] = form
             context.update(_page_context(request))
             return render(request, "triage/call_taker.html", context, status=503)
@@ -301,5 +304,7 @@ def call_save(request: HttpRequest) -> HttpResponse:
             # One number for one call everywhere: the incident's (board, responder, pages).
             return redirect(f"{reverse('triage:call_taker')}?created={intake.incident.pk}")
     context["form"] = form
+    # The call's clock keeps running from when it was answered, not from the re-render.
+    context["answered_start"] = form.cleaned_data.get("answered_at") if form.is_valid() else None
     context.update(_page_context(request))
     return render(request, "triage/call_taker.html", context, status=400)
