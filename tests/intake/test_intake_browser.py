@@ -73,3 +73,36 @@ def test_a_known_caller_is_shown_as_the_number_is_typed(login_page: Any, agencie
     known.wait_for()
     assert "startles at sirens" in known.inner_text() and "speak slowly" in known.inner_text()
     page.screenshot(path=str(SHOTS / "intake-known-caller.png"))
+
+
+def test_a_flag_rule_changes_the_recommendation_on_the_page(
+    login_page: Any, agencies: dict
+) -> None:
+    """Issue 13 item 5: a known weapons history at the place (a hazard flag) raises a noise
+    complaint to a co-response as the address is typed, with the rule's note shown."""
+    from rightresponse.dispatch.models import LocationHazard
+    from rightresponse.people.models import Person
+
+    LocationHazard.objects.create(agency=agencies["police"], latitude=44.948, longitude=-93.232,
+                                  radius_m=120, flag="violent propensity")  # fmt: skip
+    Person.objects.create(owner_agency=agencies["center"], given_name="Rowan",
+                          phone="612-555-0142", behavioural_flags=["de-escalation plan"],
+                          what_works="speak slowly")  # fmt: skip
+    page = login_page("call_taker")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/triage/")
+    page.select_option("#call_type", "noise_complaint")
+    page.wait_for_selector("#tier-badge")
+    assert page.locator("#tier-badge").inner_text().startswith("Tier 1")
+    page.fill("#id_address", "44.948, -93.232")
+    page.locator("#id_caller_phone").press_sequentially("6125550142")
+    page.locator("#caller-result .known-person").wait_for()
+    box = page.locator("#flag-rules")
+    box.wait_for()
+    assert "never send civilians alone" in box.inner_text()
+    assert page.locator("#tier-badge").inner_text().startswith("Tier 2")
+    page.locator("#flag-rules").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "intake-flag-rule.png"))
+    page.click("#create-call")
+    page.locator("#created").wait_for()
+    assert Call.objects.get().decision["flag_rules"][0]["rule"] == "place_weapons_history"

@@ -136,3 +136,30 @@ def test_queue_page_actions(logged_in, agencies, users) -> None:
     refused = client.post(f"/intake/cases/{case.pk}/close/", {"status": "completed"}, follow=True)
     assert "cannot go from" in refused.content.decode()
     assert response.status_code == 200
+
+
+def test_choosing_a_report_starts_it_and_sending_completes_it(agencies) -> None:
+    """Issue 13 item 4: a started report is a record with no personal data; sending it
+    completes that record (a forged start token starts a fresh one instead)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from rightresponse.intake.models import OnlineReport
+
+    client = Client()
+    response = client.post("/report/start/", {"call_type": "property_crime_report"},
+                           REMOTE_ADDR="203.0.113.9")  # fmt: skip
+    assert response.status_code == 302
+    started = OnlineReport.objects.get()
+    assert (started.status, started.case, started.category) == ("initiated", None, "property_crime")
+    token = parse_qs(urlparse(response["Location"]).query)["started"][0]
+    page = client.get(response["Location"]).content.decode()
+    assert f'name="started" value="{token}"' in page
+    assert _report(client, started=token).status_code == 200
+    started.refresh_from_db()
+    assert started.status == "completed" and started.case == VirtualCase.objects.get()
+    _report(client, started=token + "x")
+    assert OnlineReport.objects.count() == 2 and VirtualCase.objects.count() == 2
+    # A kind of report the form does not take is refused, naming why; nothing starts.
+    refused = client.post("/report/start/", {"call_type": "behavioral_crisis"})
+    assert refused.status_code == 400 and "choose one of the kinds" in refused.content.decode()
+    assert OnlineReport.objects.count() == 2

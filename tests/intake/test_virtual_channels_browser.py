@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rightresponse.intake.models import VirtualCase
+from rightresponse.intake.models import OnlineReport, VirtualCase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -21,7 +21,7 @@ def test_a_person_reports_online_with_the_keyboard(
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto("/report/")
     assert "Call 911" in page.locator(".urgent-note").inner_text()
-    page.get_by_role("link", name="Property crime report").click()
+    page.get_by_role("button", name="Property crime report").click()
     page.wait_for_selector("fieldset")
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("No", exact=True).check()
@@ -39,6 +39,9 @@ def test_a_person_reports_online_with_the_keyboard(
     name = "report-done-phone.png" if size[0] < 500 else "report-done.png"
     page.screenshot(path=str(SHOTS / name), full_page=True)
     assert VirtualCase.objects.get().channel == "online"
+    # Counted from the moment the kind of report was chosen, and now sent.
+    started = OnlineReport.objects.get()
+    assert started.status == "completed" and started.case == VirtualCase.objects.get()
 
 
 def test_report_taker_works_the_queue(login_page: Any, agencies: dict) -> None:

@@ -5,7 +5,7 @@ intake action (intake/services.py), the pages and the metrics (report lines 1153
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Literal
 
@@ -42,6 +42,21 @@ def check_case_transition(current: str, target: str) -> None:
         raise CaseTransitionError(
             f"a virtual case cannot go from {current!r} to {target!r}; it may go to {allowed}"
         )
+
+
+# An online report (the public form) is started when the person chooses what to report and
+# completed when it is sent. One not sent within this time was abandoned (report line 1389:
+# reports initiated vs completed): decided when read, so no background job is needed, and
+# the figure is the same whenever it is computed after the window has passed.
+ONLINE_ABANDON_AFTER = timedelta(minutes=60)
+
+
+def online_report_status(stored: str, started_at: datetime, now: datetime) -> str:
+    """What an online report is now: its stored status, except that one still
+    ``initiated`` after ``ONLINE_ABANDON_AFTER`` is ``abandoned``."""
+    if stored == "initiated" and now - started_at >= ONLINE_ABANDON_AFTER:
+        return "abandoned"
+    return stored
 
 
 # A hotline transfer's lifecycle (report lines 1166, 1491): the hotline answers it

@@ -194,6 +194,7 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
         address = f"{rng.randint(100, 4999)} {rng.choice(STREETS)}"
     return Call(
         agency=agency, received_at=at, answered_at=at + timedelta(seconds=rng.randint(2, 25)),
+        answer_wait_measured=True,
         triaged_at=at + timedelta(seconds=rng.randint(40, 150)),
         channel=rng.choices(list(CHANNEL_MIX), weights=list(CHANNEL_MIX.values()))[0],
         caller_phone=f"612555{rng.randint(0, 9999):04d}",

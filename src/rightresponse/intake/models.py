@@ -111,3 +111,35 @@ class HotlineTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"Transfer {self.pk} to {self.hotline} ({self.status})"
+
+
+ONLINE_STATUSES = [
+    ("initiated", "Started"),
+    ("completed", "Sent"),
+    ("elevated", "Sent to 911 (someone may need help now)"),
+]
+
+
+class OnlineReport(models.Model):
+    """One use of the public report form, from the moment a person starts a report
+    (chooses what to report) to sending it (report lines 1387-1389: reports initiated and
+    completed). No personal data: the kind of report, when, and what became of it.
+    ``abandoned`` is not stored: a report still ``initiated`` after
+    ``core.intake.ONLINE_ABANDON_AFTER`` reads as abandoned (decided on read, no job)."""
+
+    call_type = models.CharField(max_length=60)
+    category = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=10, choices=ONLINE_STATUSES, default="initiated")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The same salted hash as the virtual case's: throttles starts from one address.
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    case = models.OneToOneField(
+        VirtualCase, null=True, blank=True, on_delete=models.PROTECT, related_name="online_report"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Online report {self.pk} ({self.status})"

@@ -5,4 +5,7 @@ from django.urls import path
 from . import views
 
 app_name = "report"
-urlpatterns = [path("", views.online_report, name="form")]
+urlpatterns = [
+    path("", views.online_report, name="form"),
+    path("start/", views.online_report_start, name="start"),
+]

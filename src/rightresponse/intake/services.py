@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,7 +36,14 @@ from rightresponse.dispatch.models import Incident
 from rightresponse.triage.models import Call
 from rightresponse.triage.services import CallDetails, call_build, call_retriage
 
-from .models import HANDOFFS, HOTLINES, TRANSFER_OUTCOMES, HotlineTransfer, VirtualCase
+from .models import (
+    HANDOFFS,
+    HOTLINES,
+    TRANSFER_OUTCOMES,
+    HotlineTransfer,
+    OnlineReport,
+    VirtualCase,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +101,20 @@ def call_intake(
     answers: Mapping[str, str],
     details: CallDetails,
     protocol: Protocol | None = None,
+    flags: Iterable[tuple[str, str]] | None = None,
 ) -> Intake:
     """Take one call: decide it (UnknownIdError / InvalidCall for bad input, before any
     write), then store the call with its decision and its incident or virtual case, all or
-    nothing (IntakeFailed)."""
+    nothing (IntakeFailed). The protocol's flag rules see the flags of the person known
+    by the callback number and of the place (``selectors.call_flags``, the kind only);
+    ``flags`` overrides them (``()``: none, e.g. an anonymous online report)."""
+    if flags is None:
+        from .selectors import call_flags
+
+        flags = call_flags(user, details)
     call = call_build(
         user=user, agency=agency, call_type=call_type, answers=answers, details=details,
-        protocol=protocol,
+        protocol=protocol, flags=flags,
     )  # fmt: skip
     with transaction.atomic():
         call.save(force_insert=True)
@@ -219,6 +233,7 @@ def virtual_case_elevate(
 
 ONLINE_WINDOW_MINUTES = 60
 ONLINE_LIMIT = 5  # reports per sender address per window
+ONLINE_START_LIMIT = 20  # reports started per sender address per window
 
 
 class ReportRefused(ValueError):
@@ -233,6 +248,53 @@ def _source_hash(address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:report:{address}".encode()).hexdigest()
 
 
+def _tier0_type(call_type: str) -> Any:
+    from rightresponse.triage.protocols import active_protocol
+
+    protocol = active_protocol()
+    spec = protocol.call_types.get(call_type)
+    if spec is None or spec.tier != 0:
+        raise ReportRefused("what happened: choose one of the kinds of report listed")
+    return protocol
+
+
+def online_report_start(*, sender_address: str, call_type: str) -> OnlineReport:
+    """A person starts an online report by choosing what to report (report lines
+    1387-1389): a record with no personal data, so that reports started and never sent
+    are counted (``core.intake.online_report_status``). Throttled per address like the
+    reports themselves, so a script cannot inflate the abandonment figure much."""
+    protocol = _tier0_type(call_type)
+    source = _source_hash(sender_address)
+    since = timezone.now() - timedelta(minutes=ONLINE_WINDOW_MINUTES)
+    if (
+        OnlineReport.objects.filter(source_hash=source, started_at__gte=since).count()
+        >= ONLINE_START_LIMIT
+    ):
+        raise ReportRefused("report: too many reports from here in a short time; call 311")
+    return OnlineReport.objects.create(
+        call_type=call_type, category=str(protocol.call_types[call_type].category),
+        started_at=timezone.now(), source_hash=source,
+    )  # fmt: skip
+
+
+def _open_start(report_id: int | None, call_type: str, source: str) -> OnlineReport:
+    """The person's started report (locked), or one started now when the form was sent
+    without one (no start step, or a start already finished)."""
+    found = None
+    if report_id is not None:
+        found = (
+            OnlineReport.objects.select_for_update()
+            .filter(pk=report_id, status="initiated", case__isnull=True)
+            .first()
+        )
+    if found is None:
+        found = OnlineReport.objects.create(
+            call_type=call_type, category=_tier0_type(call_type).call_types[call_type].category,
+            started_at=timezone.now(), source_hash=source,
+        )  # fmt: skip
+    return found
+
+
 def online_report_submit(
     *,
     sender_address: str,
@@ -240,22 +302,20 @@ def online_report_submit(
     answers: Mapping[str, str],
     details: CallDetails,
     trap: str = "",
+    report_id: int | None = None,
 ) -> Intake:
     """A report from the public web form (report lines 1153, 1168-1172): a Tier 0 call on
     the ``online`` channel and its virtual case, through the same intake action. Refused:
     bots (the hidden ``trap`` field filled), more than ``ONLINE_LIMIT`` reports an hour
     from one address, and any report whose answers need a field response (NeedsResponseNow:
-    the person is told to call 911 at once; an unattended web queue must not hold it)."""
-    from rightresponse.triage.protocols import active_protocol
-
+    the person is told to call 911 at once; an unattended web queue must not hold it).
+    ``report_id``: the report started with ``online_report_start``, marked completed (or
+    elevated, when sent to 911) here."""
     from .selectors import online_report_agency
 
     if trap:
         raise ReportRefused("report: refused")
-    protocol = active_protocol()
-    spec = protocol.call_types.get(call_type)
-    if spec is None or spec.tier != 0:
-        raise ReportRefused("what happened: choose one of the kinds of report listed")
+    protocol = _tier0_type(call_type)
     if not details.narrative.strip():
         raise ReportRefused("description: say what happened")
     agency = online_report_agency()
@@ -267,19 +327,31 @@ def online_report_submit(
         raise ReportRefused("report: too many reports from here in a short time; call 311")
     decision = decide(protocol, call_type, answers)
     if decision.tier != 0 or decision.screened_out:
+        with transaction.atomic():
+            _online_finish(_open_start(report_id, call_type, source), "elevated")
         raise NeedsResponseNow(decision.tier)
     details.channel = "online"
     with transaction.atomic():
+        start = _open_start(report_id, call_type, source)
+        # No flag rules for the public form: nobody is identified, and a place's hazard flag
+        # must not show through what the form answers.
         result = call_intake(
             user=None, agency=agency, call_type=call_type, answers=answers, details=details,
-            protocol=protocol,
+            protocol=protocol, flags=(),
         )  # fmt: skip
         if result.case is None:  # the protocol changed between the two decisions
             raise NeedsResponseNow(result.call.tier)
         result.case.source_hash = source
         result.case.advised_direct = True  # they reported directly
         result.case.save(update_fields=["source_hash", "advised_direct"])
+        start.case = result.case
+        _online_finish(start, "completed")
     return result
+
+
+def _online_finish(report: OnlineReport, status: str) -> None:
+    report.status, report.finished_at = status, timezone.now()
+    report.save(update_fields=["status", "finished_at", "case"])
 
 
 # ---------------------------------------------------------------- hotline transfers

@@ -4,10 +4,13 @@ and the phone-report queue where report takers work Tier 0 virtual cases."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts.network import client_address
@@ -44,6 +47,36 @@ def _answers(request: HttpRequest, question_ids: Any) -> dict[str, str]:
     return out
 
 
+_START_SALT = "intake.online-report-start"
+
+
+def _started_report(token: str) -> int | None:
+    """The started report this form belongs to (a signed id, so nobody can finish another
+    person's start); None when absent or tampered with."""
+    try:
+        return int(signing.loads(token, salt=_START_SALT)) if token else None
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+@require_POST
+def online_report_start(request: HttpRequest) -> HttpResponse:
+    """Public: the person chose what to report; the report is counted as started (report
+    lines 1387-1389) with no personal data, then the form opens."""
+    call_type = request.POST.get("call_type", "")
+    try:
+        report = services.online_report_start(
+            sender_address=client_address(request), call_type=call_type
+        )
+    except services.ReportRefused as exc:
+        context = {"types": _report_types(), "spec": None, "form": OnlineReportForm(),
+                   "urgent": False, "error": str(exc).split(": ", 1)[-1]}  # fmt: skip
+        return render(request, "intake/report.html", context,
+                      status=429 if "too many" in str(exc) else 400)  # fmt: skip
+    query = urlencode({"type": call_type, "started": signing.dumps(report.pk, salt=_START_SALT)})
+    return redirect(f"{reverse('report:form')}?{query}")
+
+
 def online_report(request: HttpRequest) -> HttpResponse:
     """Public: choose the kind of report, answer the safety questions, describe it."""
     protocol = active_protocol()
@@ -51,8 +84,9 @@ def online_report(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("call_type") or request.GET.get("type", "")
     spec = next((ct for ct in types if ct.id == chosen), None)
     form = OnlineReportForm(request.POST or None)
+    started = request.POST.get("started") or request.GET.get("started", "")
     context: dict[str, Any] = {"types": types, "spec": spec, "form": form, "urgent": False,
-                               "error": ""}  # fmt: skip
+                               "error": "", "started": started}  # fmt: skip
     if spec is not None:
         context["questions"] = [
             {"id": q, "text": protocol.questions[q].text,
@@ -74,7 +108,7 @@ def online_report(request: HttpRequest) -> HttpResponse:
                 result = services.online_report_submit(
                     sender_address=client_address(request), call_type=spec.id,
                     answers=_answers(request, spec.questions), details=details,
-                    trap=data["website"],
+                    trap=data["website"], report_id=_started_report(started),
                 )  # fmt: skip
             except services.NeedsResponseNow:
                 context["urgent"] = True

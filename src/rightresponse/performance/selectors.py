@@ -38,6 +38,8 @@ NEEDED_FACTS = {
     "(rightresponse.dispatch.selectors.incident_facts)",
     "referrals": "referral records from the ecosystem pillar "
     "(rightresponse.ecosystem.selectors.referral_facts)",
+    "virtual_reports": "telephone or online reports (none has been made yet)",
+    "hotline_contacts": "hotline transfers or hotline calls (none has been made yet)",
 }
 HEADLINE = {
     "call_volume": "Calls for service",
@@ -107,6 +109,26 @@ def fact_frames(
             while len(_FRAMES) >= _FRAMES_KEPT:
                 del _FRAMES[min(_FRAMES, key=lambda k: _FRAMES[k][0])]
             _FRAMES[key] = (now + ttl, frame)
+    frames.update(record_frames(start, end, dimensions))
+    return frames
+
+
+def record_frames(
+    start: datetime | None, end: datetime | None, dimensions: Iterable[str] | None = None
+) -> dict[str, Frame]:
+    """Frames of the virtual reports and hotline contacts (issue 13), read from their own
+    small tables on every request: no snapshot, stamp or cache (issue 17), so a report or
+    transfer is in the next request's figures. A kind never recorded is left out ("not
+    yet measured", never zero)."""
+    from rightresponse.intake.selectors import RECORD_FACTS, record_facts_exist
+
+    catalog = metrics_catalog()
+    frames = {}
+    for facts, source in RECORD_FACTS.items():
+        if not record_facts_exist(facts):
+            continue
+        fields = fields_used(catalog, facts, dimensions)
+        frames[facts] = Frame.from_rows(facts, source(start, end), fields)
     return frames
 
 
@@ -225,6 +247,10 @@ def scope_filter(
     scope: dict[str, dict[str, Any]] = {"incidents": incidents}
     if category:
         scope["referrals"] = {"incident_category": category}
+    # Reports and hotline contacts carry the area and category of their call (no programme:
+    # such metrics say "not recorded by programme").
+    records = {k: v for k, v in incidents.items() if k in ("area", "category")}
+    scope["virtual_reports"] = scope["hotline_contacts"] = records
     return scope
 
 

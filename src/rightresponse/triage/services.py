@@ -5,7 +5,7 @@ virtual case are one write, so nothing here saves a new call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +46,13 @@ class CallDetails:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def stored_flags(call: Call) -> list[tuple[str, str]]:
+    """The flags the call was decided with (kind and wording only), so that deciding it
+    again applies the same flag rules."""
+    stored = (call.decision or {}).get("flags") or []
+    return [(str(f.get("on", "")), str(f.get("flag", ""))) for f in stored if isinstance(f, dict)]
+
+
 class InvalidCall(ValueError):
     """A call the service refuses (the API answers 422 with the message)."""
 
@@ -69,9 +76,11 @@ def call_build(
     answers: Mapping[str, str],
     details: CallDetails,
     protocol: Protocol | None = None,
+    flags: Iterable[tuple[str, str]] = (),
 ) -> Call:
     """Decide first (raises UnknownIdError naming bad ids), then the unsaved call with its
-    decision, location and measured times. ``agency`` is the owning agency or its id."""
+    decision, location and measured times. ``agency`` is the owning agency or its id.
+    ``flags``: the known caller's and place's flags, for the protocol's flag rules."""
     protocol = protocol or active_protocol()
     now = timezone.now()
     window = received_window()  # the one window for every way a call comes in
@@ -87,7 +96,7 @@ def call_build(
     started = details.triage_started_at
     if started is not None and not answered <= started <= now:
         raise InvalidCall("triage_started_at: triage starts after the answer and before now")
-    decision = decide(protocol, call_type, answers)
+    decision = decide(protocol, call_type, answers, flags)
     # Where the call is: a map point, typed coordinates or an address point; the area comes
     # from the city's boundaries, never from typed text (a typed area is kept only when the
     # location cannot be resolved, e.g. from an API client that sends one).
@@ -133,7 +142,7 @@ def call_retriage(
     protocol = protocol or active_protocol()
     merged = {**call.answers, **answers}
     new_type = call_type or call.call_type
-    decision = decide(protocol, new_type, merged)
+    decision = decide(protocol, new_type, merged, stored_flags(call))
     before = call.tier
     call.answers = merged
     call.call_type = new_type

@@ -99,8 +99,23 @@ def _answers(protocol: Protocol, data: Any) -> dict[str, str]:
     return answers
 
 
+def _page_flags(data: Any) -> list[tuple[str, str]]:
+    """The flags the caller and location partials put on the page (``person:<flag>``,
+    ``place:<flag>``), so the live recommendation shows what the flag rules will do. The
+    stored call does not trust them: the intake action looks the flags up itself."""
+    out = []
+    for value in data.getlist("flag")[:40]:
+        on, _, text = str(value).partition(":")
+        if on in ("person", "place") and text.strip():
+            out.append((on, text.strip()[:80]))
+    return out
+
+
 def _workspace_context(
-    protocol: Protocol, call_type: str, answers: dict[str, str]
+    protocol: Protocol,
+    call_type: str,
+    answers: dict[str, str],
+    flags: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     groups: dict[str, list[Any]] = {}
     for ct in protocol.call_types.values():
@@ -116,7 +131,7 @@ def _workspace_context(
     if not call_type:
         return context
     try:
-        decision: Decision = decide(protocol, call_type, answers)
+        decision: Decision = decide(protocol, call_type, answers, flags or ())
     except UnknownIdError as exc:
         context["error"] = str(exc)
         return context
@@ -124,7 +139,10 @@ def _workspace_context(
     # A stable order per call type (the ask_next order with nothing answered), so the
     # page does not move under the call taker; the live ask_next rank is shown beside it.
     first = decide(protocol, call_type, {}).ask_next
-    order = list(first) + [q for q in spec.questions if q not in first]
+    # Questions a flag rule adds come first, and stay once answered.
+    applied = {e.rule for e in decision.flag_effects}
+    flagged = [q for r in protocol.flag_rules if r.id in applied for q in r.ask]
+    order = list(dict.fromkeys([*flagged, *first, *spec.questions]))
     rank = {q: i for i, q in enumerate(decision.ask_next, 1)}
     context["questions"] = [
         {
@@ -231,7 +249,9 @@ def location_check(request: HttpRequest) -> HttpResponse:
                 location.latitude, location.longitude, within=incidents_visible(request.user)
             )
         )
-    return render(request, "triage/_location.html", context)
+    response = render(request, "triage/_location.html", context)
+    response["HX-Trigger"] = "flags-changed"  # the recommendation applies the flag rules
+    return response
 
 
 @require_POST
@@ -242,10 +262,12 @@ def caller_check(request: HttpRequest) -> HttpResponse:
     from rightresponse.intake.selectors import caller_matches
 
     phone = request.POST.get("caller_phone", "")[:40]
-    return render(
+    response = render(
         request, "triage/_caller.html",
         {"people": caller_matches(request.user, phone), "phone": phone},
     )  # fmt: skip
+    response["HX-Trigger"] = "flags-changed"  # the recommendation applies the flag rules
+    return response
 
 
 @require_POST
@@ -255,7 +277,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
     protocol = active_protocol()
     call_type = request.POST.get("call_type", "")[:60]
     answers = _answers(protocol, request.POST)
-    context = _workspace_context(protocol, call_type, answers)
+    context = _workspace_context(protocol, call_type, answers, _page_flags(request.POST))
     return render(request, "triage/_workspace.html", context)
 
 
@@ -268,7 +290,7 @@ def call_save(request: HttpRequest) -> HttpResponse:
     answers = _answers(protocol, request.POST)
     form = CallDetailsForm(request.POST)
     agency = user_agency(request.user)
-    context = _workspace_context(protocol, call_type, answers)
+    context = _workspace_context(protocol, call_type, answers, _page_flags(request.POST))
     if not call_type:
         context["error"] = "Choose a call type before creating the call."
     elif agency is None:

@@ -144,3 +144,69 @@ def referral_rows() -> list[dict[str, Any]]:
         }
         for rid, incident, source, category, service_category, status, connected, reached, second in REFERRALS
     ]
+
+
+# Telephone and online reports (issue 13): times are seconds after the report was opened.
+# fmt: off
+# id channel  status       taken closed category  area     advised referred
+VIRTUAL_REPORTS = [
+    (1, "online", "completed", None, 600, PROPERTY, "north", None, False),
+    (2, "911", "completed", 300, 900, PROPERTY, "south", True, True),
+    (3, "311", "abandoned", 120, 240, PROPERTY, "north", False, False),
+    (4, "online", "abandoned", None, None, PROPERTY, None, None, False),  # never sent
+    (5, "911", "initiated", None, None, BH, "south", False, False),  # still open
+    (6, "online", "elevated", None, 180, PROPERTY, None, None, False),  # told to call 911
+    (7, "911", "completed", 60, 120, PROPERTY, "south", True, False),  # April
+]
+# Hotline contacts: seconds after the transfer (or the ring).
+# id channel hotline handoff status   outcome    answered closed reached elevated referred
+#    tier  category area caller
+HOTLINE_CONTACTS = [
+    (1, "911", "988", "warm", "closed", "resolved", 30, 1230, True, False, False,
+     0, BH, "north", "C5"),
+    (2, "911", "988", "cold", "handed_back", "handed_back", 60, 960, True, True, False,
+     2, BH, "south", "C5"),
+    (3, "911", "988", "warm", "closed", "no_contact", 90, 390, False, False, False,
+     0, BH, "north", "C6"),
+    (4, "911", "311", "cold", "declined", "declined", 20, 20, None, None, False,
+     None, PROPERTY, "south", "C7"),
+    (5, "988", "988", None, "direct", "resolved", 15, None, True, False, True,
+     0, BH, "north", "C8"),  # on the hotline's own line
+    (6, "911", "988", "warm", "requested", None, None, None, None, None, False,
+     None, BH, "south", "C9"),  # not answered yet
+    (7, "911", "988", "warm", "closed", "resolved", 40, 400, True, False, False,
+     0, BH, "north", "C5"),  # April
+]
+# fmt: on
+
+
+def virtual_report_rows() -> list[dict[str, Any]]:
+    rows = []
+    for n, channel, status, taken, closed, category, area, advised, referred in VIRTUAL_REPORTS:
+        opened = datetime(2026, 4, 6, tzinfo=UTC) if n == 7 else datetime(2026, 3, 10, tzinfo=UTC)
+        opened += timedelta(hours=n)
+        rows.append({
+            "opened_at": opened, "channel": channel, "status": status,
+            "taken_at": None if taken is None else opened + timedelta(seconds=taken),
+            "closed_at": None if closed is None else opened + timedelta(seconds=closed),
+            "call_type": "property_crime_report", "category": category, "area": area,
+            "advised_direct": advised, "referred": referred,
+        })  # fmt: skip
+    return rows
+
+
+def hotline_contact_rows() -> list[dict[str, Any]]:
+    rows = []
+    for (n, channel, hotline, handoff, status, outcome, answered, closed, reached, elevated,
+         referred, tier, category, area, caller) in HOTLINE_CONTACTS:  # fmt: skip
+        received = datetime(2026, 4, 6, tzinfo=UTC) if n == 7 else datetime(2026, 3, 12, tzinfo=UTC)
+        received += timedelta(hours=n)
+        rows.append({
+            "received_at": received, "channel": channel, "hotline": hotline, "handoff": handoff,
+            "status": status, "outcome": outcome,
+            "answered_at": None if answered is None else received + timedelta(seconds=answered),
+            "closed_at": None if closed is None else received + timedelta(seconds=closed),
+            "reached": reached, "elevated": elevated, "referred": referred, "final_tier": tier,
+            "category": category, "area": area, "caller_key": caller,
+        })  # fmt: skip
+    return rows

@@ -7,7 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from metrics_facts_fixture import JANUARY, MARCH, incident_rows, referral_rows
+from metrics_facts_fixture import (
+    JANUARY,
+    MARCH,
+    hotline_contact_rows,
+    incident_rows,
+    referral_rows,
+    virtual_report_rows,
+)
 
 from rightresponse.core.metrics import Evaluator, Frame, load_catalog
 
@@ -21,25 +28,28 @@ S = 1 / 60  # one second in minutes
 # connected (a referral made, or referred/transported) {1,2,4,7,8}.
 # Expected: (value, median) for times in minutes; value otherwise.
 EXPECTED: dict[str, float | tuple[float, float]] = {
-    "virtual_reports_initiated": 2,
-    "virtual_reports_completed": 1,  # only 5 has report_taken
-    "virtual_reports_completion_rate": 50.0,
-    "virtual_report_completion_time": (15.0, 15.0),  # 5: closed after 900 s
-    "virtual_contact_time": (10.0, 10.0),  # 5: answered 0 s, cleared 600 s; 6 never cleared
-    "virtual_share_of_volume": 100 * 2 / 11,
-    "virtual_routed_from_911": 50.0,  # 6 came through 911
-    "virtual_service_connections": 0.0,
-    "hotline_calls": 3,
-    "hotline_disconnected_share": 100 / 3,  # 9 never answered
-    "hotline_completed_share": 200 / 3,
-    "hotline_speed_of_answer": (20 * S, 20 * S),  # 15 s and 25 s
-    "hotline_contact_time": (2230 * S, 2230 * S),  # (1500-15) and (3000-25) s
-    "hotline_outcomes": 3,
-    "hotline_service_connections": 200 / 3,  # 7 referred, 8 transported
-    "hotline_repeat_caller_share": 200 / 3,  # C5 twice, C6 once
-    "hotline_resolved_share_of_volume": 100 * 2 / 11,  # 7 and 9 stayed at tier 0
-    "hotline_routed_from_911": 0.0,
-    "hotline_elevated_share": 100 / 3,  # 8 went to tier 1
+    # Reports (virtual_reports): 6 in March; 5 no longer open (1, 2, 3, 4, 6).
+    "virtual_reports_initiated": 6,
+    "virtual_reports_completed": 2,  # 1 and 2
+    "virtual_reports_completion_rate": 40.0,  # 2 of 5
+    "virtual_reports_abandoned_share": 40.0,  # 3 and 4 of 5
+    "virtual_report_completion_time": (12.5, 12.5),  # 600 and 900 s
+    "virtual_contact_time": (10.0, 10.0),  # 2: taken at 300 s, closed 900 s (1 never taken)
+    "virtual_share_of_volume": 100 * 2 / 13,  # 2 completed reports of 2 + 11 incidents
+    "virtual_routed_from_911": 100 / 3,  # 2 and 5 of 6
+    "virtual_service_connections": 50.0,  # of completed 1 and 2, 2 referred
+    # Hotline contacts: 6 in March; reached known for 1, 2, 3, 5 (3 could not be reached).
+    "hotline_calls": 6,
+    "hotline_disconnected_share": 25.0,
+    "hotline_completed_share": 75.0,
+    "hotline_speed_of_answer": (43 * S, 30 * S),  # 30, 60, 90, 20, 15 s (6 not answered)
+    "hotline_contact_time": (800 * S, 900 * S),  # finished 1, 2, 3: 1200, 900, 300 s
+    "hotline_outcomes": 6,
+    "hotline_service_connections": 25.0,  # of 1, 2, 3, 5: 5 referred
+    "hotline_repeat_caller_share": 100 / 3,  # C5 twice among 6 keyed contacts
+    "hotline_resolved_share_of_volume": 100 * 3 / 14,  # 1, 3, 5 not elevated; 11 incidents
+    "hotline_routed_from_911": 500 / 6,  # all but 5
+    "hotline_elevated_share": 25.0,  # 2 handed back, of the finished 1, 2, 3, 5
     "hotline_repeat_callers": 1,
     "civilian_calls": 3,
     "civilian_dispatch_time": (920 / 3 * S, 300 * S),  # 120, 300, 500 s
@@ -98,6 +108,8 @@ def frames() -> dict[str, Frame]:
     return {
         "incidents": Frame.from_rows("incidents", incident_rows()),
         "referrals": Frame.from_rows("referrals", referral_rows()),
+        "virtual_reports": Frame.from_rows("virtual_reports", virtual_report_rows()),
+        "hotline_contacts": Frame.from_rows("hotline_contacts", hotline_contact_rows()),
     }
 
 
@@ -176,9 +188,11 @@ def test_use_of_force_by_call_type(frames: dict[str, Frame]) -> None:
 
 def test_hotline_outcomes_by_outcome(frames: dict[str, Frame]) -> None:
     assert _groups(frames, "hotline_outcomes", "outcome") == {
-        "referred": 1,
-        "transported": 1,
-        "no_action_needed": 1,
+        "resolved": 2,  # 1 and 5
+        "handed_back": 1,
+        "no_contact": 1,
+        "declined": 1,
+        "(not recorded)": 1,  # 6, still open
     }
 
 

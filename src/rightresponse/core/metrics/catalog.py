@@ -27,8 +27,16 @@ STAGES = {"input": "Input", "output": "Output", "outcome": "Outcome"}  # report 
 SOURCES = {
     "dispatch": "Computed from dispatch records",
     "referrals": "Computed from referral records",
+    "intake": "Computed from virtual reports and hotline transfers",
     "imported": "Computed from imported calls-for-service data",
     "entered": "Entered (surveys, HR figures, programme reports)",
+}
+# Which records each kind of facts comes from (a metric's ``source``).
+SOURCE_OF_FACTS = {
+    "incidents": "dispatch",
+    "referrals": "referrals",
+    "virtual_reports": "intake",
+    "hotline_contacts": "intake",
 }
 UNITS = {
     "count": "",
@@ -180,7 +188,8 @@ def _check_compute(spec: Mapping[str, Any], place: str, breakdowns: tuple[str, .
                 raise CatalogError(f"{place}.compute.per_where: no field {name!r}")
     for dim in breakdowns:
         carriers = DIMENSIONS[dim][1]
-        if facts not in carriers or (spec["kind"] == "ratio" and spec["per_facts"] not in carriers):
+        per_facts = spec.get("per_facts") if spec["kind"] in ("ratio", "share_of_volume") else None
+        if facts not in carriers or (per_facts is not None and per_facts not in carriers):
             raise CatalogError(
                 f"{place}.breakdowns: {dim!r} is not recorded in {facts} facts, "
                 "so a computed metric cannot be broken down by it"
@@ -221,7 +230,7 @@ def parse_catalog(data: Any, source: str) -> Catalog:
             breakdowns = tuple(m["breakdowns"])
             compute = m.get("compute")
             if compute is not None:
-                expected = "referrals" if compute["facts"] == "referrals" else "dispatch"
+                expected = SOURCE_OF_FACTS[compute["facts"]]
                 if m["source"] != expected:
                     raise CatalogError(
                         f"{place}.source: {compute['facts']} facts mean {expected!r}"

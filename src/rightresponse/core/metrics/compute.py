@@ -1,7 +1,7 @@
 """Metric computations over fact frames, driven by the ``compute`` spec of a catalog entry.
 
 A spec is data (see docs/metrics.md): ``kind`` (count, share, duration, ratio,
-distinct_repeat, repeat_share), ``facts`` and filters ``where`` / ``numerator_where``.
+share_of_volume, distinct_repeat, repeat_share), ``facts`` and filters ``where`` / ``numerator_where``.
 A filter maps a field to a value, a list of values, or one operator:
 ``{"null": bool}``, ``{"not": [...]}``, ``{"gte": x}``, ``{"ne_field": other}``; the
 key ``any`` takes a list of filters of which one must hold. All clauses must hold.
@@ -186,7 +186,7 @@ class Evaluator:
         if field_name is None:
             raise ComputeError(f"{spec['kind']} on {facts} cannot be broken down by {breakdown}")
         codes, labels = frame.group_labels(field_name)
-        if spec["kind"] == "ratio":
+        if spec["kind"] in ("ratio", "share_of_volume"):
             return self._ratio_groups(spec, result, population, codes, labels, breakdown)
         for code in np.unique(codes[population]):
             group = population & (codes == code)
@@ -209,17 +209,26 @@ class Evaluator:
             DIMENSIONS[breakdown][1][per_facts]
         )
         per_population = self.mask(per_facts, spec.get("per_where"))
+        volume = spec["kind"] == "share_of_volume"
         names = {labels[int(c)] for c in np.unique(codes[population])}
         names |= {per_labels[int(c)] for c in np.unique(per_codes[per_population])}
         for name in sorted(names):
             num_group = np.isin(codes, [i for i, x in enumerate(labels) if x == name])
             den_group = np.isin(per_codes, [i for i, x in enumerate(per_labels) if x == name])
-            result.groups[name] = self._ratio(population & num_group, per_population & den_group)
+            result.groups[name] = self._ratio(
+                population & num_group, per_population & den_group, volume
+            )
         return result
 
     @staticmethod
-    def _ratio(numerator: BoolArray, denominator: BoolArray) -> Value:
+    def _ratio(numerator: BoolArray, denominator: BoolArray, volume: bool = False) -> Value:
+        """``volume``: the numerator's percentage of both populations together (e.g. the
+        calls handled by a report among all calls: reports plus incidents)."""
         num, den = float(numerator.sum()), float(denominator.sum())
+        if volume:
+            den += num
+            value = 100.0 * num / den if den else None
+            return Value(value, numerator=num, denominator=den, events=int(den))
         return Value(num / den if den else None, numerator=num, denominator=den, events=int(den))
 
     def _value(self, spec: Spec, facts: str, population: BoolArray) -> Value:
@@ -262,6 +271,7 @@ class Evaluator:
                 denominator=float(keys.size),
                 events=int(keys.size),
             )
-        if kind == "ratio":
-            return self._ratio(population, self.mask(spec["per_facts"], spec.get("per_where")))
+        if kind in ("ratio", "share_of_volume"):
+            per = self.mask(spec["per_facts"], spec.get("per_where"))
+            return self._ratio(population, per, kind == "share_of_volume")
         raise ComputeError(f"unknown metric kind {kind!r}")

@@ -72,23 +72,74 @@ FACT_FIELDS: dict[str, dict[str, Kind]] = {
         "reached": "flag",
         "connected": "flag",
     },
+    # One row per telephone or online report (issue 13; report lines 1383-1398): every
+    # Tier 0 virtual case, and every online report started on the public form that did
+    # not become one (abandoned, or sent to 911). No personal data.
+    "virtual_reports": {
+        "opened_at": "time",
+        "taken_at": "time",
+        "closed_at": "time",
+        "channel": "category",
+        "status": "category",
+        "call_type": "category",
+        "category": "category",
+        "area": "category",
+        "advised_direct": "flag",
+        "referred": "flag",
+    },
+    # One row per hotline contact the system knows of (report lines 1402-1421, 1166,
+    # 1491): each 911 -> 988/311/211 transfer (channel "911") and each call taken on a
+    # hotline's own line (988, hotline) that is not a hand-back.
+    "hotline_contacts": {
+        "received_at": "time",
+        "answered_at": "time",
+        "closed_at": "time",
+        "hotline": "category",
+        "channel": "category",
+        "handoff": "category",
+        "status": "category",
+        "outcome": "category",
+        "reached": "flag",
+        "elevated": "flag",
+        "referred": "flag",
+        "final_tier": "number",
+        "category": "category",
+        "area": "category",
+        "caller_key": "category",
+    },
 }
 
 # The time that places a row in a period.
-PERIOD_FIELD = {"incidents": "received_at", "referrals": "created_at"}
+PERIOD_FIELD = {
+    "incidents": "received_at",
+    "referrals": "created_at",
+    "virtual_reports": "opened_at",
+    "hotline_contacts": "received_at",
+}
 
 # Breakdown dimensions: their label and the field that carries them in each kind of facts.
 DIMENSIONS: dict[str, tuple[str, dict[str, str]]] = {
-    "incident_type": ("Incident type", {"incidents": "category", "referrals": "incident_category"}),
+    "incident_type": (
+        "Incident type",
+        {
+            "incidents": "category",
+            "referrals": "incident_category",
+            "virtual_reports": "category",
+            "hotline_contacts": "category",
+        },
+    ),  # fmt: skip
     "responder_type": ("Responder type", {"incidents": "responder_type"}),
     "lead": ("Civilian- or police-led", {"incidents": "final_lead"}),
-    "tier": ("Response tier", {"incidents": "final_tier"}),
-    "area": ("Area", {"incidents": "area"}),
+    "tier": ("Response tier", {"incidents": "final_tier", "hotline_contacts": "final_tier"}),
+    "area": ("Area", {"incidents": "area", "virtual_reports": "area", "hotline_contacts": "area"}),
     "age_band": ("Age band", {"incidents": "age_band"}),
     "gender": ("Gender", {"incidents": "gender"}),
     "race_ethnicity": ("Race and ethnicity", {"incidents": "race_ethnicity"}),
-    "channel": ("Channel (via 911 or direct)", {"incidents": "channel"}),
-    "outcome": ("Outcome", {"incidents": "outcome"}),
+    "channel": (
+        "Channel (via 911 or direct)",
+        {"incidents": "channel", "virtual_reports": "channel", "hotline_contacts": "channel"},
+    ),
+    "outcome": ("Outcome", {"incidents": "outcome", "hotline_contacts": "outcome"}),
     "reason": ("Reason not served", {"incidents": "eligible_not_served_reason"}),
     "service_category": ("Service category", {"referrals": "service_category"}),
     "source": ("Referral source", {"referrals": "source"}),

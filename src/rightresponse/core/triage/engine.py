@@ -15,20 +15,28 @@ Semantics (docs/protocol.md):
   "yes" can never lower the tier.
 - A screening rule (bias-based complaints, report 1600) gives tier 0 with no response
   unless one of its safety questions counts as yes.
+- Flag rules (report 1596, 1620-1632): when the known caller or the place carries a flag a
+  rule names, its ``ask`` questions count as asked (unanswered: their ``unknown_as``), its
+  ``min_tier`` is a floor applied after the risk band (a known danger is never sent
+  civilian-only), its excluded programs are never offered (their fallback is tried) and its
+  preferred programs are tried first. What each rule changed is on the decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from .model import (
     TIER_SHORT,
     Decision,
+    FlagEffect,
+    FlagRule,
     Program,
     Protocol,
     Risk,
     Rule,
+    flag_key,
     tier_lead,
 )
 
@@ -240,7 +248,11 @@ def _tier(c: Compiled, ct: _CompiledCallType, y: int, u: int) -> int:
 
 
 def _masks(
-    c: Compiled, ct: _CompiledCallType, call_type: str, answers: Mapping[str, str]
+    c: Compiled,
+    ct: _CompiledCallType,
+    call_type: str,
+    answers: Mapping[str, str],
+    extra_asked: int = 0,
 ) -> tuple[int, int, int]:
     """(Y, U, answered) masks; raises UnknownIdError naming every unknown id or answer."""
     y = answered = 0
@@ -260,7 +272,7 @@ def _masks(
             bad.append(f"{qid}={answer!r}")
     if unknown_ids or bad:
         raise UnknownIdError(None, sorted(unknown_ids), bad)
-    open_ = ct.asked & ~answered
+    open_ = (ct.asked | extra_asked) & ~answered
     y |= open_ & c.unknown_yes
     u = open_ & c.unknown_keep
     return y, u, answered
@@ -271,24 +283,54 @@ def _eligible(cp: _CompiledProgram, y: int, u: int, n: int) -> bool:
 
 
 def _programs(
-    protocol: Protocol, c: Compiled, tier: int, candidates: list[str], y: int, u: int
+    protocol: Protocol,
+    c: Compiled,
+    tier: int,
+    candidates: list[str],
+    y: int,
+    u: int,
+    excluded: frozenset[str] = frozenset(),
+    preferred: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     n = c.all_bits & ~y & ~u
     chosen: list[str] = []
     for pid in candidates:
         cp: _CompiledProgram | None = c.programs[pid]
         while cp is not None and tier in cp.program.tiers:
-            if _eligible(cp, y, u, n):
+            if cp.program.id not in excluded and _eligible(cp, y, u, n):
                 if cp.program.id not in chosen:
                     chosen.append(cp.program.id)
                 break
             fallback = cp.program.fallback
             cp = c.programs[fallback] if fallback else None
     if not chosen:
-        chosen = [p for p in protocol.tier_programs[tier] if tier in protocol.programs[p].tiers]
+        chosen = [
+            p
+            for p in protocol.tier_programs[tier]
+            if tier in protocol.programs[p].tiers and p not in excluded
+        ]
     rank = _KIND_RANK[tier]
-    chosen.sort(key=lambda pid: rank.get(protocol.programs[pid].kind, 9))
+    first = {pid: i for i, pid in enumerate(preferred)}
+    chosen.sort(key=lambda pid: (pid not in first, first.get(pid, 0),
+                                 rank.get(protocol.programs[pid].kind, 9)))  # fmt: skip
     return tuple(chosen)
+
+
+def _flag_rules(
+    protocol: Protocol, call_type: str, flags: frozenset[tuple[str, str]]
+) -> list[tuple[FlagRule, str]]:
+    """The flag rules this call's flags trigger, in protocol order, with the flag that did."""
+    if not flags or not protocol.flag_rules:
+        return []
+    keyed = {(on, flag_key(text)): text for on, text in flags}
+    out = []
+    for rule in protocol.flag_rules:
+        if call_type not in rule.call_types:
+            continue
+        hit = next((keyed[(rule.on, f)] for f in sorted(rule.flags) if (rule.on, f) in keyed), None)
+        if hit is not None:
+            out.append((rule, hit))
+    return out
 
 
 def _answer_word(qid: str, y: int, u: int, answered: int, bit: Mapping[str, int]) -> str:
@@ -300,8 +342,15 @@ def _answer_word(qid: str, y: int, u: int, answered: int, bit: Mapping[str, int]
     return "Not known."
 
 
-def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> Decision:
-    """Decide the response for one call. Deterministic; raises UnknownIdError on bad ids."""
+def decide(
+    protocol: Protocol,
+    call_type: str,
+    answers: Mapping[str, str],
+    flags: Iterable[tuple[str, str]] = (),
+) -> Decision:
+    """Decide the response for one call. Deterministic; raises UnknownIdError on bad ids.
+    ``flags``: (``person`` or ``place``, flag wording) pairs known for this call's caller
+    and place (the kind only, least information); the protocol's flag rules apply."""
     c: Compiled = protocol.compiled
     ct = c.call_types.get(call_type)
     if ct is None:
@@ -310,9 +359,15 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
         except UnknownIdError as exc:
             raise UnknownIdError(call_type, exc.questions, exc.answers) from None
         raise UnknownIdError(call_type, [], [])
-    y, u, answered = _masks(c, ct, call_type, answers)
-    spec = protocol.call_types[call_type]
+    flag_set = frozenset((str(on), str(text)) for on, text in flags)
+    triggered = _flag_rules(protocol, call_type, flag_set)
     bit = c.bit
+    extra = 0
+    for rule, _flag in triggered:
+        for qid in rule.ask:
+            extra |= bit[qid]
+    y, u, answered = _masks(c, ct, call_type, answers, extra & ~ct.asked)
+    spec = protocol.call_types[call_type]
     reasons: list[str] = []
 
     likelihood, consequence = _risk(c, ct, y, u)
@@ -341,6 +396,7 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
             protocol_version=protocol.version,
             call_type=call_type,
             category=spec.category,
+            flags=tuple(sorted(flag_set)),
         )
 
     tier = ct.base_tier
@@ -373,11 +429,43 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
     reasons.append(risk_text)
     for qid in protocol.questions:
         b = bit[qid]
-        if b & ct.asked and not b & answered and b & c.unknown_yes:
+        if b & (ct.asked | extra) and not b & answered and b & c.unknown_yes:
             reasons.append(
                 f"Not known: {protocol.questions[qid].text} Counted as yes to stay safe."
             )
-    programs = _programs(protocol, c, tier, added + list(spec.programs), y, u)
+    excluded = frozenset(p for rule, _ in triggered for p in rule.exclude_programs)
+    preferred = tuple(dict.fromkeys(p for rule, _ in triggered for p in rule.prefer_programs))
+    effects: list[FlagEffect] = []
+    for rule, flag in triggered:
+        changes = [f"asks: {protocol.questions[q].text}" for q in rule.ask]
+        if rule.min_tier is not None and rule.min_tier > tier:
+            changes.append(f"tier {tier} -> {rule.min_tier}")
+            tier = rule.min_tier
+        changes += [f"never sends {protocol.programs[p].label}" for p in rule.exclude_programs]
+        changes += [f"offers {protocol.programs[p].label} first" for p in rule.prefer_programs]
+        effects.append(FlagEffect(rule.id, rule.on, flag, rule.note, tuple(changes)))
+        reasons.append(f"Flag ({rule.on}: {flag}): {rule.note}"
+                       + (f" [{'; '.join(changes)}]" if changes else ""))  # fmt: skip
+    candidates = list(preferred) + added + list(spec.programs)
+    programs = _programs(protocol, c, tier, candidates, y, u, excluded, preferred)
+    # Exclusions never leave a call with nobody to send: the next tier up that has a
+    # program left is taken (more response, not none), and the change is recorded.
+    while not programs and excluded and tier < 4:
+        raised = f"nothing left to send at tier {tier}: tier {tier} -> {tier + 1}"
+        tier += 1
+        programs = _programs(protocol, c, tier, candidates, y, u, excluded, preferred)
+        reasons.append(f"Flag rules: {raised}.")
+        effects = [
+            replace(e, changes=(*e.changes, raised))
+            if protocol.flag_rules and any(r.id == e.rule and r.exclude_programs
+                                           for r, _ in triggered)
+            else e
+            for e in effects
+        ]  # fmt: skip
+    ask_first = tuple(
+        dict.fromkeys(q for rule, _ in triggered for q in rule.ask if not bit[q] & answered)
+    )
+    ask_next = _ask_next(c, ct, y, u, answered)
     return Decision(
         tier=tier,
         lead=tier_lead(tier),
@@ -385,10 +473,12 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
         risk=risk,
         screened_out=False,
         reasons=tuple(reasons),
-        ask_next=_ask_next(c, ct, y, u, answered),
+        ask_next=ask_first + tuple(q for q in ask_next if q not in ask_first),
         protocol_version=protocol.version,
         call_type=call_type,
         category=spec.category,
+        flags=tuple(sorted(flag_set)),
+        flag_effects=tuple(effects),
     )
 
 

@@ -25,6 +25,7 @@ from .model import (
     CallType,
     Category,
     Example,
+    FlagRule,
     Program,
     Protocol,
     Question,
@@ -32,6 +33,7 @@ from .model import (
     RiskMatrix,
     Rule,
     Screening,
+    flag_key,
 )
 
 SCHEMA_FILE = "protocol.schema.json"
@@ -463,6 +465,10 @@ def _build(data: Mapping[str, Any], problems: list[tuple[str, str]]) -> Protocol
             )
         )
 
+    flag_rules = _flag_rules(
+        data.get("flag_rules", []), question_ids, program_ids, call_type_ids, problems
+    )
+
     tier_programs_raw = defaults.get("tier_programs", [[], [], [], [], []])
     for tier, ids in enumerate(tier_programs_raw):
         check_refs(f"defaults.tier_programs[{tier}]", ids, program_ids, "program")
@@ -511,4 +517,49 @@ def _build(data: Mapping[str, Any], problems: list[tuple[str, str]]) -> Protocol
         risk_matrix=matrix,
         tier_programs=tuple(tuple(ids) for ids in tier_programs_raw),
         examples=tuple(examples),
+        flag_rules=flag_rules,
     )
+
+
+def _flag_rules(
+    raw: list[dict[str, Any]],
+    question_ids: set[str],
+    program_ids: set[str],
+    call_type_ids: set[str],
+    problems: list[tuple[str, str]],
+) -> tuple[FlagRule, ...]:
+    """The ``flag_rules`` section: every question, program and call type it names must
+    exist, and a rule must change something (ask, min_tier or programs)."""
+    _ids("flag_rules", raw, problems)
+    out = []
+    for i, r in enumerate(raw):
+        for key, known, kind in (("call_types", call_type_ids, "call type"),
+                                 ("ask", question_ids, "question"),
+                                 ("exclude_programs", program_ids, "program"),
+                                 ("prefer_programs", program_ids, "program")):  # fmt: skip
+            for j, ref in enumerate(r.get(key, [])):
+                if ref not in known:
+                    problems.append((f"flag_rules[{i}].{key}[{j}]", f"unknown {kind} {ref!r}"))
+        if not any(r.get(k) for k in ("ask", "exclude_programs", "prefer_programs")) and (
+            r.get("min_tier") is None
+        ):
+            problems.append((f"flag_rules[{i}]", "changes nothing: give ask, min_tier, "
+                             "exclude_programs or prefer_programs"))  # fmt: skip
+        both = set(r.get("exclude_programs", [])) & set(r.get("prefer_programs", []))
+        if both:
+            problems.append((f"flag_rules[{i}].prefer_programs",
+                             f"also excluded: {', '.join(sorted(both))}"))  # fmt: skip
+        out.append(
+            FlagRule(
+                id=r["id"],
+                on=r["on"],
+                flags=frozenset(flag_key(f) for f in r["flags"]),
+                call_types=frozenset(r.get("call_types") or call_type_ids),
+                ask=tuple(r.get("ask", [])),
+                min_tier=r.get("min_tier"),
+                exclude_programs=tuple(r.get("exclude_programs", [])),
+                prefer_programs=tuple(r.get("prefer_programs", [])),
+                note=r["note"],
+            )
+        )
+    return tuple(out)

@@ -101,6 +101,42 @@ class Screening:
     reason: str
 
 
+def flag_key(text: str) -> str:
+    """A flag's wording as rules compare it: without case or extra spaces."""
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    """How a flag on the known caller (``on="person"``) or the place (``on="place"``)
+    changes the questions or the response (report lines 1596, 1620-1632)."""
+
+    id: str
+    on: str
+    flags: frozenset[str]  # flag_key of each wording
+    call_types: frozenset[str]  # resolved scope
+    ask: tuple[str, ...]
+    min_tier: int | None
+    exclude_programs: tuple[str, ...]
+    prefer_programs: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagEffect:
+    """What one flag rule did to a decision, for the call taker and the record."""
+
+    rule: str
+    on: str
+    flag: str
+    note: str
+    changes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "on": self.on, "flag": self.flag, "note": self.note,
+                "changes": list(self.changes)}  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
     id: str
@@ -161,9 +197,12 @@ class Decision:
     protocol_version: str
     call_type: str
     category: str
+    # The flags the call came with (kind and wording only) and what their rules changed.
+    flags: tuple[tuple[str, str], ...] = ()
+    flag_effects: tuple[FlagEffect, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "tier": self.tier,
             "lead": self.lead,
             "programs": list(self.programs),
@@ -175,6 +214,10 @@ class Decision:
             "call_type": self.call_type,
             "category": self.category,
         }
+        if self.flags:
+            out["flags"] = [{"on": on, "flag": flag} for on, flag in self.flags]
+            out["flag_rules"] = [effect.to_dict() for effect in self.flag_effects]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +236,4 @@ class Protocol:
     examples: tuple[Example, ...]
     # Lookup structures built once by the loader so decide() does no parsing (see engine.py).
     compiled: Any = field(default=None, repr=False, compare=False)
+    flag_rules: tuple[FlagRule, ...] = ()

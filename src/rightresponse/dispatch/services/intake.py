@@ -49,7 +49,9 @@ def incident_create_from_call(call: Call, actor: Any = None, *, new_call: bool =
         longitude=call.longitude,
         area=call.area,
         received_at=call.received_at,
-        answered_at=call.answered_at,
+        # The time to answer is measured only when something said when the call rang
+        # (issue 13): otherwise answered_at = received_at and the wait would read as 0.
+        answered_at=call.answered_at if call.answer_wait_measured else None,
         triaged_at=call.triaged_at,
         triaged_by=call.created_by,
     )

@@ -20,6 +20,7 @@ from rightresponse.core.dispatch import (
 from rightresponse.core.triage import UnknownIdError, decide
 from rightresponse.triage.models import Reassessment
 from rightresponse.triage.protocols import active_protocol
+from rightresponse.triage.services import stored_flags
 
 from .. import protocol as proto
 from ..errors import Conflict, Invalid
@@ -72,7 +73,9 @@ def _reassess(
     if call is None:
         return
     try:
-        after = decide(active_protocol(), call_type, call.answers or {}).to_dict()
+        after = decide(
+            active_protocol(), call_type, call.answers or {}, stored_flags(call)
+        ).to_dict()
     except UnknownIdError as exc:  # an answer the current protocol no longer asks
         after = {"error": str(exc)}
     Reassessment.objects.create(

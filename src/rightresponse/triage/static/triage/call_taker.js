@@ -60,6 +60,21 @@
     var started = document.getElementById("id_triage_started_ms");
     if (started && !started.value) started.value = String(Math.round(performance.now()));
   });
+  // The caller and location panels carry the flags they found as hidden inputs; when the
+  // flags change and a call type is chosen, the recommendation is asked again, since the
+  // protocol's flag rules may change it (issue 13). Only then: a refresh the call taker did
+  // not cause must not race a call-type choice.
+  var lastFlags = "";
+  document.addEventListener("flags-changed", function () {
+    var flags = Array.prototype.map.call(
+      document.querySelectorAll("input[name=flag]"), function (i) { return i.value; }
+    ).sort().join("|");
+    if (flags === lastFlags) return;
+    lastFlags = flags;
+    var type = document.getElementById("call_type");
+    var wrap = document.querySelector(".workspace-wrap");
+    if (type && type.value && wrap) wrap.dispatchEvent(new Event("flags-refresh"));
+  });
   // Typing a new address drops an earlier map point (the address is then what counts).
   document.addEventListener("input", function (e) {
     if (e.target.id !== "id_address") return;
