@@ -18,23 +18,23 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
     FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from rightresponse.core.triage import Protocol
+from rightresponse.core.triage import Program, Protocol
+from rightresponse.core.triage.availability import TimeClasses, area_classes, time_classes
 from rightresponse.core.triage.impact import CallGroup, Impact, replay_impact
 from rightresponse.dispatch.models import Disposition, Incident, UseOfForceReport
 from rightresponse.triage.models import Call
@@ -78,60 +78,79 @@ def _offsets(since: datetime, until: datetime) -> list[tuple[datetime, int]]:
     return runs
 
 
-def _local_hour(since: datetime, until: datetime) -> Any:
-    """The local hour a call came in, computed in the database with native functions
-    only (a per-row Python function, Django's way on SQLite, costs seconds a year)."""
-    if connection.vendor == "postgresql":
-        hour = ExtractHour("received_at", tzinfo=timezone.get_current_timezone())
-        return Cast(hour, IntegerField())  # EXTRACT gives a numeric
-    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": the UTC minute of the day, plus the
-    # offset of the run the call falls in, modulo a day.
+def _offset_sql(since: datetime, until: datetime) -> tuple[str, list[Any]]:
+    """SQLite: the city's UTC offset in minutes of the run a call falls in (a CASE)."""
     runs = _offsets(since, until)
     cases, params = [], []
     for start, offset in reversed(runs[1:]):
         cases.append("WHEN received_at >= %s THEN %s")
         params += [start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), offset // 60]
     first = runs[0][1] // 60
-    offset_sql = f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)
-    sql = (
-        "((CAST(substr(received_at, 12, 2) AS INTEGER) * 60"
-        f" + CAST(substr(received_at, 15, 2) AS INTEGER) + 1440 + {offset_sql}) %% 1440) / 60"
+    return (f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)), params
+
+
+def _time_class(since: datetime, until: datetime, classes: TimeClasses) -> Any:
+    """The class of the minute of the week a call came in on the city's clock (its shift
+    and which programs were open), read from a table of 10,080 bytes by position: the
+    minute is computed once per call with native functions only (a per-row Python
+    function, Django's way on SQLite, costs seconds a year)."""
+    table = bytes(classes.by_minute())
+    if connection.vendor == "postgresql":
+        local = "(received_at AT TIME ZONE %s)"
+        zone = str(timezone.get_current_timezone())
+        minute = (
+            f"((EXTRACT(ISODOW FROM {local})::int - 1) * 1440"
+            f" + EXTRACT(HOUR FROM {local})::int * 60 + EXTRACT(MINUTE FROM {local})::int)"
+        )
+        sql = f"get_byte(%s::bytea, {minute})"
+        return RawSQL(sql, [table, zone, zone, zone], output_field=IntegerField())  # noqa: S611 - no user text
+    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": Unix minutes plus the offset of the
+    # run the call falls in; 1970-01-01 was a Thursday (3 days after a Monday). substr on
+    # a blob is by byte position, so the lookup costs the same at any minute.
+    offset_sql, params = _offset_sql(since, until)
+    minute = (
+        f"((CAST(strftime('%%s', received_at) AS INTEGER) / 60 + {offset_sql} + 4320) %% 10080)"
     )
-    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - no user text
+    sql = f"hex(substr(%s, {minute} + 1, 1))"
+    return RawSQL(sql, [table, *params], output_field=CharField())  # noqa: S611 - no user text
 
 
-def _shift_names() -> list[str]:
-    return [name for _start, name in sorted(_config().shifts)]
+def _class_number(value: Any) -> int:
+    """A class read back: an integer (PostgreSQL's get_byte) or two hex digits (SQLite)."""
+    return int(value, 16) if isinstance(value, str) else int(value)
 
 
-def _shift() -> Any:
-    """The index of an hour's shift (the last one runs past midnight) read from a 24-letter
-    table by position: the hour is evaluated once per call, not once per shift."""
-    starts = sorted(_config().shifts)
-    table = "".join(
-        str(next((i for i, (start, _n) in reversed(list(enumerate(starts))) if start <= h),
-                 len(starts) - 1))
-        for h in range(24)
-    )  # fmt: skip
-    position = ExpressionWrapper(F("hour") + 1, output_field=IntegerField())
-    return Func(
-        Value(table, output_field=CharField()),
-        position,
-        Value(1),
-        function="substr",
-        output_field=CharField(),
-    )
+def _shift_starts() -> list[tuple[int, str]]:
+    return sorted(_config().shifts)
 
 
-def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
-    """The calls grouped by what their decision depends on (call type, answers) and the
-    shift they came in on: a few tens of thousands of rows for a city-year."""
-    names = _shift_names()
+def _area_class(classes: dict[str, int]) -> Any:
+    """The call's area as its class for the programs' areas: 0 not known, 1 an area no
+    program names, then one per distinct set of programs serving it."""
+    by_class: dict[int, list[str]] = {}
+    for name, cls in classes.items():
+        by_class.setdefault(cls, []).append(name)
+    whens = [When(area="", then=Value(0))]
+    whens += [When(area__in=names, then=Value(cls)) for cls, names in sorted(by_class.items())]
+    return Case(*whens, default=Value(1), output_field=IntegerField())
+
+
+def impact_groups(
+    since: datetime, until: datetime, programs: Iterable[Program] = ()
+) -> list[CallGroup]:
+    """The calls grouped by what their decision depends on: call type and answers, and,
+    for the workload and the programs' hours and areas, the class of the minute of the
+    week they came in (its shift and which programs were open) and of their area. A few
+    tens of thousands of rows for a city-year."""
+    programs = list(programs)
+    times = time_classes(programs, _shift_starts())
+    if len(times.at) > 255:  # one byte per minute in the table
+        raise ValueError("the programs' hours cut the week into more than 255 kinds of time")
+    area_of, stand_for = area_classes(programs)
     rows = (
         Call.objects.filter(received_at__gte=since, received_at__lt=until)
-        .annotate(hour=_local_hour(since, until))
-        .annotate(shift=_shift())
-        .values("call_type", "answers", "shift")
+        .annotate(tclass=_time_class(since, until, times), aclass=_area_class(area_of))
+        .values("call_type", "answers", "tclass", "aclass")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -140,7 +159,9 @@ def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
             row["call_type"],
             row["answers"] if isinstance(row["answers"], dict) else {},
             row["n"],
-            names[int(row["shift"])],
+            times.shift[_class_number(row["tclass"])],
+            times.at[_class_number(row["tclass"])],
+            stand_for[int(row["aclass"])],
         )
         for row in rows
     ]
@@ -232,7 +253,8 @@ def city_impact(draft: Protocol, live: Protocol) -> Impact:
     indexed lookups (benchmarks/studio_impact.py)."""
     until = timezone.now()
     since = until - PERIOD
-    groups = impact_groups(since, until)
+    # Both protocols' programs: a stretch of the week where either opens or closes one.
+    groups = impact_groups(since, until, [*live.programs.values(), *draft.programs.values()])
     hours = unit_hours_by_type(since, until)
 
     def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:

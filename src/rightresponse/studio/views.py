@@ -393,12 +393,29 @@ def _workload_rows(impact: Impact) -> list[dict[str, Any]]:
     ]
 
 
+def _reroute_rows(impact: Impact) -> list[dict[str, Any]]:
+    """Call types whose first program changes, with the programs' labels (every first
+    program is in the workload table, which names it)."""
+    label = {w.program: w.label for w in impact.workload}
+    return [
+        {
+            "call_type": r.call_type,
+            "label": r.label,
+            "calls": r.calls,
+            "rerouted": r.rerouted,
+            "moves": [(label.get(a, a), label.get(b, b), n) for a, b, n in r.transitions],
+        }
+        for r in impact.reroutes
+    ]
+
+
 def _impact_block(impact: Impact) -> dict[str, Any]:
     return {
         "impact": impact,
         "tier_rows": _share_rows(impact.before_tiers, impact.after_tiers),
         "lead_rows": _share_rows(impact.before_leads, impact.after_leads),
         "workload_rows": _workload_rows(impact),
+        "reroute_rows": _reroute_rows(impact),
     }
 
 
