@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from rightresponse.core.triage import Program, Protocol
 from rightresponse.core.triage.availability import TimeClasses, area_classes, time_classes
-from rightresponse.core.triage.impact import CallGroup, Impact, replay_impact
+from rightresponse.core.triage.impact import CallGroup, Impact, context_free, replay_impact
 from rightresponse.dispatch.models import Disposition, Incident, UseOfForceReport
 from rightresponse.triage.models import Call
 
@@ -89,12 +89,24 @@ def _offset_sql(since: datetime, until: datetime) -> tuple[str, list[Any]]:
     return (f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)), params
 
 
-def _time_class(since: datetime, until: datetime, classes: TimeClasses) -> Any:
+def _time_class(
+    since: datetime, until: datetime, classes: TimeClasses, dependent: Sequence[str]
+) -> Any:
     """The class of the minute of the week a call came in on the city's clock (its shift
     and which programs were open), read from a table of 10,080 bytes by position: the
     minute is computed once per call with native functions only (a per-row Python
-    function, Django's way on SQLite, costs seconds a year)."""
-    table = bytes(classes.by_minute())
+    function, Django's way on SQLite, costs seconds a year). Call types whose decision
+    cannot depend on the time (``dependent`` lacks them) read a table of shifts only, so
+    their calls are not split further."""
+    full, shifts = bytes(classes.by_minute()), bytes(classes.shift_by_minute())
+    if dependent:
+        marks = ", ".join(["%s"] * len(dependent))
+        table_sql, table_params = (
+            f"CASE WHEN call_type IN ({marks}) THEN %s ELSE %s END",
+            [*dependent, full, shifts],
+        )
+    else:
+        table_sql, table_params = "%s", [shifts]
     if connection.vendor == "postgresql":
         local = "(received_at AT TIME ZONE %s)"
         zone = str(timezone.get_current_timezone())
@@ -102,17 +114,19 @@ def _time_class(since: datetime, until: datetime, classes: TimeClasses) -> Any:
             f"((EXTRACT(ISODOW FROM {local})::int - 1) * 1440"
             f" + EXTRACT(HOUR FROM {local})::int * 60 + EXTRACT(MINUTE FROM {local})::int)"
         )
-        sql = f"get_byte(%s::bytea, {minute})"
-        return RawSQL(sql, [table, zone, zone, zone], output_field=IntegerField())  # noqa: S611 - no user text
+        table_sql = table_sql.replace("THEN %s ELSE %s", "THEN %s::bytea ELSE %s::bytea")
+        sql = f"get_byte(({table_sql})::bytea, {minute})"
+        params = [*table_params, zone, zone, zone]
+        return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - no user text
     # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": Unix minutes plus the offset of the
     # run the call falls in; 1970-01-01 was a Thursday (3 days after a Monday). substr on
     # a blob is by byte position, so the lookup costs the same at any minute.
-    offset_sql, params = _offset_sql(since, until)
+    offset_sql, offset_params = _offset_sql(since, until)
     minute = (
         f"((CAST(strftime('%%s', received_at) AS INTEGER) / 60 + {offset_sql} + 4320) %% 10080)"
     )
-    sql = f"hex(substr(%s, {minute} + 1, 1))"
-    return RawSQL(sql, [table, *params], output_field=CharField())  # noqa: S611 - no user text
+    sql = f"hex(substr({table_sql}, {minute} + 1, 1))"
+    return RawSQL(sql, [*table_params, *offset_params], output_field=CharField())  # noqa: S611 - no user text
 
 
 def _class_number(value: Any) -> int:
@@ -124,19 +138,27 @@ def _shift_starts() -> list[tuple[int, str]]:
     return sorted(_config().shifts)
 
 
-def _area_class(classes: dict[str, int]) -> Any:
-    """The call's area as its class for the programs' areas: 0 not known, 1 an area no
-    program names, then one per distinct set of programs serving it."""
+def _area_class(classes: dict[str, int], dependent: Sequence[str]) -> Any:
+    """The call's area as its class for the programs' areas: 0 not known (or not
+    mattering to the call's type), 1 an area no program names, then one per distinct set
+    of programs serving it."""
+    if not dependent or not classes:
+        return Value(0, output_field=IntegerField())
     by_class: dict[int, list[str]] = {}
     for name, cls in classes.items():
         by_class.setdefault(cls, []).append(name)
     whens = [When(area="", then=Value(0))]
     whens += [When(area__in=names, then=Value(cls)) for cls, names in sorted(by_class.items())]
-    return Case(*whens, default=Value(1), output_field=IntegerField())
+    area = Case(*whens, default=Value(1), output_field=IntegerField())
+    return Case(When(call_type__in=list(dependent), then=area), default=Value(0),
+                output_field=IntegerField())  # fmt: skip
 
 
 def impact_groups(
-    since: datetime, until: datetime, programs: Iterable[Program] = ()
+    since: datetime,
+    until: datetime,
+    programs: Iterable[Program] = (),
+    dependent: Sequence[str] = (),
 ) -> list[CallGroup]:
     """The calls grouped by what their decision depends on: call type and answers, and,
     for the workload and the programs' hours and areas, the class of the minute of the
@@ -149,7 +171,10 @@ def impact_groups(
     area_of, stand_for = area_classes(programs)
     rows = (
         Call.objects.filter(received_at__gte=since, received_at__lt=until)
-        .annotate(tclass=_time_class(since, until, times), aclass=_area_class(area_of))
+        .annotate(
+            tclass=_time_class(since, until, times, sorted(dependent)),
+            aclass=_area_class(area_of, sorted(dependent)),
+        )
         .values("call_type", "answers", "tclass", "aclass")
         .annotate(n=Count("id"))
         .order_by()
@@ -254,7 +279,12 @@ def city_impact(draft: Protocol, live: Protocol) -> Impact:
     until = timezone.now()
     since = until - PERIOD
     # Both protocols' programs: a stretch of the week where either opens or closes one.
-    groups = impact_groups(since, until, [*live.programs.values(), *draft.programs.values()])
+    # Only the call types that can reach a program with hours or areas are told apart by
+    # time and area beyond their shift (core.triage.impact.context_free).
+    dependent = set(live.call_types) | set(draft.call_types)
+    dependent -= context_free(live) & context_free(draft)
+    programs = [*live.programs.values(), *draft.programs.values()]
+    groups = impact_groups(since, until, programs, sorted(dependent))
     hours = unit_hours_by_type(since, until)
 
     def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -160,6 +160,14 @@ class TimeClasses:
             table.extend([cls] * (end - start))
         return table
 
+    def shift_by_minute(self) -> list[int]:
+        """Like ``by_minute`` with one class per shift (the first of it): for calls whose
+        decision does not depend on which programs are open."""
+        first: dict[str, int] = {}
+        for cls, name in enumerate(self.shift):
+            first.setdefault(name, cls)
+        return [first[self.shift[cls]] for cls in self.by_minute()]
+
 
 def time_classes(programs: Iterable[Program], shifts: Sequence[tuple[int, str]]) -> TimeClasses:
     """``shifts``: (start hour, name), the last running past midnight (the analytics')."""

@@ -229,7 +229,36 @@ _Outcome = tuple[int, str, str]  # tier, lead ("none"), first program ("none")
 _Cache = dict[tuple[str, frozenset[tuple[str, str]], datetime | None, str | None], _Outcome | None]
 
 
-def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> _Outcome | None:
+def context_free(protocol: Protocol) -> frozenset[str]:
+    """The call types whose decision cannot depend on when or where the call came in: no
+    program they can be offered (theirs, their rules', the tier defaults, and every
+    fallback of those) has hours or areas. Their past calls are decided once, not once per
+    kind of time and area."""
+    restricted = {p.id for p in protocol.programs.values() if p.hours or p.areas is not None}
+    if not restricted:
+        return frozenset(protocol.call_types)
+    defaults = {pid for tier in protocol.tier_programs for pid in tier}
+    free = set()
+    for ct in protocol.call_types.values():
+        todo = set(ct.programs) | defaults
+        todo |= {pid for r in protocol.rules if ct.id in r.call_types for pid in r.add_programs}
+        reach: set[str] = set()
+        while todo:
+            pid = todo.pop()
+            if pid in reach or pid not in protocol.programs:
+                continue
+            reach.add(pid)
+            fallback = protocol.programs[pid].fallback
+            if fallback:
+                todo.add(fallback)
+        if not reach & restricted:
+            free.add(ct.id)
+    return frozenset(free)
+
+
+def _decided(
+    protocol: Protocol, group: CallGroup, cache: _Cache, free: frozenset[str] = frozenset()
+) -> _Outcome | None:
     """(tier, lead, first program) of a group under a protocol, or None for a call type
     it lacks.
 
@@ -243,13 +272,13 @@ def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> _Outcome | 
             for q, a in group.answers.items()
             if a in ("yes", "no") and q in protocol.questions
         ),
-        group.at,
-        group.area,
+        None if group.call_type in free else group.at,
+        None if group.call_type in free else group.area,
     )
     if key in cache:
         return cache[key]
     try:
-        decision = decide(protocol, group.call_type, dict(key[1]), at=group.at, area=group.area)
+        decision = decide(protocol, group.call_type, dict(key[1]), at=key[2], area=key[3])
     except UnknownIdError:
         cache[key] = None
         return None
@@ -286,6 +315,8 @@ def replay_impact(
     undecidable_of: dict[str, int] = {}
     total = distinct = 0
     caches: tuple[_Cache, _Cache] = ({}, {})
+    free = (context_free(before), context_free(after))
+    both_free = free[0] & free[1]
     hours_of = unit_hours or {}
     # (program, shift) -> [calls, timed calls, hours] for before and after
     cells: list[dict[tuple[str, str], list[float]]] = [{}, {}]
@@ -302,12 +333,16 @@ def replay_impact(
         distinct += 1
         calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
         results: list[int | None] = []
-        seen = (group.call_type, tuple(group.answers.items()), group.at, group.area)
+        seen = (
+            (group.call_type, tuple(group.answers.items()), None, None)
+            if group.call_type in both_free
+            else (group.call_type, tuple(group.answers.items()), group.at, group.area)
+        )
         pair = pairs.get(seen)
         if pair is None:
             pair = pairs[seen] = (
-                _decided(before, group, caches[0]),
-                _decided(after, group, caches[1]),
+                _decided(before, group, caches[0], free[0]),
+                _decided(after, group, caches[1], free[1]),
             )
         for i in (0, 1):
             outcome = pair[i]
