@@ -217,3 +217,32 @@ def test_removing_a_referenced_item_shows_each_broken_reference_at_its_field(
     client.post(f"/studio/{version.pk}/section/programs/", {"remove": "999"})
     version.refresh_from_db()
     assert version.yaml_text == text
+
+
+def test_a_section_the_schema_gains_later_gets_its_form(
+    studio_users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another branch adds a top-level section to the schema: its form is built from the
+    schema with no change to the studio."""
+    import copy
+
+    from rightresponse.core.triage.loader import protocol_schema
+    from rightresponse.studio import sections
+
+    schema = copy.deepcopy(protocol_schema())
+    schema["properties"]["flag_rules"] = {
+        "type": "array",
+        "items": {"type": "object", "required": ["id"], "properties": {
+            "id": {"$ref": "#/$defs/id"}, "raise_tier_to": {"$ref": "#/$defs/tier"}}},
+    }  # fmt: skip
+    monkeypatch.setattr(sections, "protocol_schema", lambda: schema)
+    found = sections._all_sections()
+    assert found["flag_rules"] == "Flag rules" and list(found)[:8] == list(SECTIONS)
+    monkeypatch.setitem(sections.SECTIONS, "flag_rules", "Flag rules")
+    client, version = _author(studio_users)
+    version.yaml_text += "\nflag_rules:\n  - id: violent_history\n    raise_tier_to: 3\n"
+    version.save()
+    page = client.get(f"/studio/{version.pk}/section/flag_rules/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="0.raise_tier_to"' in text and 'name="new.raise_tier_to"' in text

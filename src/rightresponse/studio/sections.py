@@ -18,7 +18,7 @@ from rightresponse.core.triage.yaml_edit import DELETE
 
 # The sections with forms, in the file's order; the issue names call types, questions,
 # tier rules, programs, the risk matrix and the example calls.
-SECTIONS: dict[str, str] = {
+_NAMED: dict[str, str] = {
     "categories": "Categories",
     "questions": "Questions",
     "programs": "Programs",
@@ -28,6 +28,23 @@ SECTIONS: dict[str, str] = {
     "risk_matrix": "Risk matrix",
     "examples": "Example calls",
 }
+_NOT_SECTIONS = {"version", "name", "description", "defaults"}
+
+
+def _all_sections() -> dict[str, str]:
+    """The named sections, then every other top-level list of items or mapping the schema
+    declares (a section added to the schema later gets its form without a change here)."""
+    out = dict(_NAMED)
+    for key, prop in protocol_schema()["properties"].items():
+        if key in out or key in _NOT_SECTIONS:
+            continue
+        spec = _resolve(prop)
+        items = _resolve(spec.get("items", {})) if spec.get("type") == "array" else spec
+        if items.get("type") == "object" and items.get("properties"):
+            out[key] = key.replace("_", " ").capitalize()
+    return out
+
+
 _LONG = {"text", "help", "reason", "note", "description"}
 
 
@@ -59,11 +76,17 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+SECTIONS: dict[str, str] = {}  # filled below, once the schema helpers exist
+
+
 def _item_schema(section: str) -> dict[str, Any]:
     spec = _resolve(protocol_schema()["properties"][section])
     if spec.get("type") == "array":
         return _resolve(spec["items"])
     return spec
+
+
+SECTIONS.update(_all_sections())
 
 
 def _kind(prop: dict[str, Any], key: str) -> tuple[str, list[tuple[str, str]], str]:
