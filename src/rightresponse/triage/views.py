@@ -33,7 +33,7 @@ from rightresponse.intake.services import IntakeFailed, call_intake
 
 from .models import Call
 from .protocols import active_protocol
-from .services import CallDetails, InvalidCall
+from .services import CallDetails, InvalidCall, call_decide
 
 
 class CallDetailsForm(forms.Form):
@@ -115,6 +115,7 @@ def _workspace_context(
     protocol: Protocol,
     call_type: str,
     answers: dict[str, str],
+    area: str = "",
     flags: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     groups: dict[str, list[Any]] = {}
@@ -131,7 +132,11 @@ def _workspace_context(
     if not call_type:
         return context
     try:
-        decision: Decision = decide(protocol, call_type, answers, flags or ())
+        # Now and where the call is: the programs open to it (hours, areas); the flags
+        # the page found (the flag rules).
+        decision: Decision = call_decide(
+            protocol, call_type, answers, received_at=None, area=area, flags=flags or ()
+        )
     except UnknownIdError as exc:
         context["error"] = str(exc)
         return context
@@ -277,8 +282,21 @@ def recommend(request: HttpRequest) -> HttpResponse:
     protocol = active_protocol()
     call_type = request.POST.get("call_type", "")[:60]
     answers = _answers(protocol, request.POST)
-    context = _workspace_context(protocol, call_type, answers, _page_flags(request.POST))
+    context = _workspace_context(
+        protocol, call_type, answers, _posted_area(request), _page_flags(request.POST)
+    )
     return render(request, "triage/_workspace.html", context)
+
+
+def _posted_area(request: HttpRequest) -> str:
+    """The area of the location typed or placed so far ("" when not resolved)."""
+    form = CallDetailsForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    address = data.get("address", "") or ""
+    if not address and data.get("latitude") is None:
+        return ""
+    return location_resolve(address, data.get("latitude"), data.get("longitude")).area
 
 
 @require_POST
@@ -290,7 +308,9 @@ def call_save(request: HttpRequest) -> HttpResponse:
     answers = _answers(protocol, request.POST)
     form = CallDetailsForm(request.POST)
     agency = user_agency(request.user)
-    context = _workspace_context(protocol, call_type, answers, _page_flags(request.POST))
+    context = _workspace_context(
+        protocol, call_type, answers, _posted_area(request), _page_flags(request.POST)
+    )
     if not call_type:
         context["error"] = "Choose a call type before creating the call."
     elif agency is None:

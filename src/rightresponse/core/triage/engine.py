@@ -26,12 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
+from .availability import program_unavailable
 from .model import (
     TIER_SHORT,
     Decision,
     FlagEffect,
     FlagRule,
+    NotOffered,
     Program,
     Protocol,
     Risk,
@@ -289,26 +292,58 @@ def _programs(
     candidates: list[str],
     y: int,
     u: int,
+    at: datetime | None = None,
+    area: str | None = None,
+    not_offered: list[NotOffered] | None = None,
     excluded: frozenset[str] = frozenset(),
     preferred: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
+    """The programs offered: each candidate that serves the tier, is eligible and is open
+    (its hours and areas, ``availability.py``), else its ``fallback`` chain; when none
+    is left, the tier's defaults that are open. Passed-over programs go to ``not_offered``."""
     n = c.all_bits & ~y & ~u
     chosen: list[str] = []
+    passed: list[NotOffered] = [] if not_offered is None else not_offered
+
+    def closed(program: Program) -> bool:
+        why = program_unavailable(program, at, area)
+        if why is not None and all(p.program != why.program for p in passed):
+            passed.append(why)
+        return why is not None
+
     for pid in candidates:
         cp: _CompiledProgram | None = c.programs[pid]
         while cp is not None and tier in cp.program.tiers:
-            if cp.program.id not in excluded and _eligible(cp, y, u, n):
+            if cp.program.id not in excluded and _eligible(cp, y, u, n) and not closed(cp.program):
                 if cp.program.id not in chosen:
                     chosen.append(cp.program.id)
                 break
             fallback = cp.program.fallback
             cp = c.programs[fallback] if fallback else None
     if not chosen:
-        chosen = [
+        defaults = [
             p
             for p in protocol.tier_programs[tier]
             if tier in protocol.programs[p].tiers and p not in excluded
         ]
+        # A call is never left with nobody to send: when every default is closed too,
+        # the defaults stand (the reasons say which are closed).
+        chosen = [p for p in defaults if not closed(protocol.programs[p])]
+        if not chosen and defaults:
+            # Nobody of this tier is open: the defaults stay listed (a call is never left
+            # with nobody to send) and the reason says so, for the dispatcher to decide.
+            chosen = defaults
+            closed_defaults = [p for p in passed if p.program in defaults]
+            passed[:] = [p for p in passed if p.program not in defaults]
+            passed.extend(
+                NotOffered(
+                    p.program,
+                    "none_open",
+                    f"No program for tier {tier} is open: {p.text.removeprefix('Not offered: ')}"
+                    " Listed anyway; the dispatcher decides.",
+                )
+                for p in closed_defaults
+            )
     rank = _KIND_RANK[tier]
     first = {pid: i for i, pid in enumerate(preferred)}
     chosen.sort(key=lambda pid: (pid not in first, first.get(pid, 0),
@@ -347,10 +382,18 @@ def decide(
     call_type: str,
     answers: Mapping[str, str],
     flags: Iterable[tuple[str, str]] = (),
+    *,
+    at: datetime | None = None,
+    area: str | None = None,
 ) -> Decision:
     """Decide the response for one call. Deterministic; raises UnknownIdError on bad ids.
+
     ``flags``: (``person`` or ``place``, flag wording) pairs known for this call's caller
-    and place (the kind only, least information); the protocol's flag rules apply."""
+    and place (the kind only, least information); the protocol's flag rules apply.
+    ``at``: when the call was received, as the city's local wall-clock time (the app
+    converts with the city's zone); ``area``: the call's area (precinct). They decide only
+    which programs are open (their ``hours`` and ``areas``), never the tier; None: not
+    known, not checked."""
     c: Compiled = protocol.compiled
     ct = c.call_types.get(call_type)
     if ct is None:
@@ -447,13 +490,19 @@ def decide(
         reasons.append(f"Flag ({rule.on}: {flag}): {rule.note}"
                        + (f" [{'; '.join(changes)}]" if changes else ""))  # fmt: skip
     candidates = list(preferred) + added + list(spec.programs)
-    programs = _programs(protocol, c, tier, candidates, y, u, excluded, preferred)
+    not_offered: list[NotOffered] = []
+
+    def offered(at_tier: int) -> tuple[str, ...]:
+        return _programs(protocol, c, at_tier, candidates, y, u, at, area, not_offered,
+                         excluded, preferred)  # fmt: skip
+
+    programs = offered(tier)
     # Exclusions never leave a call with nobody to send: the next tier up that has a
     # program left is taken (more response, not none), and the change is recorded.
     while not programs and excluded and tier < 4:
         raised = f"nothing left to send at tier {tier}: tier {tier} -> {tier + 1}"
         tier += 1
-        programs = _programs(protocol, c, tier, candidates, y, u, excluded, preferred)
+        programs = offered(tier)
         reasons.append(f"Flag rules: {raised}.")
         effects = [
             replace(e, changes=(*e.changes, raised))
@@ -462,6 +511,7 @@ def decide(
             else e
             for e in effects
         ]  # fmt: skip
+    reasons.extend(p.text for p in not_offered)
     ask_first = tuple(
         dict.fromkeys(q for rule, _ in triggered for q in rule.ask if not bit[q] & answered)
     )
@@ -479,6 +529,7 @@ def decide(
         category=spec.category,
         flags=tuple(sorted(flag_set)),
         flag_effects=tuple(effects),
+        not_offered=tuple(not_offered),
     )
 
 
