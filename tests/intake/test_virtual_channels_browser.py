@@ -21,7 +21,10 @@ def test_a_person_reports_online_with_the_keyboard(
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto("/report/")
     assert "Call 911" in page.locator(".urgent-note").inner_text()
-    page.get_by_role("button", name="Property crime report").click()
+    start = page.get_by_role("button", name="Property crime report")
+    assert start.bounding_box()["height"] >= 44  # a target a thumb can hit
+    page.screenshot(path=str(SHOTS / f"report-start-{size[0]}.png"), full_page=True)
+    start.click()
     page.wait_for_selector("fieldset")
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("No", exact=True).check()
