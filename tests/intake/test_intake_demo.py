@@ -64,3 +64,22 @@ def test_the_dashboard_figures_have_a_year_behind_them(seeded: str) -> None:
     assert 0 < views["virtual_reports_abandoned_share"].value.value < 50
     assert 0 < views["hotline_elevated_share"].value.value < 30
     assert 0 < views["hotline_routed_from_911"].value.value < 100  # direct 988 calls too
+
+
+def test_the_pages_show_them(seeded: str) -> None:
+    """The internal metric pages and the public dashboard show the figures from the
+    records (the demo has enough of them for the public dashboard's small-cell rule)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from rightresponse.performance.selectors import public_dashboard
+
+    dash = public_dashboard(default_period())
+    shown = {f.metric.id: f for f in dash.figures if f.group == "City-wide"}
+    for metric_id in ("hotline_elevated_share", "virtual_share_of_volume"):
+        assert shown[metric_id].value is not None, shown[metric_id].note
+    client = Client()
+    client.force_login(User.objects.get(username="analyst"))  # the demo's analyst
+    for metric_id in ("hotline_elevated_share", "virtual_reports_abandoned_share"):
+        html = client.get(f"/performance/metrics/{metric_id}/").content.decode()
+        assert "Not yet measured" not in html and "%" in html
