@@ -107,3 +107,18 @@ def test_the_public_form_is_not_changed_by_a_place_flag(agencies, hazard) -> Non
         details=CallDetails(narrative="Bike taken", **HERE),
     )  # fmt: skip
     assert result.case is not None and result.call.tier == 0
+
+
+def test_the_api_reports_the_flag_rule(api_client, hazard) -> None:
+    import json
+
+    response = api_client("call_taker").post(
+        "/api/triage/calls",
+        json.dumps({"call_type": "noise_complaint", "answers": {}, **HERE}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    decision = response.json()["decision"]
+    assert decision["tier"] == 2
+    assert [r["rule"] for r in decision["flag_rules"]] == ["place_weapons_history"]
+    assert decision["flag_rules"][0]["on"] == "place"

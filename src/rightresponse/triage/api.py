@@ -110,6 +110,14 @@ class NotOfferedOut(Schema):
     text: str
 
 
+class FlagRuleOut(Schema):
+    rule: str
+    on: Literal["person", "place"]
+    flag: str
+    note: str
+    changes: list[str]
+
+
 class DecisionOut(Schema):
     tier: int
     lead: str | None
@@ -125,6 +133,11 @@ class DecisionOut(Schema):
         default_factory=list,
         description="Programs passed over for this call because of their hours or areas, "
         "with why (decisions stored before programs had hours carry none).",
+    )
+    flag_rules: list[FlagRuleOut] = Field(
+        default_factory=list,
+        description="The protocol's flag rules that a flag of the known caller or the "
+        "place triggered, with what each changed (docs/protocol.md, flag rules).",
     )
 
 
