@@ -189,3 +189,20 @@ def test_the_dashboard_and_public_page_show_the_figures(logged_in, agencies, use
     assert page.status_code == 200
     html = page.content.decode()
     assert "Not yet measured" not in html
+
+
+def test_a_call_sent_on_to_a_hotline_is_a_hotline_contact_not_a_report(
+    api_client, agencies, users, hotline
+) -> None:
+    talk = services.call_intake(
+        user=users["call_taker"], agency=agencies["center"], call_type="emotional_support",
+        answers={"threat_to_life": "no", "weapon": "no", "medical_emergency": "no"},
+        details=CallDetails(channel="911"),
+    )  # fmt: skip
+    assert talk.case is not None  # Tier 0: a virtual case, as intake makes
+    assert _value(_figures("virtual_reports_initiated")["virtual_reports_initiated"]) == 1
+    _post(api_client("call_taker"), "/transfers", {
+        "call_id": talk.call.pk, "hotline": "988", "handoff": "warm",
+        "to_agency_id": hotline["agency"].pk})  # fmt: skip
+    f = _figures("virtual_reports_initiated", "hotline_calls")
+    assert _value(f["virtual_reports_initiated"]) == 0 and _value(f["hotline_calls"]) == 1

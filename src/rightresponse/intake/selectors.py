@@ -177,13 +177,19 @@ def _category(decision: Any) -> str | None:
 
 def virtual_report_facts(start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
     """Every telephone or online report opened in [start, end): each virtual case (its
-    lifecycle), and each online report started on the public form (core.intake decides
+    lifecycle) that is not a hotline contact, and each online report started on the public form (core.intake decides
     abandonment on read). An online report's row runs from starting the form to sending
     it; it has no contact time (nobody spoke with the person)."""
     now = timezone.now()
     rows: list[dict[str, Any]] = []
-    cases = _period(VirtualCase.objects.filter(online_report__isnull=True), "opened_at",
-                    start, end).values_list(
+    # A Tier 0 call on a hotline's line, or one 911 sent on to a hotline, is a hotline
+    # contact (hotline_contact_facts), not a report: counted there, not twice.
+    reports = (
+        VirtualCase.objects.filter(online_report__isnull=True)
+        .exclude(channel__in=HOTLINE_CHANNELS)
+        .exclude(call__transfers_out__isnull=False)
+    )
+    cases = _period(reports, "opened_at", start, end).values_list(
         "opened_at", "taken_at", "closed_at", "channel", "status", "call__call_type",
         "call__decision", "call__area", "advised_direct", "call_id")  # fmt: skip
     case_rows = list(cases)

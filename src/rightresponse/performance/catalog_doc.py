@@ -45,8 +45,8 @@ the population: a field equal to a value or in a list, or one operator `null`, `
 or `ne_field`; `any` takes alternatives. The fields are those of the incident facts
 (contract 3), the referral facts (contract 4), and the facts of the virtual channels
 (issue 13), read from their own small tables on each request (no snapshot):
-`virtual_reports`, one row per telephone or online report (each Tier 0 virtual case, and
-each report started on the public form, which reads as abandoned when not sent within 60
+`virtual_reports`, one row per telephone or online report (each Tier 0 virtual case that
+is not a hotline contact, and each report started on the public form, which reads as abandoned when not sent within 60
 minutes; channel, status, open/taken/closed times, incident type, area, referred), and
 `hotline_contacts`, one row per 911 -> 988/311/211 transfer (channel `911`) or call taken on
 a hotline's own line (received, answered and closed times, status, outcome, reached,

@@ -73,8 +73,9 @@ FACT_FIELDS: dict[str, dict[str, Kind]] = {
         "connected": "flag",
     },
     # One row per telephone or online report (issue 13; report lines 1383-1398): every
-    # Tier 0 virtual case, and every online report started on the public form that did
-    # not become one (abandoned, or sent to 911). No personal data.
+    # Tier 0 virtual case that is not a hotline contact, and every online report started
+    # on the public form that did not become one (abandoned, or sent to 911). No personal
+    # data.
     "virtual_reports": {
         "opened_at": "time",
         "taken_at": "time",
