@@ -36,9 +36,9 @@ INTERVALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "answer": (("received_at",), ("answered_at",)),
     "queue": (("received_at",), ("queued_at",)),
     "dispatch": (("queued_at", "received_at"), ("dispatched_at",)),
-    "rollout": (("dispatched_at",), ("enroute_at",)),
-    "travel": (("enroute_at", "dispatched_at"), ("arrived_at",)),
-    "on_scene": (("arrived_at",), ("cleared_at", "closed_at")),
+    "rollout": (("dispatched_at",), ("en_route_at",)),
+    "travel": (("en_route_at", "dispatched_at"), ("on_scene_at",)),
+    "on_scene": (("on_scene_at",), ("cleared_at", "closed_at")),
     "total": (("received_at",), ("closed_at", "cleared_at")),
 }
 # The report's risk matrix (Figure 3, Seattle Risk Managed Demand, lines 1127-1133):

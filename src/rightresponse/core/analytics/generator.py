@@ -78,9 +78,9 @@ def calibrate(seattle: Sequence[Path], cad_table: pa.Table | None = None) -> Cal
         steps = {
             "queue": ("received_at", "queued_at"),
             "dispatch": ("queued_at", "dispatched_at"),
-            "rollout": ("dispatched_at", "enroute_at"),
-            "travel": ("enroute_at", "arrived_at"),
-            "on_scene": ("arrived_at", "cleared_at"),
+            "rollout": ("dispatched_at", "en_route_at"),
+            "travel": ("en_route_at", "on_scene_at"),
+            "on_scene": ("on_scene_at", "cleared_at"),
         }
         for priority in ("1", "2", "3", "4"):
             rows = cad_table.filter(pc.equal(cad_table["priority"], priority))

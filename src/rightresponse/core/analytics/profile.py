@@ -25,11 +25,14 @@ TIME_FIELDS = (
     "answered_at",
     "queued_at",
     "dispatched_at",
-    "enroute_at",
-    "arrived_at",
+    "en_route_at",
+    "on_scene_at",
     "cleared_at",
     "closed_at",
 )
+# Status times renamed to the live incidents' names (issue 17); a profile still using the
+# old name is told the new one.
+RENAMED_FIELDS = {"enroute_at": "en_route_at", "arrived_at": "on_scene_at"}
 TEXT_FIELDS = (
     "call_id",
     "initial_type",
@@ -160,6 +163,11 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
 
 def parse_profile(data: Any, source: str) -> Profile:
     """Validate ``data`` (the YAML's content) and build a Profile; ``source`` names it in errors."""
+    fields = data.get("fields") if isinstance(data, dict) else None
+    for old, new in RENAMED_FIELDS.items():
+        if isinstance(fields, dict) and old in fields:
+            raise ProfileError(f"{source}: at fields/{old}: now named {new} (one vocabulary "
+                               "for status times with the live incidents)")  # fmt: skip
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

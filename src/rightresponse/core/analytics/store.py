@@ -52,6 +52,7 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
     folder = calls_dir(root, dataset)
     folder.mkdir(parents=True, exist_ok=True)
     existing = parts(root, dataset)
+    _upgrade_names(existing)
     changed = 0
     con = duckdb.connect()
     try:
@@ -130,6 +131,34 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
         # Some calls are stored in several versions: the latest wins.
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
         latest: ir.Table = con.sql(_latest_sql(f"read_parquet([{listed}], filename = true)", files))
-        return latest
+        return _current_names(latest)
     table: ir.Table = con.read_parquet([str(p) for p in files])
-    return table
+    return _current_names(table)
+
+
+def _upgrade_names(files: list[Path]) -> None:
+    """Parts stored under the old names of status times (profile.RENAMED_FIELDS) rewritten
+    under the current ones before calls are added beside them, so every part of a dataset
+    has the same columns (each part replaced atomically)."""
+    import pyarrow.parquet as pq
+
+    from .profile import RENAMED_FIELDS
+
+    for path in files:
+        names = pq.read_schema(path).names
+        if not any(old in names for old in RENAMED_FIELDS):
+            continue
+        table = pq.read_table(path)
+        table = table.rename_columns([RENAMED_FIELDS.get(n, n) for n in table.column_names])
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(table, tmp, compression="lz4", row_group_size=ROW_GROUP_ROWS)
+        tmp.replace(path)
+
+
+def _current_names(table: ir.Table) -> ir.Table:
+    """A dataset imported by an earlier version may carry the old names of status times
+    (profile.RENAMED_FIELDS): read under the current ones."""
+    from .profile import RENAMED_FIELDS
+
+    old = {new: old for old, new in RENAMED_FIELDS.items() if old in table.columns}
+    return table.rename(old) if old else table
