@@ -2,7 +2,8 @@
 
 Every function takes an Ibis table with the canonical columns (ingest.CANONICAL_SCHEMA)
 and returns plain rows; nothing here knows which engine runs it, so the same code runs
-on DuckDB (the default), Polars (tested) or a distributed engine.
+on DuckDB (the default), Polars (tested) or Apache Spark (tested:
+tests/analytics/test_analytics_spark.py; analytics/engines.py).
 
 Report requirements: analyse what drives calls, response times and outcomes (~1111);
 how often calls resolve differently than first classified and the risk matrix (~1125-1137);
@@ -113,6 +114,13 @@ def materialise(expr: ir.Table) -> ir.Table:
     """Compute ``expr`` once into Arrow, so that the many aggregates that follow scan it
     (zero-copy) instead of re-running the joins and the parsing of times."""
     backend = _BACKEND.get()
+    if backend is not None and backend.name == "pyspark":
+        # On Spark the data stays on the cluster (a cached view): an in-memory table would
+        # collect it to the driver, and Ibis's PySpark memtables lose nulls through pandas.
+        # (Ibis 12's cache() on PySpark does not register the in-memory tables the
+        # expression joins, its execution paths do: the same hook first.)
+        backend._run_pre_execute_hooks(expr)
+        return expr.cache()
     table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
     return ibis.memtable(table)
 
@@ -129,8 +137,9 @@ def _seconds(
 ) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
-    if backend.has_operation(ops.TimestampDelta):
-        # The engine's own second-boundary count (DuckDB date_diff), in integers.
+    if backend.name == "duckdb":
+        # DuckDB's own second-boundary count (date_diff), in integers. (Spark's
+        # timestampdiff counts elapsed seconds instead: 0.9 s across a boundary gives 0.)
         delta: ir.IntegerValue = end.delta(start, unit="second").cast("int64")
         return delta
 

@@ -127,6 +127,12 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
     # Every analysis orders what it reports itself, so DuckDB need not keep the order of
     # rows in between (its ordered result collection costs a sixth of the enriched table).
     con = backend or ibis.duckdb.connect(preserve_insertion_order=False)
+    if con.name == "pyspark":
+        if (calls_dir(root, dataset) / SUPERSEDED).exists():
+            return _latest_expression(con, files)
+        # Spark reads one path or pattern: every part of the folder.
+        spark_table: ir.Table = con.read_parquet(str(calls_dir(root, dataset) / "part-*.parquet"))
+        return _current_names(spark_table)
     if (calls_dir(root, dataset) / SUPERSEDED).exists() and hasattr(con, "sql"):
         # Some calls are stored in several versions: the latest wins.
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
@@ -134,6 +140,22 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
         return _current_names(latest)
     table: ir.Table = con.read_parquet([str(p) for p in files])
     return _current_names(table)
+
+
+def _latest_expression(con: ibis.BaseBackend, files: list[Path]) -> ir.Table:
+    """_latest_sql's rule (per call, the row of the latest part by import sequence, then by
+    name) as an Ibis expression, for an engine that does not read DuckDB's SQL (Spark)."""
+    import ibis
+
+    order = sorted(range(len(files)), key=lambda i: (_sequence(files[i]), files[i].name))
+    tables = [
+        _current_names(con.read_parquet(str(files[i]))).mutate(_part=ibis.literal(rank, "int64"))
+        for rank, i in enumerate(order)
+    ]
+    union = ibis.union(*tables) if len(tables) > 1 else tables[0]
+    latest = ibis.row_number().over(group_by=union.call_key, order_by=ibis.desc(union._part))
+    kept: ir.Table = union.mutate(_rank=latest).filter(lambda t: t._rank == 0)
+    return kept.drop("_part", "_rank")
 
 
 def _upgrade_names(files: list[Path]) -> None:
