@@ -28,20 +28,16 @@ import pyarrow as pa
 
 from rightresponse.core.dictionary import YARDSTICKS
 from rightresponse.core.intervals import wilson
+from rightresponse.core.status_times import ANALYSED, Interval
+from rightresponse.core.status_times import INTERVALS as ALL_INTERVALS
 
 from .mapping import MappingRow, draft_rows, mapping_table
 
-# Response intervals: (start, end). Missing queue or en-route times fall back to the
-# previous step, so exports with fewer timestamps still give dispatch and travel times.
-INTERVALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "answer": (("received_at",), ("answered_at",)),
-    "queue": (("received_at",), ("queued_at",)),
-    "dispatch": (("queued_at", "received_at"), ("dispatched_at",)),
-    "rollout": (("dispatched_at",), ("en_route_at",)),
-    "travel": (("en_route_at", "dispatched_at"), ("on_scene_at",)),
-    "on_scene": (("on_scene_at",), ("cleared_at", "closed_at")),
-    "total": (("received_at",), ("closed_at", "cleared_at")),
-}
+# The response intervals the report gives: the live metrics' and incidents' own
+# definitions (core/status_times.py, one definition; missing queue or en-route times fall
+# back to the previous step there, so exports with fewer times still give dispatch and
+# travel times).
+INTERVALS: dict[str, Interval] = {key: ALL_INTERVALS[key] for key in ANALYSED}
 # The report's risk matrix (Figure 3, Seattle Risk Managed Demand, lines 1127-1133):
 # band of likelihood (row, 1..5) x consequence (column, 1..5).
 RISK_BANDS: dict[int, tuple[str, str, str, str, str]] = {
@@ -266,8 +262,10 @@ def enrich(
             (busy >= 0) & (busy < 86400), busy * t.units, ibis.null("int64")
         ),
     }
-    for name, (starts_at, ends_at) in INTERVALS.items():
-        mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at), backend)
+    for name, interval in INTERVALS.items():
+        mutations[f"s_{name}"] = _seconds(
+            _first(t, interval.ends), _first(t, interval.starts), backend
+        )
     t = t.mutate(**mutations)
     if decisions is not None:
         # What is not a call to triage is reported apart, with its reason: officer-initiated

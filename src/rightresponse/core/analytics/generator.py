@@ -75,6 +75,9 @@ def calibrate(seattle: Sequence[Path], cad_table: pa.Table | None = None) -> Cal
     """Measure timings by priority from a canonical CAD table (e.g. imported DECC weeks)."""
     timings = dict(DEFAULT_TIMINGS)
     if cad_table is not None:
+        # The generator's successive gaps (each step from the one before, no fallback),
+        # which it draws one after another; not the reported intervals, which are defined
+        # once in core/status_times.py (there "dispatch" runs from the queue, else receipt).
         steps = {
             "queue": ("received_at", "queued_at"),
             "dispatch": ("queued_at", "dispatched_at"),

@@ -18,21 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
+from rightresponse.core.status_times import RENAMED, STATUS_TIMES
+
 SCHEMA_PATH = Path(__file__).with_name("profile.schema.json")
 
-TIME_FIELDS = (
-    "received_at",
-    "answered_at",
-    "queued_at",
-    "dispatched_at",
-    "en_route_at",
-    "on_scene_at",
-    "cleared_at",
-    "closed_at",
-)
-# Status times renamed to the live incidents' names (issue 17); a profile still using the
-# old name is told the new one.
-RENAMED_FIELDS = {"enroute_at": "en_route_at", "arrived_at": "on_scene_at"}
+# The status times: the live incidents' names (one vocabulary, core/status_times.py); a
+# profile still using an old name (RENAMED_FIELDS) is told the new one.
+TIME_FIELDS = STATUS_TIMES
+RENAMED_FIELDS = RENAMED
 TEXT_FIELDS = (
     "call_id",
     "initial_type",
