@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 TARGET_SECONDS = 10.0
 ANSWER_WEIGHTS = (("no", 65), ("unknown", 20), ("yes", 10), (None, 5))
+AREAS = [f"Precinct {n}" for n in range(1, 6)]
 
 
 def setup_django(tmp: str) -> None:
@@ -117,8 +118,12 @@ def seed(n: int) -> None:
             if value is not None:
                 answers[q] = value
         received = now - timedelta(seconds=rng.randrange(1, 364 * 86400))
+        # The demo city's five precincts (the shipped protocol's programs name two), and
+        # 5% of calls whose location was not resolved.
+        area = rng.choice(AREAS) if rng.random() < 0.95 else ""
         calls.append({"agency_id": agency.pk, "received_at": received, "call_type": ct.id,
-                      "answers": json.dumps(answers), "protocol_version": "bench"})  # fmt: skip
+                      "answers": json.dumps(answers), "protocol_version": "bench",
+                      "area": area})  # fmt: skip
     _insert(Call, calls, now)
     rows = Call.objects.order_by("id").values_list("id", "call_type", "received_at")
     incidents = []

@@ -40,6 +40,13 @@ def boundaries() -> Boundaries:
         return _cached[1]
 
 
+def area_names(layer: str = "precinct") -> frozenset[str] | None:
+    """The city's areas a call can be in (the names of its precinct boundaries, what a
+    call's ``area`` holds); None when the city has imported none."""
+    names = frozenset(Boundary.objects.filter(layer=layer).values_list("name", flat=True))
+    return names or None
+
+
 def _exact(key: str) -> Point | None:
     row = AddressPoint.objects.filter(key=key).first()
     return None if row is None else Point(row.address, row.latitude, row.longitude)

@@ -30,11 +30,11 @@ from rightresponse.core.intake import (
     check_transfer_transition,
     intake_outcome,
 )
-from rightresponse.core.triage import Protocol, decide
+from rightresponse.core.triage import Protocol
 from rightresponse.dispatch import services as dispatch
 from rightresponse.dispatch.models import Incident
 from rightresponse.triage.models import Call
-from rightresponse.triage.services import CallDetails, call_build, call_retriage
+from rightresponse.triage.services import CallDetails, call_build, call_decide, call_retriage
 
 from .models import HANDOFFS, HOTLINES, TRANSFER_OUTCOMES, HotlineTransfer, VirtualCase
 
@@ -265,7 +265,7 @@ def online_report_submit(
     since = timezone.now() - timedelta(minutes=ONLINE_WINDOW_MINUTES)
     if VirtualCase.objects.filter(source_hash=source, opened_at__gte=since).count() >= ONLINE_LIMIT:
         raise ReportRefused("report: too many reports from here in a short time; call 311")
-    decision = decide(protocol, call_type, answers)
+    decision = call_decide(protocol, call_type, answers, received_at=None, area=details.area)
     if decision.tier != 0 or decision.screened_out:
         raise NeedsResponseNow(decision.tier)
     details.channel = "online"

@@ -18,24 +18,24 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
     FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from rightresponse.core.triage import Protocol
-from rightresponse.core.triage.impact import CallGroup, Impact, replay_impact
+from rightresponse.core.triage import Program, Protocol
+from rightresponse.core.triage.availability import TimeClasses, area_classes, time_classes
+from rightresponse.core.triage.impact import CallGroup, Impact, context_free, replay_impact
 from rightresponse.dispatch.models import Disposition, Incident, UseOfForceReport
 from rightresponse.triage.models import Call
 
@@ -78,60 +78,104 @@ def _offsets(since: datetime, until: datetime) -> list[tuple[datetime, int]]:
     return runs
 
 
-def _local_hour(since: datetime, until: datetime) -> Any:
-    """The local hour a call came in, computed in the database with native functions
-    only (a per-row Python function, Django's way on SQLite, costs seconds a year)."""
-    if connection.vendor == "postgresql":
-        hour = ExtractHour("received_at", tzinfo=timezone.get_current_timezone())
-        return Cast(hour, IntegerField())  # EXTRACT gives a numeric
-    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": the UTC minute of the day, plus the
-    # offset of the run the call falls in, modulo a day.
+def _offset_sql(since: datetime, until: datetime) -> tuple[str, list[Any]]:
+    """SQLite: the city's UTC offset in minutes of the run a call falls in (a CASE)."""
     runs = _offsets(since, until)
     cases, params = [], []
     for start, offset in reversed(runs[1:]):
         cases.append("WHEN received_at >= %s THEN %s")
         params += [start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), offset // 60]
     first = runs[0][1] // 60
-    offset_sql = f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)
-    sql = (
-        "((CAST(substr(received_at, 12, 2) AS INTEGER) * 60"
-        f" + CAST(substr(received_at, 15, 2) AS INTEGER) + 1440 + {offset_sql}) %% 1440) / 60"
+    return (f"CASE {' '.join(cases)} ELSE {first} END" if cases else str(first)), params
+
+
+def _time_class(
+    since: datetime, until: datetime, classes: TimeClasses, dependent: Sequence[str]
+) -> Any:
+    """The class of the minute of the week a call came in on the city's clock (its shift
+    and which programs were open), read from a table of 10,080 bytes by position: the
+    minute is computed once per call with native functions only (a per-row Python
+    function, Django's way on SQLite, costs seconds a year). Call types whose decision
+    cannot depend on the time (``dependent`` lacks them) read a table of shifts only, so
+    their calls are not split further."""
+    full, shifts = bytes(classes.by_minute()), bytes(classes.shift_by_minute())
+    if dependent:
+        marks = ", ".join(["%s"] * len(dependent))
+        table_sql, table_params = (
+            f"CASE WHEN call_type IN ({marks}) THEN %s ELSE %s END",
+            [*dependent, full, shifts],
+        )
+    else:
+        table_sql, table_params = "%s", [shifts]
+    if connection.vendor == "postgresql":
+        local = "(received_at AT TIME ZONE %s)"
+        zone = str(timezone.get_current_timezone())
+        minute = (
+            f"((EXTRACT(ISODOW FROM {local})::int - 1) * 1440"
+            f" + EXTRACT(HOUR FROM {local})::int * 60 + EXTRACT(MINUTE FROM {local})::int)"
+        )
+        table_sql = table_sql.replace("THEN %s ELSE %s", "THEN %s::bytea ELSE %s::bytea")
+        sql = f"get_byte(({table_sql})::bytea, {minute})"
+        params = [*table_params, zone, zone, zone]
+        return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - no user text
+    # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS...": Unix minutes plus the offset of the
+    # run the call falls in; 1970-01-01 was a Thursday (3 days after a Monday). substr on
+    # a blob is by byte position, so the lookup costs the same at any minute.
+    offset_sql, offset_params = _offset_sql(since, until)
+    minute = (
+        f"((CAST(strftime('%%s', received_at) AS INTEGER) / 60 + {offset_sql} + 4320) %% 10080)"
     )
-    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - no user text
+    sql = f"hex(substr({table_sql}, {minute} + 1, 1))"
+    return RawSQL(sql, [*table_params, *offset_params], output_field=CharField())  # noqa: S611 - no user text
 
 
-def _shift_names() -> list[str]:
-    return [name for _start, name in sorted(_config().shifts)]
+def _class_number(value: Any) -> int:
+    """A class read back: an integer (PostgreSQL's get_byte) or two hex digits (SQLite)."""
+    return int(value, 16) if isinstance(value, str) else int(value)
 
 
-def _shift() -> Any:
-    """The index of an hour's shift (the last one runs past midnight) read from a 24-letter
-    table by position: the hour is evaluated once per call, not once per shift."""
-    starts = sorted(_config().shifts)
-    table = "".join(
-        str(next((i for i, (start, _n) in reversed(list(enumerate(starts))) if start <= h),
-                 len(starts) - 1))
-        for h in range(24)
-    )  # fmt: skip
-    position = ExpressionWrapper(F("hour") + 1, output_field=IntegerField())
-    return Func(
-        Value(table, output_field=CharField()),
-        position,
-        Value(1),
-        function="substr",
-        output_field=CharField(),
-    )
+def _shift_starts() -> list[tuple[int, str]]:
+    return sorted(_config().shifts)
 
 
-def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
-    """The calls grouped by what their decision depends on (call type, answers) and the
-    shift they came in on: a few tens of thousands of rows for a city-year."""
-    names = _shift_names()
+def _area_class(classes: dict[str, int], dependent: Sequence[str]) -> Any:
+    """The call's area as its class for the programs' areas: 0 not known (or not
+    mattering to the call's type), 1 an area no program names, then one per distinct set
+    of programs serving it."""
+    if not dependent or not classes:
+        return Value(0, output_field=IntegerField())
+    by_class: dict[int, list[str]] = {}
+    for name, cls in classes.items():
+        by_class.setdefault(cls, []).append(name)
+    whens = [When(area="", then=Value(0))]
+    whens += [When(area__in=names, then=Value(cls)) for cls, names in sorted(by_class.items())]
+    area = Case(*whens, default=Value(1), output_field=IntegerField())
+    return Case(When(call_type__in=list(dependent), then=area), default=Value(0),
+                output_field=IntegerField())  # fmt: skip
+
+
+def impact_groups(
+    since: datetime,
+    until: datetime,
+    programs: Iterable[Program] = (),
+    dependent: Sequence[str] = (),
+) -> list[CallGroup]:
+    """The calls grouped by what their decision depends on: call type and answers, and,
+    for the workload and the programs' hours and areas, the class of the minute of the
+    week they came in (its shift and which programs were open) and of their area. A few
+    tens of thousands of rows for a city-year."""
+    programs = list(programs)
+    times = time_classes(programs, _shift_starts())
+    if len(times.at) > 255:  # one byte per minute in the table
+        raise ValueError("the programs' hours cut the week into more than 255 kinds of time")
+    area_of, stand_for = area_classes(programs)
     rows = (
         Call.objects.filter(received_at__gte=since, received_at__lt=until)
-        .annotate(hour=_local_hour(since, until))
-        .annotate(shift=_shift())
-        .values("call_type", "answers", "shift")
+        .annotate(
+            tclass=_time_class(since, until, times, sorted(dependent)),
+            aclass=_area_class(area_of, sorted(dependent)),
+        )
+        .values("call_type", "answers", "tclass", "aclass")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -140,7 +184,9 @@ def impact_groups(since: datetime, until: datetime) -> list[CallGroup]:
             row["call_type"],
             row["answers"] if isinstance(row["answers"], dict) else {},
             row["n"],
-            names[int(row["shift"])],
+            times.shift[_class_number(row["tclass"])],
+            times.at[_class_number(row["tclass"])],
+            stand_for[int(row["aclass"])],
         )
         for row in rows
     ]
@@ -232,7 +278,13 @@ def city_impact(draft: Protocol, live: Protocol) -> Impact:
     indexed lookups (benchmarks/studio_impact.py)."""
     until = timezone.now()
     since = until - PERIOD
-    groups = impact_groups(since, until)
+    # Both protocols' programs: a stretch of the week where either opens or closes one.
+    # Only the call types that can reach a program with hours or areas are told apart by
+    # time and area beyond their shift (core.triage.impact.context_free).
+    dependent = set(live.call_types) | set(draft.call_types)
+    dependent -= context_free(live) & context_free(draft)
+    programs = [*live.programs.values(), *draft.programs.values()]
+    groups = impact_groups(since, until, programs, sorted(dependent))
     hours = unit_hours_by_type(since, until)
 
     def history(call_types: Sequence[str]) -> dict[str, dict[str, int]]:

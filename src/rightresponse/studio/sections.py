@@ -18,7 +18,7 @@ from rightresponse.core.triage.yaml_edit import DELETE
 
 # The sections with forms, in the file's order; the issue names call types, questions,
 # tier rules, programs, the risk matrix and the example calls.
-SECTIONS: dict[str, str] = {
+_NAMED: dict[str, str] = {
     "categories": "Categories",
     "questions": "Questions",
     "programs": "Programs",
@@ -28,6 +28,23 @@ SECTIONS: dict[str, str] = {
     "risk_matrix": "Risk matrix",
     "examples": "Example calls",
 }
+_NOT_SECTIONS = {"version", "name", "description", "defaults"}
+
+
+def _all_sections() -> dict[str, str]:
+    """The named sections, then every other top-level list of items or mapping the schema
+    declares (a section added to the schema later gets its form without a change here)."""
+    out = dict(_NAMED)
+    for key, prop in protocol_schema()["properties"].items():
+        if key in out or key in _NOT_SECTIONS:
+            continue
+        spec = _resolve(prop)
+        items = _resolve(spec.get("items", {})) if spec.get("type") == "array" else spec
+        if items.get("type") == "object" and items.get("properties"):
+            out[key] = key.replace("_", " ").capitalize()
+    return out
+
+
 _LONG = {"text", "help", "reason", "note", "description"}
 
 
@@ -59,11 +76,17 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+SECTIONS: dict[str, str] = {}  # filled below, once the schema helpers exist
+
+
 def _item_schema(section: str) -> dict[str, Any]:
     spec = _resolve(protocol_schema()["properties"][section])
     if spec.get("type") == "array":
         return _resolve(spec["items"])
     return spec
+
+
+SECTIONS.update(_all_sections())
 
 
 def _kind(prop: dict[str, Any], key: str) -> tuple[str, list[tuple[str, str]], str]:
@@ -128,6 +151,45 @@ def _problems_at(problems: list[dict[str, str]], prefix: str) -> list[str]:
     ]
 
 
+def _fields(
+    section: str, entry: dict[str, Any], prefix: str, where: str, problems: list[dict[str, str]]
+) -> list[Field]:
+    """One field per property of the section's item schema (``prefix``: the index, "-"
+    for a mapping section, "new" for an item being added), then any key it does not know."""
+    schema = _item_schema(section)
+    props: dict[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    fields = []
+    for key, prop in props.items():
+        kind, choices, hint = _kind(prop, key)
+        value = _text(entry.get(key))
+        if kind == "select" and value not in {c for c, _ in choices}:
+            choices = [*choices, (value, f"{value} (not allowed)" if value else "(unset)")]
+        fields.append(
+            Field(
+                name=f"{prefix}.{key}",
+                key=key,
+                kind=kind,
+                value=value,
+                required=key in required,
+                choices=choices,
+                problems=_problems_at(problems, f"{where}.{key}"),
+                hint=hint,
+            )
+        )
+    # Keys the schema does not know (additionalProperties: false) are named too.
+    for key in entry:
+        if key not in props:
+            fields.append(Field(f"{prefix}.{key}", key, "yaml", _text(entry[key]), False,
+                                problems=_problems_at(problems, f"{where}.{key}")))  # fmt: skip
+    return fields
+
+
+def is_list_section(section: str) -> bool:
+    """Sections whose items can be added and removed (all but the risk matrix)."""
+    return _resolve(protocol_schema()["properties"][section]).get("type") == "array"
+
+
 def section_items(
     yaml_text: str, section: str, problems: list[dict[str, str]]
 ) -> list[Item] | None:
@@ -138,9 +200,6 @@ def section_items(
         return None
     if not isinstance(data, dict):
         return None
-    schema = _item_schema(section)
-    props: dict[str, Any] = schema.get("properties", {})
-    required = set(schema.get("required", []))
     raw = data.get(section)
     entries: list[tuple[int | None, Any]] = (
         list(enumerate(raw)) if isinstance(raw, list) else [(None, raw or {})]
@@ -151,36 +210,55 @@ def section_items(
         if not isinstance(entry, dict):
             items.append(Item(index, where, [], [f"{where} is not a mapping: use the YAML view"]))
             continue
-        fields = []
-        for key, prop in props.items():
-            kind, choices, hint = _kind(prop, key)
-            value = _text(entry.get(key))
-            if kind == "select" and value not in {c for c, _ in choices}:
-                choices = [*choices, (value, f"{value} (not allowed)" if value else "(unset)")]
-            fields.append(
-                Field(
-                    name=f"{'-' if index is None else index}.{key}",
-                    key=key,
-                    kind=kind,
-                    value=value,
-                    required=key in required,
-                    choices=choices,
-                    problems=_problems_at(problems, f"{where}.{key}"),
-                    hint=hint,
-                )
-            )
-        # Keys the schema does not know (additionalProperties: false) are named too.
-        for key in entry:
-            if key not in props:
-                fields.append(Field(f"{'-' if index is None else index}.{key}", key, "yaml",
-                                    _text(entry[key]), False,
-                                    problems=_problems_at(problems, f"{where}.{key}")))  # fmt: skip
+        prefix = "-" if index is None else str(index)
+        fields = _fields(section, entry, prefix, where, problems)
         title = str(entry.get("id") or entry.get("name") or where)
         item_problems = [
             f"{p['path']}: {p['reason']}" for p in problems if p["path"] == where
         ]  # fmt: skip
         items.append(Item(index, title, fields, item_problems))
     return items
+
+
+NEW = "new"  # the prefix of the fields of an item being added
+
+
+def new_item(section: str, posted: dict[str, str] | None = None) -> Item:
+    """The empty form for a new item of a list section (the fields as typed, when a save
+    was refused)."""
+    fields = _fields(section, {}, NEW, f"{section}[new]", [])
+    for f in fields:
+        if posted is not None and f.name in posted:
+            f.value = posted[f.name]
+    return Item(None, f"New {SECTIONS[section].lower().rstrip('s')}", fields)
+
+
+def added_item(section: str, posted: dict[str, str]) -> dict[str, Any]:
+    """The new item from the posted fields (empty ones left out), each read as its kind;
+    a value that does not read raises FieldError naming the field."""
+    item = new_item(section)
+    out: dict[str, Any] = {}
+    for f in item.fields:
+        raw = (posted.get(f.name) or "").replace("\r\n", "\n").strip()
+        if raw:
+            out[f.key] = _value(f, raw, item.title)
+    if not out:
+        raise FieldError(item.fields[0].name, f"{item.title}: fill in its fields")
+    return out
+
+
+def problem_place(path: str) -> tuple[str, str] | None:
+    """The section page and the field a loader problem belongs to:
+    ``call_types[3].programs[1]`` -> ("call_types", "3.programs"); None for a place no
+    form shows (the top level, a line of the text)."""
+    match = re.match(r"^([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?", path)
+    if match is None or match[1] not in SECTIONS:
+        return None
+    section, index, key = match[1], match[2], match[3]
+    if index is None and not key:
+        return section, ""
+    prefix = index if index is not None else "-"
+    return section, f"{prefix}.{key}" if key else ""
 
 
 class FieldError(ValueError):
@@ -207,23 +285,27 @@ def changed_edits(
             if raw == "":
                 edits.append((section, item.index, f.key, DELETE))
                 continue
-            if f.kind in ("textarea", "text"):
-                value: Any = raw  # free text and ids stay text, whatever they look like
-                if "a whole number" in f.hint:
-                    if not re.fullmatch(r"-?[0-9]+", raw):
-                        raise FieldError(f.name, f"{item.title} · {f.key}: not a whole number")
-                    value = int(raw)
-            elif f.kind == "select" and raw in ("true", "false"):
-                value = raw == "true"
-            elif f.kind == "select" and raw.isdigit():
-                value = int(raw)  # a tier
-            elif f.kind == "select":
-                value = raw
-            else:
-                try:
-                    value = read_yaml_text(raw, f.name)
-                except ProtocolError as exc:
-                    reasons = "; ".join(f"at {p}: {r}" for p, r in exc.problems)
-                    raise FieldError(f.name, f"{item.title} · {f.key}: {reasons}") from None
+            value = _value(f, raw, item.title)
             edits.append((section, item.index, f.key, value))
     return edits
+
+
+def _value(f: Field, raw: str, title: str) -> Any:
+    """A field's posted text as the value it stands for (by the field's kind)."""
+    if f.kind in ("textarea", "text"):
+        if "a whole number" in f.hint:
+            if not re.fullmatch(r"-?[0-9]+", raw):
+                raise FieldError(f.name, f"{title} · {f.key}: not a whole number")
+            return int(raw)
+        return raw  # free text and ids stay text, whatever they look like
+    if f.kind == "select" and raw in ("true", "false"):
+        return raw == "true"
+    if f.kind == "select" and raw.isdigit():
+        return int(raw)  # a tier
+    if f.kind == "select":
+        return raw
+    try:
+        return read_yaml_text(raw, f.name)
+    except ProtocolError as exc:
+        reasons = "; ".join(f"at {p}: {r}" for p, r in exc.problems)
+        raise FieldError(f.name, f"{title} · {f.key}: {reasons}") from None

@@ -21,10 +21,12 @@ from django.utils import timezone
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.triage import (
     ProtocolError,
+    load_protocol_text,
     read_yaml_text,
     run_examples,
 )
 from rightresponse.core.triage.loader import read_text
+from rightresponse.geo.selectors import area_names
 
 from .live import compiled_text, schedule_changed
 from .models import ProtocolVersion, ScheduleRevision
@@ -74,8 +76,14 @@ def protocol_check(yaml_text: str, source: str = "draft") -> Checked:
         return Checked("", "", [{"path": p, "reason": r} for p, r in exc.problems], [])
     version = str(data.get("version", ""))[:60] if isinstance(data, dict) else ""
     name = str(data.get("name", ""))[:200] if isinstance(data, dict) else ""
+    # Programs' areas must be the city's own (its precinct boundaries), once it has any.
+    areas = area_names()
     try:
-        protocol = compiled_text(yaml_text, source)
+        protocol = (
+            compiled_text(yaml_text, source)
+            if areas is None
+            else load_protocol_text(yaml_text, source, known_areas=areas)
+        )
     except ProtocolError as exc:
         return Checked(version, name, [{"path": p, "reason": r} for p, r in exc.problems], [])
     examples = [

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,13 +21,28 @@ from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.selectors import user_has_role
 from rightresponse.core.triage import TIER_SHORT, ProtocolError, read_yaml_text
 from rightresponse.core.triage.impact import Impact, Share
-from rightresponse.core.triage.yaml_edit import EditError, set_fields, set_item_scalar
+from rightresponse.core.triage.yaml_edit import (
+    EditError,
+    add_item,
+    remove_item,
+    set_fields,
+    set_item_scalar,
+)
 
 from . import selectors, services
 from .impact import city_impact, dataset_impacts
 from .live import compiled_text, compiled_version
 from .models import ProtocolVersion
-from .sections import SECTIONS, FieldError, changed_edits, section_items
+from .sections import (
+    SECTIONS,
+    FieldError,
+    added_item,
+    changed_edits,
+    is_list_section,
+    new_item,
+    problem_place,
+    section_items,
+)
 
 AUTHORS = (r.PROTOCOL_AUTHOR,)
 APPROVERS = (r.PROTOCOL_APPROVER,)
@@ -53,8 +69,24 @@ def _context(request: HttpRequest, version: ProtocolVersion, **extra: Any) -> di
         "can_approve": user_has_role(request.user, *APPROVERS),
         "is_author": user_has_role(request.user, *AUTHORS),
         "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+        "problems": _problem_links(version),
         **extra,
     }
+
+
+def _problem_links(version: ProtocolVersion) -> list[dict[str, str]]:
+    """The version's problems, each with a link to the form field it belongs to (a removed
+    item's broken references are in other items, often of other sections)."""
+    out = []
+    for problem in version.problems:
+        place = problem_place(problem["path"])
+        url = ""
+        if place is not None:
+            section, field_name = place
+            url = reverse("studio:section", args=[version.pk, section])
+            url += f"#f-{field_name}" if field_name else ""
+        out.append({**problem, "url": url})
+    return out
 
 
 @role_required(*READERS)
@@ -194,6 +226,20 @@ def section_form(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         if items is None:
             messages.error(request, "The text does not parse: fix it in the YAML view.")
             return redirect("studio:section", pk=pk, section=section)
+        if "remove" in request.POST and is_list_section(section):
+            return _remove_item(request, version, section, items)
+        if "add" in request.POST and is_list_section(section):
+            added = _add_item(request, version, section)
+            if isinstance(added, HttpResponse):
+                return added
+            field_error, new = added
+            return render(
+                request,
+                "studio/section.html",
+                _context(request, version, section=section, section_label=SECTIONS[section],
+                         sections=SECTIONS, items=items, field_error=field_error, new=new),
+                status=422,
+            )  # fmt: skip
         try:
             edits = changed_edits(section, items, dict(request.POST.items()))
             if edits:
@@ -224,13 +270,68 @@ def section_form(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                                             for s, i, k, _v in edits}))  # fmt: skip
                 messages.success(request, f"Saved {changed}. {state}; {passed}.")
             return redirect("studio:section", pk=pk, section=section)
+    new = new_item(section) if is_list_section(section) else None
     return render(
         request,
         "studio/section.html",
         _context(request, version, section=section, section_label=SECTIONS[section],
-                 sections=SECTIONS, items=items, field_error=field_error),
+                 sections=SECTIONS, items=items, field_error=field_error, new=new),
         status=422 if field_error else 200,
     )  # fmt: skip
+
+
+def _saved_state(version: ProtocolVersion) -> str:
+    state = "valid" if version.valid else f"{len(version.problems)} problem(s)"
+    return f"{state}; {version.examples_passed}/{len(version.example_results)} example calls pass"
+
+
+def _remove_item(
+    request: HttpRequest, version: ProtocolVersion, section: str, items: list[Any]
+) -> HttpResponse:
+    """Remove one item; what referred to it is then a problem at its own field (listed,
+    each linked to its form), for the author to fix or undo."""
+    raw = request.POST.get("remove", "")
+    index = int(raw) if raw.isdigit() else -1
+    title = next((item.title for item in items if item.index == index), None)
+    try:
+        if title is None:
+            raise EditError(f"{section}: no item {raw[:20]!r}")
+        text = remove_item(version.yaml_text, section, index)
+        version = services.draft_save(user=request.user, version=version, yaml_text=text)
+    except (EditError, services.StudioError) as exc:
+        messages.error(request, f"Not removed: {exc}")
+        return redirect("studio:section", pk=version.pk, section=section)
+    broken = " What referred to it is listed under Problems." if not version.valid else ""
+    messages.success(
+        request, f"Removed {section}[{index}] ({title}). {_saved_state(version)}.{broken}"
+    )
+    return redirect("studio:section", pk=version.pk, section=section)
+
+
+def _add_item(
+    request: HttpRequest, version: ProtocolVersion, section: str
+) -> HttpResponse | tuple[dict[str, str], Any]:
+    """Append the item typed in the "add" form; a field that does not read is refused at
+    the field with the text as typed (nothing saved), as for edits."""
+    posted = dict(request.POST.items())
+    try:
+        item = added_item(section, posted)
+        text = add_item(version.yaml_text, section, item)
+        version = services.draft_save(user=request.user, version=version, yaml_text=text)
+    except FieldError as exc:
+        new = new_item(section, posted)
+        for f in new.fields:
+            if f.name == exc.name:
+                f.problems = [str(exc)]
+        messages.error(request, f"Not added: {exc}")
+        return {exc.name: str(exc)}, new
+    except (EditError, services.StudioError) as exc:
+        messages.error(request, f"Not added: {exc}")
+        return redirect("studio:section", pk=version.pk, section=section)
+    name = item.get("id") or item.get("name") or "the new item"
+    messages.success(request, f"Added {name} to {SECTIONS[section].lower()}. "
+                              f"{_saved_state(version)}.")  # fmt: skip
+    return redirect(reverse("studio:section", args=[version.pk, section]) + "#section-end")
 
 
 @role_required(*READERS)
@@ -393,12 +494,29 @@ def _workload_rows(impact: Impact) -> list[dict[str, Any]]:
     ]
 
 
+def _reroute_rows(impact: Impact) -> list[dict[str, Any]]:
+    """Call types whose first program changes, with the programs' labels (every first
+    program is in the workload table, which names it)."""
+    label = {w.program: w.label for w in impact.workload}
+    return [
+        {
+            "call_type": r.call_type,
+            "label": r.label,
+            "calls": r.calls,
+            "rerouted": r.rerouted,
+            "moves": [(label.get(a, a), label.get(b, b), n) for a, b, n in r.transitions],
+        }
+        for r in impact.reroutes
+    ]
+
+
 def _impact_block(impact: Impact) -> dict[str, Any]:
     return {
         "impact": impact,
         "tier_rows": _share_rows(impact.before_tiers, impact.after_tiers),
         "lead_rows": _share_rows(impact.before_leads, impact.after_leads),
         "workload_rows": _workload_rows(impact),
+        "reroute_rows": _reroute_rows(impact),
     }
 
 

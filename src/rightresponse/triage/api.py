@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from django.db import DatabaseError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator, Field, StringConstraints
@@ -24,14 +25,14 @@ from rightresponse.core.triage import (
     Protocol,
     ProtocolError,
     UnknownIdError,
-    decide,
 )
 from rightresponse.intake.services import Intake, IntakeFailed, call_intake, call_reassess
 
 from .models import Call
 from .protocols import active_protocol
+from .received import received_window
 from .selectors import call_get, calls_recent, calls_visible_to
-from .services import CallDetails, InvalidCall
+from .services import CallDetails, InvalidCall, call_decide
 
 router = Router(tags=["triage"])
 
@@ -84,6 +85,16 @@ Channel = Literal["911", "311", "988", "hotline", "online", "direct", "officer"]
 class DecisionRequest(StrictIn):
     call_type: CallType
     answers: Answers = Field(default_factory=dict)
+    received_at: AwareDateTime | None = Field(
+        default=None,
+        description="When the call came in (default now): programs are offered only within "
+        "their hours, on the city's local clock. Within the same window as a call's.",
+    )
+    area: Text60 = Field(
+        default="",
+        description="The call's area (a precinct of the city's boundaries); programs with "
+        "areas are offered only there. Empty: not known, not checked.",
+    )
 
 
 class RiskOut(Schema):
@@ -91,6 +102,12 @@ class RiskOut(Schema):
     consequence: int
     score: int
     band: str
+
+
+class NotOfferedOut(Schema):
+    program: str
+    why: Literal["outside_hours", "outside_areas", "none_open"]
+    text: str
 
 
 class DecisionOut(Schema):
@@ -104,6 +121,11 @@ class DecisionOut(Schema):
     protocol_version: str
     call_type: str
     category: str
+    not_offered: list[NotOfferedOut] = Field(
+        default_factory=list,
+        description="Programs passed over for this call because of their hours or areas, "
+        "with why (decisions stored before programs had hours carry none).",
+    )
 
 
 class CallIn(StrictIn):
@@ -306,7 +328,14 @@ def protocol_get(request: HttpRequest) -> dict[str, Any]:
 )
 def decision_preview(request: HttpRequest, payload: DecisionRequest) -> dict[str, Any]:
     try:
-        return decide(_protocol(), payload.call_type, payload.answers).to_dict()
+        received = payload.received_at
+        problem = received_window().problem(received, timezone.now()) if received else None
+        if problem:
+            raise HttpError(422, f"received_at: {problem}")
+        return call_decide(
+            _protocol(), payload.call_type, payload.answers,
+            received_at=received, area=payload.area,
+        ).to_dict()  # fmt: skip
     except UnknownIdError as exc:
         raise HttpError(422, str(exc)) from None
 

@@ -50,6 +50,23 @@ class InvalidCall(ValueError):
     """A call the service refuses (the API answers 422 with the message)."""
 
 
+def call_decide(
+    protocol: Protocol,
+    call_type: str,
+    answers: Mapping[str, str],
+    *,
+    received_at: datetime | None,
+    area: str,
+) -> Decision:
+    """The one way the app decides a live call: the core's ``decide`` with when the call
+    was received, on the city's wall clock (``TIME_ZONE``, so daylight saving is the
+    zone's), and the call's area (its precinct; "" when the location is not resolved),
+    which decide which programs are open (their hours and areas, docs/protocol.md).
+    ``received_at`` None: now."""
+    at = timezone.localtime(received_at or timezone.now())
+    return decide(protocol, call_type, answers, at=at, area=area or None)
+
+
 def _apply_decision(call: Call, decision: Decision) -> None:
     call.decision = decision.to_dict()
     call.protocol_version = decision.protocol_version
@@ -87,11 +104,13 @@ def call_build(
     started = details.triage_started_at
     if started is not None and not answered <= started <= now:
         raise InvalidCall("triage_started_at: triage starts after the answer and before now")
-    decision = decide(protocol, call_type, answers)
     # Where the call is: a map point, typed coordinates or an address point; the area comes
     # from the city's boundaries, never from typed text (a typed area is kept only when the
     # location cannot be resolved, e.g. from an API client that sends one).
     location = location_resolve(details.address, details.latitude, details.longitude)
+    area = (location.area or ("" if location.resolved else details.area))[:60]
+    # Decided with when and where the call came in: programs' hours and areas.
+    decision = call_decide(protocol, call_type, answers, received_at=received, area=area)
     call = Call(
         agency_id=agency if isinstance(agency, int) else agency.pk,
         received_at=received,
@@ -105,7 +124,7 @@ def call_build(
         address=location.address[:200],
         latitude=location.latitude,
         longitude=location.longitude,
-        area=(location.area or ("" if location.resolved else details.area))[:60],
+        area=area,
         call_type=call_type,
         answers=dict(answers),
         narrative=details.narrative,
@@ -133,7 +152,7 @@ def call_retriage(
     protocol = protocol or active_protocol()
     merged = {**call.answers, **answers}
     new_type = call_type or call.call_type
-    decision = decide(protocol, new_type, merged)
+    decision = call_decide(protocol, new_type, merged, received_at=call.received_at, area=call.area)
     before = call.tier
     call.answers = merged
     call.call_type = new_type

@@ -33,7 +33,7 @@ from rightresponse.intake.services import IntakeFailed, call_intake
 
 from .models import Call
 from .protocols import active_protocol
-from .services import CallDetails, InvalidCall
+from .services import CallDetails, InvalidCall, call_decide
 
 
 class CallDetailsForm(forms.Form):
@@ -100,7 +100,7 @@ def _answers(protocol: Protocol, data: Any) -> dict[str, str]:
 
 
 def _workspace_context(
-    protocol: Protocol, call_type: str, answers: dict[str, str]
+    protocol: Protocol, call_type: str, answers: dict[str, str], area: str = ""
 ) -> dict[str, Any]:
     groups: dict[str, list[Any]] = {}
     for ct in protocol.call_types.values():
@@ -116,7 +116,8 @@ def _workspace_context(
     if not call_type:
         return context
     try:
-        decision: Decision = decide(protocol, call_type, answers)
+        # Now and where the call is: the programs open to it (hours, areas).
+        decision: Decision = call_decide(protocol, call_type, answers, received_at=None, area=area)
     except UnknownIdError as exc:
         context["error"] = str(exc)
         return context
@@ -255,8 +256,19 @@ def recommend(request: HttpRequest) -> HttpResponse:
     protocol = active_protocol()
     call_type = request.POST.get("call_type", "")[:60]
     answers = _answers(protocol, request.POST)
-    context = _workspace_context(protocol, call_type, answers)
+    context = _workspace_context(protocol, call_type, answers, _posted_area(request))
     return render(request, "triage/_workspace.html", context)
+
+
+def _posted_area(request: HttpRequest) -> str:
+    """The area of the location typed or placed so far ("" when not resolved)."""
+    form = CallDetailsForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    address = data.get("address", "") or ""
+    if not address and data.get("latitude") is None:
+        return ""
+    return location_resolve(address, data.get("latitude"), data.get("longitude")).area
 
 
 @require_POST
@@ -268,7 +280,7 @@ def call_save(request: HttpRequest) -> HttpResponse:
     answers = _answers(protocol, request.POST)
     form = CallDetailsForm(request.POST)
     agency = user_agency(request.user)
-    context = _workspace_context(protocol, call_type, answers)
+    context = _workspace_context(protocol, call_type, answers, _posted_area(request))
     if not call_type:
         context["error"] = "Choose a call type before creating the call."
     elif agency is None:

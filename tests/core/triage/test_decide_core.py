@@ -36,7 +36,7 @@ def test_decision_has_the_contract_shape(protocol: Protocol) -> None:
     body = decide(protocol, "behavioral_crisis", {"weapon": "no", "violence": "unknown"}).to_dict()
     assert set(body) == {
         "tier", "lead", "programs", "risk", "screened_out", "reasons", "ask_next",
-        "protocol_version", "call_type", "category",
+        "protocol_version", "call_type", "category", "not_offered",
     }  # fmt: skip
     assert set(body["risk"]) == {"likelihood", "consequence", "score", "band"}
     assert body["protocol_version"] == protocol.version

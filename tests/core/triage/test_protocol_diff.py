@@ -74,3 +74,20 @@ def test_a_draft_that_does_not_validate_still_diffs(raw: dict[str, Any]) -> None
     _item(after, "rules", "weapon")["tier"] = "four"  # the schema would refuse this
     (change,) = diff_protocols(raw, after).changes
     assert change.fields[0].after == "four"
+
+
+def test_a_section_the_diff_does_not_list_is_compared_not_skipped(raw: dict[str, Any]) -> None:
+    """A top-level section added to the schema later (another branch adds one for flags
+    at intake) is diffed item by item, and any other new key as a setting."""
+    before = copy.deepcopy(raw)
+    before["flag_rules"] = [{"id": "violent_history", "raise_tier_to": 3}]
+    after = copy.deepcopy(before)
+    after["flag_rules"][0]["raise_tier_to"] = 2
+    after["flag_rules"].append({"id": "hazard", "ask": ["weapon"]})
+    after["flag_defaults"] = {"ask_all": True}
+    diff = diff_protocols(before, after)
+    texts = [c.describe() for c in diff.changes]
+    assert "Flag rule violent_history: raise_tier_to: 3 → 2" in texts
+    assert "Flag rule hazard added" in texts
+    assert any("flag_defaults set to {ask_all: True}" in t for t in texts)
+    assert [s for s, _n, _c in diff.by_section()] == ["flag_rules", "protocol"]

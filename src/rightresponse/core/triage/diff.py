@@ -54,7 +54,7 @@ class ItemChange:
     fields: tuple[FieldChange, ...] = ()
 
     def describe(self) -> str:
-        noun = dict(SECTIONS).get(self.section, "Setting")
+        noun = section_noun(self.section)
         name = f"{noun} {self.item_id}" + (f" ({self.label})" if self.label else "")
         if self.kind != "changed":
             return f"{name} {self.kind}"
@@ -86,10 +86,12 @@ class ProtocolDiff:
     def by_section(self) -> list[tuple[str, str, list[ItemChange]]]:
         """(section, heading, changes) for the sections that changed, in reading order."""
         out = []
-        for section, noun in (*SECTIONS, ("protocol", "Setting")):
+        known = [s for s, _ in SECTIONS]
+        others = [c.section for c in self.changes if c.section not in (*known, "protocol")]
+        for section in (*known, *dict.fromkeys(others), "protocol"):
             items = [c for c in self.changes if c.section == section]
             if items:
-                out.append((section, noun, items))
+                out.append((section, section_noun(section), items))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +100,26 @@ class ProtocolDiff:
             "after_version": self.after_version,
             "changes": [c.to_dict() for c in self.changes],
         }
+
+
+# Top-level keys compared as settings below; any other key is a section of its own.
+_SETTINGS = ("version", "name", "description", "defaults", "risk_matrix")
+
+
+def section_noun(section: str) -> str:
+    """What one item of a section is called; a section this module does not list (added
+    to the schema later) is named from its key."""
+    if section == "protocol":
+        return "Setting"
+    known = dict(SECTIONS).get(section)
+    if known:
+        return known
+    words = section.replace("_", " ").strip().capitalize()
+    return words[:-1] if words.endswith("s") else words
+
+
+def _is_item_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, Mapping) for v in value)
 
 
 def _show(value: Any) -> str:
@@ -143,7 +165,10 @@ def _items(data: Mapping[str, Any], section: str) -> dict[str, Mapping[str, Any]
     if isinstance(raw, Sequence) and not isinstance(raw, str):
         for i, item in enumerate(raw):
             if isinstance(item, Mapping):
-                out.setdefault(str(item.get(key, f"#{i + 1}")), item)
+                # An item without the key (a section added later) is known by id, name or
+                # its position.
+                name = item.get(key, item.get("id", item.get("name", f"#{i + 1}")))
+                out.setdefault(str(name), item)
     return out
 
 
@@ -157,7 +182,17 @@ def _label(item: Mapping[str, Any]) -> str:
 def diff_protocols(before: Mapping[str, Any], after: Mapping[str, Any]) -> ProtocolDiff:
     """Compare two parsed protocols (the mappings ``read_yaml_text`` returns)."""
     changes: list[ItemChange] = []
-    for section, _noun in SECTIONS:
+    # The sections listed above, then any other top-level list of items (a section the
+    # schema gained after this module was written: compared the same way, never skipped).
+    listed = [s for s, _ in SECTIONS]
+    extra = [
+        k for k in dict.fromkeys([*before, *after])
+        if isinstance(k, str) and k not in listed and k not in _SETTINGS
+        and (_is_item_list(before.get(k)) or _is_item_list(after.get(k)))
+        and not (before.get(k) is not None and not _is_item_list(before.get(k)))
+        and not (after.get(k) is not None and not _is_item_list(after.get(k)))
+    ]  # fmt: skip
+    for section in (*listed, *extra):
         old, new = _items(before, section), _items(after, section)
         for item_id, item in old.items():
             if item_id not in new:
@@ -171,7 +206,11 @@ def diff_protocols(before: Mapping[str, Any], after: Mapping[str, Any]) -> Proto
                 changes.append(ItemChange(section, "changed", item_id, _label(item), tuple(fields)))
     # Top-level settings: the name, the defaults and the risk matrix (bands by id).
     settings: list[FieldChange] = []
-    for key in ("name", "description", "defaults"):
+    others = [
+        k for k in dict.fromkeys([*before, *after])
+        if isinstance(k, str) and k not in listed and k not in extra and k not in _SETTINGS
+    ]  # fmt: skip
+    for key in ("name", "description", "defaults", *others):
         settings += _field_changes({key: before.get(key)}, {key: after.get(key)})
     old_matrix = before.get("risk_matrix") or {}
     new_matrix = after.get("risk_matrix") or {}

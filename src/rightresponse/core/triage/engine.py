@@ -21,10 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
+from .availability import program_unavailable
 from .model import (
     TIER_SHORT,
     Decision,
+    NotOffered,
     Program,
     Protocol,
     Risk,
@@ -271,21 +274,58 @@ def _eligible(cp: _CompiledProgram, y: int, u: int, n: int) -> bool:
 
 
 def _programs(
-    protocol: Protocol, c: Compiled, tier: int, candidates: list[str], y: int, u: int
+    protocol: Protocol,
+    c: Compiled,
+    tier: int,
+    candidates: list[str],
+    y: int,
+    u: int,
+    at: datetime | None = None,
+    area: str | None = None,
+    not_offered: list[NotOffered] | None = None,
 ) -> tuple[str, ...]:
+    """The programs offered: each candidate that serves the tier, is eligible and is open
+    (its hours and areas, ``availability.py``), else its ``fallback`` chain; when none
+    is left, the tier's defaults that are open. Passed-over programs go to ``not_offered``."""
     n = c.all_bits & ~y & ~u
     chosen: list[str] = []
+    passed: list[NotOffered] = [] if not_offered is None else not_offered
+
+    def closed(program: Program) -> bool:
+        why = program_unavailable(program, at, area)
+        if why is not None and all(p.program != why.program for p in passed):
+            passed.append(why)
+        return why is not None
+
     for pid in candidates:
         cp: _CompiledProgram | None = c.programs[pid]
         while cp is not None and tier in cp.program.tiers:
-            if _eligible(cp, y, u, n):
+            if _eligible(cp, y, u, n) and not closed(cp.program):
                 if cp.program.id not in chosen:
                     chosen.append(cp.program.id)
                 break
             fallback = cp.program.fallback
             cp = c.programs[fallback] if fallback else None
     if not chosen:
-        chosen = [p for p in protocol.tier_programs[tier] if tier in protocol.programs[p].tiers]
+        defaults = [p for p in protocol.tier_programs[tier] if tier in protocol.programs[p].tiers]
+        # A call is never left with nobody to send: when every default is closed too,
+        # the defaults stand (the reasons say which are closed).
+        chosen = [p for p in defaults if not closed(protocol.programs[p])]
+        if not chosen and defaults:
+            # Nobody of this tier is open: the defaults stay listed (a call is never left
+            # with nobody to send) and the reason says so, for the dispatcher to decide.
+            chosen = defaults
+            closed_defaults = [p for p in passed if p.program in defaults]
+            passed[:] = [p for p in passed if p.program not in defaults]
+            passed.extend(
+                NotOffered(
+                    p.program,
+                    "none_open",
+                    f"No program for tier {tier} is open: {p.text.removeprefix('Not offered: ')}"
+                    " Listed anyway; the dispatcher decides.",
+                )
+                for p in closed_defaults
+            )
     rank = _KIND_RANK[tier]
     chosen.sort(key=lambda pid: rank.get(protocol.programs[pid].kind, 9))
     return tuple(chosen)
@@ -300,8 +340,20 @@ def _answer_word(qid: str, y: int, u: int, answered: int, bit: Mapping[str, int]
     return "Not known."
 
 
-def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> Decision:
-    """Decide the response for one call. Deterministic; raises UnknownIdError on bad ids."""
+def decide(
+    protocol: Protocol,
+    call_type: str,
+    answers: Mapping[str, str],
+    *,
+    at: datetime | None = None,
+    area: str | None = None,
+) -> Decision:
+    """Decide the response for one call. Deterministic; raises UnknownIdError on bad ids.
+
+    ``at``: when the call was received, as the city's local wall-clock time (the app
+    converts with the city's zone); ``area``: the call's area (precinct). They decide only
+    which programs are open (their ``hours`` and ``areas``), never the tier; None: not
+    known, not checked."""
     c: Compiled = protocol.compiled
     ct = c.call_types.get(call_type)
     if ct is None:
@@ -377,7 +429,11 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
             reasons.append(
                 f"Not known: {protocol.questions[qid].text} Counted as yes to stay safe."
             )
-    programs = _programs(protocol, c, tier, added + list(spec.programs), y, u)
+    not_offered: list[NotOffered] = []
+    programs = _programs(
+        protocol, c, tier, added + list(spec.programs), y, u, at, area, not_offered
+    )
+    reasons.extend(p.text for p in not_offered)
     return Decision(
         tier=tier,
         lead=tier_lead(tier),
@@ -389,6 +445,7 @@ def decide(protocol: Protocol, call_type: str, answers: Mapping[str, str]) -> De
         protocol_version=protocol.version,
         call_type=call_type,
         category=spec.category,
+        not_offered=tuple(not_offered),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..intervals import wilson as wilson_interval
@@ -39,6 +40,11 @@ class CallGroup:
     answers: Mapping[str, str]
     count: int
     shift: str = ""  # the shift the calls came in on; "" when not known
+    # When and where, as far as programs' hours and areas tell calls apart: a wall-clock
+    # time and an area standing for the group's (availability.time_classes, area_classes).
+    # None: not known, not checked.
+    at: datetime | None = None
+    area: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,27 @@ class Movement:
             "moved": self.moved,
             "toward_civilian": self.toward_civilian,
             "undecidable": self.undecidable,
+            "transitions": [{"from": a, "to": b, "calls": n} for a, b, n in self.transitions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reroute:
+    """Calls of a call type whose first program changes (a program's hours or areas, its
+    eligibility, the order of programs), whatever their tier does."""
+
+    call_type: str
+    label: str
+    calls: int  # calls of this type replayed
+    rerouted: int
+    transitions: tuple[tuple[str, str, int], ...]  # (program before, after, calls)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "call_type": self.call_type,
+            "label": self.label,
+            "calls": self.calls,
+            "rerouted": self.rerouted,
             "transitions": [{"from": a, "to": b, "calls": n} for a, b, n in self.transitions],
         }
 
@@ -151,6 +178,7 @@ class Impact:
     safety: tuple[SafetyFlag, ...]
     notes: tuple[str, ...] = field(default=())
     workload: tuple[Workload, ...] = field(default=())  # per program and shift
+    reroutes: tuple[Reroute, ...] = field(default=())  # call types whose first program moved
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,6 +196,8 @@ class Impact:
             "movements": [m.to_dict() for m in self.movements],
             "safety": [f.to_dict() for f in self.safety],
             "workload": [w.to_dict() for w in self.workload],
+            "rerouted": sum(r.rerouted for r in self.reroutes),
+            "reroutes": [r.to_dict() for r in self.reroutes],
             "notes": list(self.notes),
         }
 
@@ -196,10 +226,39 @@ _LEAD_LABELS = {"civilian": "Civilian lead", "police": "Police lead", "none": "N
 # Severe-outcome counts for the given call types (a database read, injected by the app).
 HistoryReader = Callable[[Sequence[str]], Mapping[str, Mapping[str, int]]]
 _Outcome = tuple[int, str, str]  # tier, lead ("none"), first program ("none")
-_Cache = dict[tuple[str, frozenset[tuple[str, str]]], _Outcome | None]
+_Cache = dict[tuple[str, frozenset[tuple[str, str]], datetime | None, str | None], _Outcome | None]
 
 
-def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> _Outcome | None:
+def context_free(protocol: Protocol) -> frozenset[str]:
+    """The call types whose decision cannot depend on when or where the call came in: no
+    program they can be offered (theirs, their rules', the tier defaults, and every
+    fallback of those) has hours or areas. Their past calls are decided once, not once per
+    kind of time and area."""
+    restricted = {p.id for p in protocol.programs.values() if p.hours or p.areas is not None}
+    if not restricted:
+        return frozenset(protocol.call_types)
+    defaults = {pid for tier in protocol.tier_programs for pid in tier}
+    free = set()
+    for ct in protocol.call_types.values():
+        todo = set(ct.programs) | defaults
+        todo |= {pid for r in protocol.rules if ct.id in r.call_types for pid in r.add_programs}
+        reach: set[str] = set()
+        while todo:
+            pid = todo.pop()
+            if pid in reach or pid not in protocol.programs:
+                continue
+            reach.add(pid)
+            fallback = protocol.programs[pid].fallback
+            if fallback:
+                todo.add(fallback)
+        if not reach & restricted:
+            free.add(ct.id)
+    return frozenset(free)
+
+
+def _decided(
+    protocol: Protocol, group: CallGroup, cache: _Cache, free: frozenset[str] = frozenset()
+) -> _Outcome | None:
     """(tier, lead, first program) of a group under a protocol, or None for a call type
     it lacks.
 
@@ -213,11 +272,13 @@ def _decided(protocol: Protocol, group: CallGroup, cache: _Cache) -> _Outcome | 
             for q, a in group.answers.items()
             if a in ("yes", "no") and q in protocol.questions
         ),
+        None if group.call_type in free else group.at,
+        None if group.call_type in free else group.area,
     )
     if key in cache:
         return cache[key]
     try:
-        decision = decide(protocol, group.call_type, dict(key[1]))
+        decision = decide(protocol, group.call_type, dict(key[1]), at=key[2], area=key[3])
     except UnknownIdError:
         cache[key] = None
         return None
@@ -254,23 +315,34 @@ def replay_impact(
     undecidable_of: dict[str, int] = {}
     total = distinct = 0
     caches: tuple[_Cache, _Cache] = ({}, {})
+    free = (context_free(before), context_free(after))
+    both_free = free[0] & free[1]
     hours_of = unit_hours or {}
     # (program, shift) -> [calls, timed calls, hours] for before and after
     cells: list[dict[tuple[str, str], list[float]]] = [{}, {}]
     # The same call type and answers recur once per shift: decided once (the answers
     # as stored, before _decided's normalising, which costs more than this lookup).
-    pairs: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[_Outcome | None, ...]] = {}
+    pairs: dict[
+        tuple[str, tuple[tuple[str, str], ...], datetime | None, str | None],
+        tuple[_Outcome | None, ...],
+    ] = {}
+    # call type -> (program before, program after) -> calls, when the first program changes
+    rerouted: dict[str, dict[tuple[str, str], int]] = {}
     for group in groups:
         total += group.count
         distinct += 1
         calls_of[group.call_type] = calls_of.get(group.call_type, 0) + group.count
         results: list[int | None] = []
-        seen = (group.call_type, tuple(group.answers.items()))
+        seen = (
+            (group.call_type, tuple(group.answers.items()), None, None)
+            if group.call_type in both_free
+            else (group.call_type, tuple(group.answers.items()), group.at, group.area)
+        )
         pair = pairs.get(seen)
         if pair is None:
             pair = pairs[seen] = (
-                _decided(before, group, caches[0]),
-                _decided(after, group, caches[1]),
+                _decided(before, group, caches[0], free[0]),
+                _decided(after, group, caches[1], free[1]),
             )
         for i in (0, 1):
             outcome = pair[i]
@@ -288,6 +360,10 @@ def replay_impact(
             key = str(tier)
             tiers[i][key] = tiers[i].get(key, 0) + group.count
             leads[i][lead] = leads[i].get(lead, 0) + group.count
+        if pair[0] is not None and pair[1] is not None and pair[0][2] != pair[1][2]:
+            moves_of = rerouted.setdefault(group.call_type, {})
+            route = (pair[0][2], pair[1][2])
+            moves_of[route] = moves_of.get(route, 0) + group.count
         old, new = results
         if new is None and old is not None:
             undecidable_of[group.call_type] = undecidable_of.get(group.call_type, 0) + group.count
@@ -319,6 +395,19 @@ def replay_impact(
         if any(found.get(m.call_type, {}).values())
     )
     workload = _workload(before, after, cells, years, hours_per_fte)
+    reroutes = []
+    for call_type, routes in rerouted.items():
+        spec = after.call_types.get(call_type) or before.call_types.get(call_type)
+        reroutes.append(
+            Reroute(
+                call_type,
+                spec.label if spec else call_type,
+                calls_of[call_type],
+                sum(routes.values()),
+                tuple(sorted(((a, b, n) for (a, b), n in routes.items()), key=lambda t: -t[2])),
+            )
+        )
+    reroutes.sort(key=lambda r: (-r.rerouted, r.call_type))
     notes = []
     if decided[0] < total:
         notes.append(f"{total - decided[0]} call(s) have a call type the live protocol lacks.")
@@ -335,6 +424,7 @@ def replay_impact(
         safety=safety,
         notes=tuple(notes),
         workload=workload,
+        reroutes=tuple(reroutes),
     )
 
 

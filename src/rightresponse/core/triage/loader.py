@@ -10,7 +10,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .availability import hours_text, hours_windows
 from .engine import compile_protocol
 from .model import (
     Band,
@@ -76,6 +77,16 @@ class _Loader(yaml.SafeLoader):
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# Nor YAML 1.1's base-60 numbers: ``from: 10:00`` is a time of day, not the integer 600.
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, re.compile("(?!.*:)" + regexp.pattern, regexp.flags))
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        else (tag, regexp)
+        for tag, regexp in resolvers
+    ]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
@@ -161,14 +172,16 @@ def read_yaml_text(text: str, source: str) -> Any:
         raise ProtocolError(source, [("(file)", f"not valid YAML: {reason}")]) from None
 
 
-def load_protocol(path: str | Path) -> Protocol:
+def load_protocol(path: str | Path, *, known_areas: Collection[str] | None = None) -> Protocol:
     """Read, validate and compile a protocol file (YAML or JSON)."""
-    return parse_protocol(read_yaml(path), str(path))
+    return parse_protocol(read_yaml(path), str(path), known_areas=known_areas)
 
 
-def load_protocol_text(text: str, source: str) -> Protocol:
+def load_protocol_text(
+    text: str, source: str, *, known_areas: Collection[str] | None = None
+) -> Protocol:
     """Validate and compile a protocol given as YAML text; ``source`` names it in errors."""
-    return parse_protocol(read_yaml_text(text, source), source)
+    return parse_protocol(read_yaml_text(text, source), source, known_areas=known_areas)
 
 
 def _path(parts: Iterable[Any]) -> str:
@@ -178,15 +191,25 @@ def _path(parts: Iterable[Any]) -> str:
     return out or "(top level)"
 
 
-def parse_protocol(data: Any, source: str) -> Protocol:
-    """Validate ``data`` (the parsed file) against the schema and the semantic rules."""
+def _message(error: jsonschema.ValidationError) -> str:
+    """The schema's own wording where it gives one (``x-message``: "is not a time of
+    day ..."), else jsonschema's."""
+    custom = error.schema.get("x-message") if isinstance(error.schema, Mapping) else None
+    return f"{error.instance!r} {custom}" if custom else error.message
+
+
+def parse_protocol(
+    data: Any, source: str, *, known_areas: Collection[str] | None = None
+) -> Protocol:
+    """Validate ``data`` (the parsed file) against the schema and the semantic rules.
+    ``known_areas``: the city's areas, when known, which programs' ``areas`` must name."""
     if not isinstance(data, Mapping):
         raise ProtocolError(source, [("(top level)", "a protocol is a mapping of sections")])
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        raise ProtocolError(source, [(_path(e.absolute_path), e.message) for e in errors[:20]])
+        raise ProtocolError(source, [(_path(e.absolute_path), _message(e)) for e in errors[:20]])
     problems: list[tuple[str, str]] = []
-    protocol = _build(data, problems)
+    protocol = _build(data, problems, known_areas)
     if problems or protocol is None:
         raise ProtocolError(source, problems)
     protocol = _with_source(protocol, source)
@@ -245,7 +268,11 @@ def _find_cycle(edges: Mapping[str, Sequence[str]]) -> list[str] | None:
     return None
 
 
-def _build(data: Mapping[str, Any], problems: list[tuple[str, str]]) -> Protocol | None:
+def _build(
+    data: Mapping[str, Any],
+    problems: list[tuple[str, str]],
+    known_areas: Collection[str] | None = None,
+) -> Protocol | None:
     def bad(path: str, reason: str) -> None:
         problems.append((path, reason))
 
@@ -358,6 +385,17 @@ def _build(data: Mapping[str, Any], problems: list[tuple[str, str]]) -> Protocol
         check_conditions(f"programs[{i}].eligible_when", p.get("eligible_when", {}))
         if "fallback" in p and p["fallback"] not in program_ids:
             bad(f"programs[{i}].fallback", f"unknown program {p['fallback']!r}")
+        for j, span in enumerate(p.get("hours", [])):
+            if span["from"] == span["to"]:
+                bad(f"programs[{i}].hours[{j}].to", "the span ends when it starts")
+        if known_areas is not None:
+            for j, area in enumerate(p.get("areas", [])):
+                if area not in known_areas:
+                    bad(
+                        f"programs[{i}].areas[{j}]",
+                        f"unknown area {area!r}: the city's areas are "
+                        + (", ".join(sorted(known_areas)) or "(none imported)"),
+                    )
         programs[p["id"]] = Program(
             id=p["id"],
             label=p["label"],
@@ -365,6 +403,9 @@ def _build(data: Mapping[str, Any], problems: list[tuple[str, str]]) -> Protocol
             tiers=frozenset(p["tiers"]),
             eligible_when=_conditions(p.get("eligible_when", {})),
             fallback=p.get("fallback"),
+            hours=hours_windows(p["hours"]) if "hours" in p else None,
+            hours_text=hours_text(p["hours"]) if "hours" in p else "",
+            areas=frozenset(p["areas"]) if "areas" in p else None,
         )
     cycle = _find_cycle({p["id"]: [p["fallback"]] for p in programs_raw if "fallback" in p})
     if cycle:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..dispatch.hours import Window
+
 Answer = Literal["yes", "no", "unknown"]
 ANSWERS: tuple[str, ...] = ("yes", "no", "unknown")
 PROGRAM_KINDS: tuple[str, ...] = ("virtual", "civilian", "co_response", "police", "medical", "fire")
@@ -68,6 +70,11 @@ class Program:
     tiers: frozenset[int]
     eligible_when: Mapping[str, frozenset[str]]
     fallback: str | None
+    # When and where it takes calls (None: always, citywide). The windows are the one rule
+    # for weekly hours that dispatch's units use too (core/dispatch/hours.py).
+    hours: tuple[Window, ...] | None = None
+    hours_text: str = ""  # "Mon-Fri 08:00-20:00", for the reasons shown to the call taker
+    areas: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +157,19 @@ class Risk:
 
 
 @dataclass(frozen=True, slots=True)
+class NotOffered:
+    """A program passed over for this call: ``why`` is "outside_hours" or "outside_areas"
+    ("none_open": the tier's default, closed too, listed anyway)."""
+
+    program: str
+    why: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"program": self.program, "why": self.why, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     tier: int
     lead: str | None
@@ -161,6 +181,8 @@ class Decision:
     protocol_version: str
     call_type: str
     category: str
+    # Programs the call would have had but for their hours or areas, with why (auditable).
+    not_offered: tuple[NotOffered, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -174,6 +196,7 @@ class Decision:
             "protocol_version": self.protocol_version,
             "call_type": self.call_type,
             "category": self.category,
+            "not_offered": [n.to_dict() for n in self.not_offered],
         }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 
 class EditError(ValueError):
@@ -83,9 +84,15 @@ def _round_trip() -> Any:
     return yaml
 
 
+# Text another YAML 1.1 reader would take for a boolean or a base-60 number: quoted.
+_AMBIGUOUS = re.compile(r"(?i:yes|no|y|n|on|off)|[0-9]{1,2}:[0-9]{2}")
+
+
 def _flow(value: Any) -> Any:
     """Lists and mappings typed in a form field are written in flow style (``[a, b]``,
-    ``{weapon: "no"}``), as the protocol files write them."""
+    ``{weapon: "no"}``), as the protocol files write them; answers and times in quotes."""
+    if isinstance(value, str) and _AMBIGUOUS.fullmatch(value):
+        return DoubleQuotedScalarString(value)
     if isinstance(value, dict):
         out = CommentedMap((k, _flow(v)) for k, v in value.items())
         out.fa.set_flow_style()
@@ -133,3 +140,45 @@ def set_fields(text: str, edits: Sequence[tuple[str, int | None, str, Any]]) -> 
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _load_sections(text: str) -> tuple[Any, Any]:
+    yaml = _round_trip()
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise EditError(f"the text does not parse as YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise EditError("the text is not a mapping of sections")
+    return yaml, data
+
+
+def _dump(yaml: Any, data: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def add_item(text: str, section: str, item: dict[str, Any]) -> str:
+    """``text`` with ``item`` appended to the list ``section`` (made when absent): a block
+    mapping whose lists and mappings are in flow style, as the protocol files write items.
+    Comments and everything else stay."""
+    yaml, data = _load_sections(text)
+    target = data.get(section)
+    if target is None:
+        target = data[section] = CommentedSeq()
+    if not isinstance(target, list):
+        raise EditError(f"{section} is not a list: edit it in the YAML view")
+    target.append(CommentedMap((k, _flow(v)) for k, v in item.items()))
+    return _dump(yaml, data)
+
+
+def remove_item(text: str, section: str, index: int) -> str:
+    """``text`` without ``section[index]``. What referred to it is left as it is: the
+    loader then names every broken reference at its place (the studio shows it there)."""
+    yaml, data = _load_sections(text)
+    target = data.get(section)
+    if not isinstance(target, list) or not 0 <= index < len(target):
+        raise EditError(f"{section}: no item {index}")
+    del target[index]
+    return _dump(yaml, data)

@@ -17,9 +17,10 @@ from rightresponse.core.dispatch import (
     programs_after_tier_change,
     tier_change_kind,
 )
-from rightresponse.core.triage import UnknownIdError, decide
+from rightresponse.core.triage import UnknownIdError
 from rightresponse.triage.models import Reassessment
 from rightresponse.triage.protocols import active_protocol
+from rightresponse.triage.services import call_decide
 
 from .. import protocol as proto
 from ..errors import Conflict, Invalid
@@ -72,7 +73,10 @@ def _reassess(
     if call is None:
         return
     try:
-        after = decide(active_protocol(), call_type, call.answers or {}).to_dict()
+        after = call_decide(
+            active_protocol(), call_type, call.answers or {},
+            received_at=call.received_at, area=call.area,
+        ).to_dict()  # fmt: skip
     except UnknownIdError as exc:  # an answer the current protocol no longer asks
         after = {"error": str(exc)}
     Reassessment.objects.create(

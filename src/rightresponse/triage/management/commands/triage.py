@@ -1,5 +1,6 @@
 """``rightresponse triage [--protocol FILE] [--explain]``: one call as JSON on stdin, the
-decision as JSON (or, with --explain, in words) on stdout.
+decision as JSON (or, with --explain, in words) on stdout. The call may say when it came
+in (``received_at``, default now) and where (``area``): programs' hours and areas.
 
 Exit codes: 0 decided; 2 bad input (not JSON, unknown call type or question ids);
 1 the protocol file is invalid.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +23,31 @@ from rightresponse.core.triage import (
     Protocol,
     ProtocolError,
     UnknownIdError,
-    decide,
     load_protocol,
 )
 from rightresponse.triage.protocols import active_protocol
+from rightresponse.triage.services import call_decide
+
+
+def _when_and_where(call: dict[str, Any]) -> tuple[datetime | None, str]:
+    """The optional ``received_at`` (ISO 8601 with its offset; default now) and ``area``
+    (the call's precinct; default not known): the programs open to the call."""
+    raw, area = call.get("received_at"), call.get("area", "")
+    if not isinstance(area, str) or len(area) > 60:
+        raise CommandError('"area" must be a precinct name (text)', returncode=2)
+    if raw is None:
+        return None, area
+    try:
+        received = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        received = None
+    if received is None or received.tzinfo is None:
+        raise CommandError(
+            '"received_at" must be an ISO 8601 time with its offset, e.g. '
+            '"2026-03-04T03:00:00-08:00"',
+            returncode=2,
+        )
+    return received, area
 
 
 def explain(protocol: Protocol, decision: Decision) -> str:
@@ -90,8 +113,11 @@ class Command(BaseCommand):
         answers = call.get("answers", {})
         if not isinstance(answers, dict):
             raise CommandError('"answers" must be an object of question id -> answer', returncode=2)
+        received, area = _when_and_where(call)
         try:
-            decision = decide(protocol, call["call_type"], answers)
+            decision = call_decide(
+                protocol, call["call_type"], answers, received_at=received, area=area
+            )
         except UnknownIdError as exc:
             raise CommandError(str(exc), returncode=2) from None
         if options["explain"]:
