@@ -36,8 +36,10 @@ empty period gives 0 for counts and "no events" for rates and times.
 ## How computed metrics are defined
 
 A computed metric carries a `compute` spec: `kind` is `count`, `share` (percent of the
-population meeting `numerator_where`), `duration` (mean and median minutes between two
-times), `ratio` (rows of one kind of facts per row of another), `distinct_repeat` (keys such
+population meeting `numerator_where`), `duration` (mean and median minutes of an
+`interval`: answer, dispatch, response, closure... as `src/rightresponse/core/status_times.py`
+defines them once for the metrics, the incident pages and the analysis of imported calls),
+`ratio` (rows of one kind of facts per row of another), `distinct_repeat` (keys such
 as a caller or a location seen at least `min_count` times) or `repeat_share` (percent of rows
 whose key repeats). `where` filters the population: a field equal to a value or in a list,
 or one operator `null`, `not`, `gte` or `ne_field`; `any` takes alternatives. The fields
