@@ -160,8 +160,8 @@ def phase_pd_analyze(parquet: Path) -> dict:
         columns={
             "received": "received_at",
             "dispatched": "dispatched_at",
-            "enroute": "enroute_at",
-            "arrived": "arrived_at",
+            "enroute": "en_route_at",
+            "arrived": "on_scene_at",
             "cleared": "cleared_at",
             "precinct": "area",
         }
@@ -202,9 +202,9 @@ def phase_pd_analyze(parquet: Path) -> dict:
     intervals = {
         "queue": ("received_at", "dispatched_at"),
         "dispatch": ("received_at", "dispatched_at"),
-        "rollout": ("dispatched_at", "enroute_at"),
-        "travel": ("enroute_at", "arrived_at"),
-        "on_scene": ("arrived_at", "cleared_at"),
+        "rollout": ("dispatched_at", "en_route_at"),
+        "travel": ("en_route_at", "on_scene_at"),
+        "on_scene": ("on_scene_at", "cleared_at"),
         "total": ("received_at", "cleared_at"),
     }
     for name, (a, b) in intervals.items():

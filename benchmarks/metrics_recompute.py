@@ -47,6 +47,7 @@ from rightresponse.core.metrics import (  # noqa: E402
 )
 from rightresponse.core.metrics.catalog import fields_used  # noqa: E402
 from rightresponse.core.metrics.facts import FACT_FIELDS  # noqa: E402
+from rightresponse.core.status_times import interval_seconds  # noqa: E402
 
 CATALOG = load_catalog(ROOT / "src/rightresponse/performance/catalog/metrics.yaml")
 TARGET_SECONDS = 2.0
@@ -94,12 +95,8 @@ def naive_value(spec: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> 
         hits = sum(1 for r in population if matches(r, spec["numerator_where"]))
         return 100.0 * hits / len(population) if population else None
     if kind == "duration":
-        minutes = [
-            (r[spec["end"]] - r[spec["start"]]).total_seconds() / 60
-            for r in population
-            if r[spec["end"]] is not None and r[spec["start"]] is not None
-        ]
-        minutes = [m for m in minutes if m >= 0]
+        seconds = [interval_seconds(spec["interval"], r) for r in population]
+        minutes = [s / 60 for s in seconds if s is not None]
         return statistics.fmean(minutes) if minutes else None
     if kind in ("distinct_repeat", "repeat_share"):
         counts = Counter(r[spec["key"]] for r in population if r[spec["key"]])

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from rightresponse.accounts.demo import seed as seed_accounts
 from rightresponse.dispatch import demo
@@ -33,7 +36,21 @@ def test_seed_is_idempotent_and_gives_every_program_units() -> None:
     )
 
 
+def _weekday_noon() -> datetime:
+    """Noon of the next weekday on the city's clock: programs and units keep hours, so at
+    night a civilian call rightly waits for the morning (the stream is tested by day)."""
+    day = timezone.localdate()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
 def test_stream_steps_create_triaged_calls_and_move_incidents() -> None:
+    with time_machine.travel(_weekday_noon(), tick=True):
+        _stream_moves_the_board()
+
+
+def _stream_moves_the_board() -> None:
     seed_accounts(io.StringIO())
     demo.seed(io.StringIO())
     calls_before = Call.objects.count()

@@ -105,3 +105,55 @@ def test_narrowing_a_programs_areas_moves_the_calls_in_other_areas(
     )  # fmt: skip
     (reroute,) = impact.reroutes
     assert reroute.rerouted == expected > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imported_dataset_is_replayed_at_each_calls_own_local_time(
+    studio_users: dict[str, Any],
+) -> None:
+    """The shipped Seattle sample: the calls a narrowing of the crisis team's hours moves
+    are counted call by call here (each decided at its own local time) and must equal the
+    preview's grouped figure."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from rightresponse.analytics.models import Dataset
+    from rightresponse.analytics.selectors import (
+        SAMPLES_DIR,
+        dataset_calls,
+        mapping_get,
+        profile_get,
+    )
+    from rightresponse.core.triage import decide
+    from rightresponse.studio.impact import dataset_impacts
+
+    sample = SAMPLES_DIR / "seattle_east_c3_2018-2023.csv"
+    call_command("import_calls", str(sample), "--profile", "seattle-call-data", "--no-progress",
+                 stdout=StringIO())  # fmt: skip
+    text = file_protocol_text()
+    # The community responders (around the clock in the file) work 12:00-14:00 only.
+    anchor = "    # Around the clock (CAHOOTS-style, report 1231)"
+    assert text.count(anchor) == 1
+    narrowed = text.replace(
+        anchor, '    hours: [{days: [mon, tue, wed, thu, fri, sat, sun], from: "12:00", to: "14:00"}]\n'
+        + anchor,
+    )  # fmt: skip
+    live = compiled_text(text, "file")
+    draft = compiled_text(narrowed, "draft")
+    (result,) = dataset_impacts(draft, live)
+    dataset = Dataset.objects.get()
+    mapping = mapping_get(profile_get(dataset.profile))
+    rows = dataset_calls(dataset).select("initial_type", "received_local").to_pyarrow().to_pylist()
+    expected = 0
+    for row in rows:
+        mapped = mapping.get(row["initial_type"]) if row["initial_type"] else None
+        if mapped is None or not mapped.call_type or mapped.call_type not in live.call_types:
+            continue
+        at = row["received_local"]
+        first = [
+            decide(p, mapped.call_type, mapped.answers, at=at).programs[:1] for p in (live, draft)
+        ]
+        expected += first[0] != first[1]
+    assert expected > 0
+    assert sum(r.rerouted for r in result.impact.reroutes) == expected

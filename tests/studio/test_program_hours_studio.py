@@ -64,3 +64,30 @@ def test_an_area_the_city_does_not_have_is_shown_at_the_areas_field(
     ]  # fmt: skip
     page = client.get(f"/studio/{version.pk}/section/programs/").content.decode()
     assert "unknown area &#x27;Precinct 9&#x27;" in _field_error(page, f"{i}.areas")
+
+
+def test_a_city_with_other_areas_fixes_them_in_the_draft_and_the_file_stays_restorable(
+    studio_users: dict[str, Any],
+) -> None:
+    """The shipped file names the demo city's precincts. A city with other areas gets a
+    draft that does not validate until its programs name the city's own areas; the file,
+    which decided calls already, is still recorded as the version live before the first
+    approval (rollback can return to it)."""
+    from rightresponse.studio import services as s
+
+    for name in ("North", "South"):
+        Boundary.objects.create(layer="precinct", name=name, geometry=SQUARE)
+    author, approver = studio_users["author"], studio_users["approver"]
+    draft = s.draft_create(user=author)
+    assert not draft.valid
+    assert {p["reason"].split(":")[0] for p in draft.problems} == {
+        "unknown area 'Precinct 2'", "unknown area 'Precinct 3'"}  # fmt: skip
+    fixed = draft.yaml_text.replace("areas: [Precinct 2, Precinct 3]", "areas: [North]")
+    draft = s.draft_save(user=author, version=draft, yaml_text=fixed)
+    assert draft.valid, draft.problems
+    s.draft_submit(user=author, version=draft)
+    s.version_approve(user=approver, version=draft)
+    file_version = ProtocolVersion.objects.exclude(pk=draft.pk).get()
+    assert (
+        file_version.status == ProtocolVersion.PUBLISHED and "Precinct 2" in file_version.yaml_text
+    )

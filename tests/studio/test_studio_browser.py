@@ -1,7 +1,8 @@
 """The whole studio flow in a real Chromium (issue 19's evidence).
 
 An author changes a tier rule in the section form, sees the diff, another section's form
-refusing a value at its field, the example calls and
+refusing a value at its field, adds a program through that section's form, the example
+calls and
 the impact (trespass calls with violence moving from tier 3 to 2, with their count, and
 the safety check), submits; the same person cannot approve; an approver approves with an
 effective time a few seconds ahead; a call taken through the API before that time is
@@ -125,6 +126,26 @@ def test_author_to_approver_to_live_calls_to_rollback(
     assert "tiers" in field.inner_text() and tiers.get_attribute("aria-invalid") == "true"
     tiers.scroll_into_view_if_needed()
     _shoot(page, "sections", tmp_path)
+
+    # A new program through the form at the end of the section, with its hours (past
+    # midnight at weekends) and areas; it is saved, validated and shown as an item.
+    page.goto(page.url.split("#")[0])
+    page.fill('[id="f-new.id"]', "night_outreach")
+    page.fill('[id="f-new.label"]', "Night outreach team")
+    page.select_option('[id="f-new.kind"]', "civilian")
+    page.fill('[id="f-new.tiers"]', "[1, 2]")
+    page.fill('[id="f-new.hours"]', '[{days: [fri, sat], from: "22:00", to: "04:00"}]')
+    page.fill('[id="f-new.areas"]', "[Precinct 1]")
+    page.fill('[id="f-new.fallback"]', "community_responder")
+    page.click("#add-item")
+    page.wait_for_selector(".messages li")
+    assert "Added night_outreach to programs. valid;" in page.inner_text(".messages")
+    added = page.locator("#item-night_outreach")
+    assert added.locator('input[name$=".hours"]').input_value() == (
+        '[{days: [fri, sat], from: "22:00", to: "04:00"}]'
+    )
+    added.scroll_into_view_if_needed()
+    _shoot(page, "add-item", tmp_path)
 
     # The impact: the trespass calls move, with their count, and the safety check flags them.
     page.click("text=Impact")

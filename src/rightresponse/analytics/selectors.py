@@ -81,8 +81,11 @@ def dataset_list() -> list[Dataset]:
     return list(Dataset.objects.prefetch_related("imports", "analyses"))
 
 
-def dataset_calls(dataset: Dataset) -> ir.Table:
-    return open_calls(store_root(), dataset.slug)
+def dataset_calls(dataset: Dataset, engine: str = "duckdb") -> ir.Table:
+    """The dataset's calls as an Ibis table on ``engine`` (analytics.engines)."""
+    from .engines import backend
+
+    return open_calls(store_root(), dataset.slug, backend=backend(engine))
 
 
 def dataset_has_calls(dataset: Dataset) -> bool:

@@ -123,13 +123,15 @@ def dataset_analyze(
     out_dir: str | Path | None = None,
     protocol_path: str | None = None,
     config: AnalysisConfig | None = None,
+    engine: str = "duckdb",
 ) -> Analysis:
-    """Run every analysis on the dataset's calls; write the report folder when asked."""
+    """Run every analysis on the dataset's calls, on ``engine`` (analytics.engines: DuckDB
+    here, or Spark); write the report folder when asked."""
     profile = profile_get(dataset.profile)
     mapping = mapping_get(profile)
     config = config or analysis_config(profile)
     bound = protocol_decider(protocol_path)
-    calls = dataset_calls(dataset)
+    calls = dataset_calls(dataset, engine)
     result = analyze(
         calls,
         mapping,
@@ -155,9 +157,11 @@ def dataset_compare(
     *,
     out_dir: str | Path,
     config: AnalysisConfig | None = None,
+    engine: str = "duckdb",
 ) -> dict[str, Any]:
-    """Protocol A/B on one dataset: A's full report in ``out_dir``, and beside it
-    ``compare.json`` and ``compare.csv`` (call types that moved tier)."""
+    """Protocol A/B on one dataset, on ``engine`` (as dataset_analyze): A's full report in
+    ``out_dir``, and beside it ``compare.json`` and ``compare.csv`` (call types that moved
+    tier)."""
     import json
 
     from rightresponse.core.analytics.analysis import compare_summaries
@@ -172,7 +176,7 @@ def dataset_compare(
         if bound is None:  # the triage core is not installed
             raise FileNotFoundError(f"{path}: the triage core cannot load protocols here")
         result = analyze(
-            dataset_calls(dataset),
+            dataset_calls(dataset, engine),
             mapping,
             config=config,
             decide=bound[0],

@@ -280,3 +280,7 @@ LOGGING = {
         "level": os.environ.get("RIGHTRESPONSE_LOG_LEVEL", "WARNING"),
     },
 }
+
+# Analytics on Spark (`rightresponse analyze --engine spark`): a cluster's master URL
+# (spark://host:7077, yarn, k8s://...); empty: a local session on this machine.
+RIGHTRESPONSE_SPARK_MASTER = os.environ.get("RIGHTRESPONSE_SPARK_MASTER", "")

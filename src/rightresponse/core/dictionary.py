@@ -13,6 +13,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from rightresponse.core.status_times import INTERVALS
+
 
 @dataclass(frozen=True)
 class Term:
@@ -93,18 +95,8 @@ TERMS: list[Term] = [
             ("tier_b", "Tier under protocol B", "Response tier under the second protocol."),
         ],
     ),
-    *_terms(
-        "Intervals",
-        [
-            ("answer", "Answering (received to answered)", "From the call reaching the 911 centre to a call taker answering."),
-            ("queue", "Queue (received to queued)", "From the call reaching the centre to its entry in the dispatch queue."),
-            ("dispatch", "Call processing (received to dispatched)", "From the call being received to the first unit being dispatched."),
-            ("rollout", "Turnout (dispatched to en route)", "From dispatch to the unit starting to move."),
-            ("travel", "Travel (en route to arrived)", "From the unit moving (or dispatch) to arrival on scene."),
-            ("on_scene", "On scene (arrived to cleared)", "From arrival to the unit clearing."),
-            ("total", "Whole call (received to closed)", "From the call being received to the call being closed."),
-        ],
-    ),
+    # The intervals' labels live with their one definition (core/status_times.py).
+    *_terms("Intervals", [(i.key, i.label, i.meaning) for i in INTERVALS.values()]),
     *_terms(
         "Categories",
         [

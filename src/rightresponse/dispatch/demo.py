@@ -169,21 +169,22 @@ def _answers(rng: random.Random, call_type: str) -> dict[str, str]:
     return answers
 
 
-def _triage(call_type: str, answers: dict[str, str]) -> dict[str, Any]:
+def _triage(call_type: str, answers: dict[str, str], at: datetime, area: str) -> dict[str, Any]:
     protocol = proto.protocol()
     if protocol is None:
         return {"tier": 4, "lead": "police", "programs": ["police"], "screened_out": False,
                 "risk": {"score": 9, "band": "high"}, "category": proto.category_of(call_type),
                 "protocol_version": "none", "call_type": call_type, "reasons": [], "ask_next": []}  # fmt: skip
-    from rightresponse.core.triage import decide
+    from rightresponse.triage.services import call_decide
 
-    return dict(decide(protocol, call_type, answers).to_dict())
+    # As live calls are decided: at their time and in their area (programs' hours, areas).
+    decision = call_decide(protocol, call_type, answers, received_at=at, area=area)
+    return dict(decision.to_dict())
 
 
 def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") -> Call:
     call_type = _pick_call_type(rng)
     answers = _answers(rng, call_type)
-    decision = _triage(call_type, answers)
     if rng.random() < HOTSPOT_SHARE:
         # A few places call again and again (a shelter, a bar, a transit stop): the
         # location-recurrence measures and the board's "earlier calls here" flag.
@@ -192,6 +193,7 @@ def _call(rng: random.Random, agency: Agency, at: datetime, marker: str = "") ->
         area = rng.choice(list(AREAS))
         lat, lon = _near(area, rng, 0.03)
         address = f"{rng.randint(100, 4999)} {rng.choice(STREETS)}"
+    decision = _triage(call_type, answers, at, area)
     return Call(
         agency=agency, received_at=at, answered_at=at + timedelta(seconds=rng.randint(2, 25)),
         answer_wait_measured=True,

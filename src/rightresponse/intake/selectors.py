@@ -219,7 +219,8 @@ def virtual_report_facts(start: datetime | None, end: datetime | None) -> list[d
         call_id,
     ) in case_rows:
         rows.append({
-            "opened_at": opened, "taken_at": taken, "closed_at": closed, "channel": channel,
+            "received_at": opened, "answered_at": taken, "cleared_at": closed if taken else None,
+            "closed_at": closed, "channel": channel,
             "status": status, "call_type": ctype, "category": _category(decision),
             "area": area or None, "advised_direct": advised, "referred": call_id in referred,
         })  # fmt: skip
@@ -228,7 +229,8 @@ def virtual_report_facts(start: datetime | None, end: datetime | None) -> list[d
         if case_status == "elevated":  # the report taker found someone must be sent
             status = "elevated"
         rows.append({
-            "opened_at": started, "taken_at": None, "closed_at": finished, "channel": "online",
+            "received_at": started, "answered_at": None, "cleared_at": None,
+            "closed_at": finished, "channel": "online",
             "status": status, "call_type": ctype, "category": category or None,
             "area": area or None, "advised_direct": None, "referred": call_id in referred,
         })  # fmt: skip
@@ -294,7 +296,7 @@ def hotline_contact_facts(start: datetime | None, end: datetime | None) -> list[
             else status != "closed" or outcome != "no_contact"
         )  # fmt: skip
         rows.append({
-            "received_at": requested, "answered_at": answered, "closed_at": closed,
+            "received_at": requested, "answered_at": answered, "cleared_at": closed,
             "hotline": hotline, "channel": "911", "handoff": handoff, "status": status,
             "outcome": _transfer_outcome(status, outcome), "reached": reached,
             "elevated": (status == "handed_back") if finished else None,
@@ -318,7 +320,7 @@ def hotline_contact_facts(start: datetime | None, end: datetime | None) -> list[
         triaged = tier is not None and not screened
         rows.append({
             "received_at": received, "answered_at": answered if measured else None,
-            "closed_at": None, "hotline": "988" if channel == "988" else "other",
+            "cleared_at": None, "hotline": "988" if channel == "988" else "other",
             "channel": channel, "handoff": None, "status": "direct",
             "outcome": ("in_person_response" if tier else "resolved") if triaged else None,
             "reached": True, "elevated": bool(tier) if triaged else None,

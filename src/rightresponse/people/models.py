@@ -10,11 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from rightresponse.accounts.models import Agency
-
-# The report's age bands for preventive outcomes: (highest age in whole years, label),
-# then everyone older; shared with the metrics' facts snapshot, which bands whole columns.
-AGE_BANDS = ((5, "0-5"), (12, "6-12"), (17, "13-17"), (24, "18-24"))
-AGE_OLDEST = "25+"
+from rightresponse.core.age_bands import age_band
 
 
 class Person(models.Model):
@@ -43,18 +39,7 @@ class Person(models.Model):
 
     @property
     def age_band(self) -> str:
-        """The report's age bands for preventive outcomes (0-5, 6-12, 13-17, 18-24, 25+)."""
+        """The report's age bands for preventive outcomes, today (core/age_bands.py)."""
         from datetime import date
 
-        if self.date_of_birth is None:
-            return "unknown"
-        today = date.today()
-        age = (
-            today.year
-            - self.date_of_birth.year
-            - ((today.month, today.day) < (self.date_of_birth.month, self.date_of_birth.day))
-        )
-        for upper, band in AGE_BANDS:
-            if age <= upper:
-                return band
-        return AGE_OLDEST
+        return age_band(self.date_of_birth, date.today())

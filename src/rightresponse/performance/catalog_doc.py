@@ -36,23 +36,27 @@ empty period gives 0 for counts and "no events" for rates and times.
 ## How computed metrics are defined
 
 A computed metric carries a `compute` spec: `kind` is `count`, `share` (percent of the
-population meeting `numerator_where`), `duration` (mean and median minutes between two
-times), `ratio` (rows of one kind of facts per row of another), `share_of_volume` (percent
-that the rows of one kind are of themselves plus the rows of another, e.g. reports among
-reports and incidents), `distinct_repeat` (keys such as a caller or a location seen at least
-`min_count` times) or `repeat_share` (percent of rows whose key repeats). `where` filters
-the population: a field equal to a value or in a list, or one operator `null`, `not`, `gte`
-or `ne_field`; `any` takes alternatives. The fields are those of the incident facts
-(contract 3), the referral facts (contract 4), and the facts of the virtual channels
-(issue 13), read from their own small tables on each request (no snapshot):
-`virtual_reports`, one row per telephone or online report (each Tier 0 virtual case that
-is not a hotline contact, and each report started on the public form, which reads as abandoned when not sent within 60
-minutes; channel, status, open/taken/closed times, incident type, area, referred), and
-`hotline_contacts`, one row per 911 -> 988/311/211 transfer (channel `911`) or call taken on
-a hotline's own line (received, answered and closed times, status, outcome, reached,
-elevated = handed back to 911 for an in-person response, referred, incident type, area, a
-one-way caller code). They carry no demographics (an online report asks for none), so
-their metrics break down by incident type, area and channel only.
+population meeting `numerator_where`), `duration` (mean and median minutes of an
+`interval`: answer, dispatch, response, closure... as `src/rightresponse/core/status_times.py`
+defines them once for the metrics, the incident pages and the analysis of imported calls),
+`ratio` (rows of one kind of facts per row of another), `share_of_volume` (percent that
+the rows of one kind are of themselves plus the rows of another, e.g. reports among reports
+and incidents), `distinct_repeat` (keys such
+as a caller or a location seen at least `min_count` times) or `repeat_share` (percent of rows
+whose key repeats). `where` filters the population: a field equal to a value or in a list,
+or one operator `null`, `not`, `gte` or `ne_field`; `any` takes alternatives. The fields
+are those of the incident facts (contract 3), the referral facts (contract 4), and the
+facts of the virtual channels (issue 13), read from their own small tables on each request
+(no snapshot): `virtual_reports`, one row per telephone or online report (each Tier 0
+virtual case that is not a hotline contact, and each report started on the public form,
+which reads as abandoned when not sent within 60 minutes; received = opened, answered =
+taken by a report taker, cleared = done with, closed = completed; channel, status, incident
+type, area, referred), and `hotline_contacts`, one row per 911 -> 988/311/211 transfer
+(channel `911`) or call taken on a hotline's own line (received = transferred, answered =
+accepted or declined, cleared = outcome or hand-back; status, outcome, reached, elevated =
+handed back to 911 for an in-person response, referred, incident type, area, a one-way
+caller code). They carry no demographics (an online report asks for none), so their
+metrics break down by incident type, area and channel only.
 
 ## Breakdowns and equity
 

@@ -38,9 +38,9 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from rightresponse.core.age_bands import AGE_BANDS, AGE_LABELS
 from rightresponse.core.metrics import Frame
 from rightresponse.core.metrics.facts import FACT_FIELDS, IntArray
-from rightresponse.people.models import AGE_BANDS, AGE_OLDEST
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,8 @@ REBUILD_ROWS = 10_000
 RECONCILE_ROWS = 5_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-# The report's age bands (people.models), computed when read: a snapshot holds dates of
-# birth, because an age band changes with the day it is read.
-AGE_LABELS: list[str | None] = ["unknown", *(band for _, band in AGE_BANDS), AGE_OLDEST]
+# The report's age bands (core/age_bands.py), computed when read: a snapshot holds dates
+# of birth, because an age band changes with the day it is read.
 SNAPSHOT_FIELDS = {
     "incidents": [name for name in FACT_FIELDS["incidents"] if name != "age_band"],
     "referrals": list(FACT_FIELDS["referrals"]),
@@ -386,8 +385,9 @@ def fact_frame(
 
 
 def age_band_codes(birth_ymd: IntArray, today: date) -> IntArray:
-    """Codes into AGE_LABELS, as Person.age_band computes them on ``today``: a YYYYMMDD
-    difference divided by 10,000 is the age in whole years."""
+    """Codes into AGE_LABELS, as core/age_bands.age_band bands a date of birth on
+    ``today`` (a test compares them): a YYYYMMDD difference divided by 10,000 is the age in
+    whole years."""
     age = (today.year * 10000 + today.month * 100 + today.day - birth_ymd) // 10000
     codes = np.full(len(birth_ymd), len(AGE_LABELS) - 1, dtype=np.int64)
     for position, (upper, _) in reversed(list(enumerate(AGE_BANDS, start=1))):

@@ -304,10 +304,30 @@ class DatasetImpact:
     comparison: dict[str, Any]  # issue 11's A/B: unit-hours and FTE diverted under each
 
 
-def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, int]], int]:
+def _dataset_time_class(calls: Any, times: TimeClasses) -> Any:
+    """The class of the minute of the week of each imported call, on its own city's clock
+    (the import's ``received_local``), by ranges of minutes (the stretches of the week)."""
+    import ibis
+
+    local = calls.received_local
+    minute = local.day_of_week.index() * 1440 + local.hour() * 60 + local.minute()
+    bounds = [*times.edges[1:], 7 * 1440]
+    cases = [
+        ((minute >= start) & (minute < end), cls)
+        for start, end, cls in zip(times.edges, bounds, times.class_of, strict=True)
+    ]
+    return ibis.cases(*cases, else_=0)
+
+
+def dataset_groups(
+    dataset: Any, programs: Iterable[Program] = ()
+) -> tuple[list[CallGroup], dict[str, dict[str, int]], int]:
     """An imported dataset's calls grouped by their mapped call type and the answers the
     local code implies (the dataset profile's mapping, as issue 4's replay uses it), the
-    severe dispositions per call type, and the calls no call type maps to."""
+    severe dispositions per call type, and the calls no call type maps to. When
+    ``programs`` have hours (and the dataset has times of day), each call is replayed at
+    its own local time, as the city's own calls are; its areas are another naming than
+    the city's, so programs' areas are not applied."""
     import re
 
     from rightresponse.analytics.selectors import dataset_calls, mapping_get, profile_get
@@ -317,9 +337,14 @@ def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, i
     calls = dataset_calls(dataset)
     pattern = profile.severe_dispositions
     keys = ["initial_type", *(["disposition"] if pattern else [])]
+    programs = [p for p in programs if p.hours is not None]
+    times = time_classes(programs, []) if programs and profile.time_resolution != "day" else None
+    if times is not None:
+        calls = calls.mutate(tclass=_dataset_time_class(calls, times))
+        keys.append("tclass")
     rows = calls.group_by(keys).agg(n=calls.count()).to_pyarrow().to_pylist()
     severe = re.compile(pattern, re.IGNORECASE) if pattern else None
-    counts: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+    counts: dict[tuple[str, tuple[tuple[str, str], ...], int], int] = {}
     history: dict[str, dict[str, int]] = {}
     unmapped = 0
     for row in rows:
@@ -327,7 +352,8 @@ def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, i
         if mapped is None or not mapped.call_type:
             unmapped += row["n"]
             continue
-        key = (mapped.call_type, tuple(sorted(mapped.answers.items())))
+        tclass = int(row["tclass"]) if times is not None and row["tclass"] is not None else -1
+        key = (mapped.call_type, tuple(sorted(mapped.answers.items())), tclass)
         counts[key] = counts.get(key, 0) + row["n"]
         if severe is not None and row.get("disposition") and severe.search(row["disposition"]):
             per_type = history.setdefault(mapped.call_type, {})
@@ -335,7 +361,10 @@ def dataset_groups(dataset: Any) -> tuple[list[CallGroup], dict[str, dict[str, i
         if mapped.answers.get("weapon") == "yes":
             per_type = history.setdefault(mapped.call_type, {})
             per_type["weapon"] = per_type.get("weapon", 0) + row["n"]
-    groups = [CallGroup(ct, dict(answers), n) for (ct, answers), n in counts.items()]
+    groups = [
+        CallGroup(ct, dict(answers), n, at=times.at[c] if times is not None and c >= 0 else None)
+        for (ct, answers, c), n in counts.items()
+    ]
     return groups, history, unmapped
 
 
@@ -347,7 +376,8 @@ def dataset_impacts(draft: Protocol, live: Protocol) -> list[DatasetImpact]:
     for dataset in dataset_list():
         if not dataset_has_calls(dataset):
             continue
-        groups, history, unmapped = dataset_groups(dataset)
+        programs = [*live.programs.values(), *draft.programs.values()]
+        groups, history, unmapped = dataset_groups(dataset, programs)
         impact = replay_impact(live, draft, groups, history)
         comparison = dataset_comparison(dataset, live, draft)
         out.append(DatasetImpact(dataset.title, dataset.slug, impact, unmapped, comparison))

@@ -230,7 +230,9 @@ def new_item(section: str, posted: dict[str, str] | None = None) -> Item:
     for f in fields:
         if posted is not None and f.name in posted:
             f.value = posted[f.name]
-    return Item(None, f"New {SECTIONS[section].lower().rstrip('s')}", fields)
+    label = SECTIONS[section].lower()
+    one = label[:-3] + "y" if label.endswith("ies") else label.removesuffix("s")
+    return Item(None, f"New {one}", fields)
 
 
 def added_item(section: str, posted: dict[str, str]) -> dict[str, Any]:

@@ -64,9 +64,12 @@ class Checked:
         return all(e["passed"] for e in self.examples)
 
 
-def protocol_check(yaml_text: str, source: str = "draft") -> Checked:
+def protocol_check(yaml_text: str, source: str = "draft", *, city_areas: bool = True) -> Checked:
     """Validate a protocol text with the loader (schema + semantic checks) and run its
-    example calls. Never raises for a bad protocol: problems are returned by place."""
+    example calls. Never raises for a bad protocol: problems are returned by place.
+    ``city_areas``: programs' areas must be the city's (what authors write); False for a
+    text that decided calls already (the file, a version restored), which live triage
+    loads without that check."""
     if len(yaml_text) > MAX_YAML_CHARS:
         problem = {"path": "(file)", "reason": f"longer than {MAX_YAML_CHARS:,} characters"}
         return Checked("", "", [problem], [])
@@ -77,7 +80,7 @@ def protocol_check(yaml_text: str, source: str = "draft") -> Checked:
     version = str(data.get("version", ""))[:60] if isinstance(data, dict) else ""
     name = str(data.get("name", ""))[:200] if isinstance(data, dict) else ""
     # Programs' areas must be the city's own (its precinct boundaries), once it has any.
-    areas = area_names()
+    areas = area_names() if city_areas else None
     try:
         protocol = (
             compiled_text(yaml_text, source)
@@ -275,7 +278,7 @@ def _baseline(user: AbstractBaseUser, at: datetime) -> None:
     text = _file_text_or_none()
     if text is None:
         return  # no readable file: nothing was live before, nothing to record
-    checked = protocol_check(text, str(settings.RIGHTRESPONSE_PROTOCOL))
+    checked = protocol_check(text, str(settings.RIGHTRESPONSE_PROTOCOL), city_areas=False)
     at = at - timedelta(seconds=1)  # sorts before a version approved to take effect now
     if not checked.valid:
         return  # live triage is failing on the file already; nothing to roll back to
@@ -363,7 +366,7 @@ def version_rollback(*, user: AbstractBaseUser, target: ProtocolVersion) -> Prot
         raise StudioError(f"Version {target.pk} was never approved: it cannot be restored.")
     if target.effective_at > now:
         raise StudioError(f"Version {target.pk} has not taken effect yet: nothing to roll back to.")
-    checked = protocol_check(target.yaml_text, f"version {target.pk}")
+    checked = protocol_check(target.yaml_text, f"version {target.pk}", city_areas=False)
     if not checked.valid:
         raise StudioError(
             f"Version {target.pk} no longer validates: it cannot be restored.",

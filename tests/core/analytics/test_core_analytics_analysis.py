@@ -148,7 +148,7 @@ def test_fte_per_shift_and_precinct_follows_the_officer_hours() -> None:
             ),
         }
     )
-    for column in ("answered_at", "queued_at", "enroute_at", "arrived_at", "closed_at"):
+    for column in ("answered_at", "queued_at", "en_route_at", "on_scene_at", "closed_at"):
         table = table.append_column(column, pa.nulls(3, pa.timestamp("us")))
     for column in ("final_type", "priority", "disposition", "agency", "location"):
         table = table.append_column(column, pa.nulls(3, pa.string()))

@@ -55,7 +55,7 @@ def test_null_strings_are_missing_values_not_errors() -> None:
     raw = _raw_column(path, "Incident_Arrival_Time")
     result = read_calls(path, p)
     assert raw.count("NULL") > 0
-    assert result.table["arrived_at"].null_count == raw.count("NULL")
+    assert result.table["on_scene_at"].null_count == raw.count("NULL")
 
 
 def test_sentinel_values_become_missing() -> None:
@@ -109,7 +109,7 @@ def test_times_of_day_past_midnight_roll_to_the_next_day_and_lines_survive_quote
     result = read_calls(path, p)
     assert result.rows_read == 20076
     table = result.table
-    for column in ("dispatched_at", "arrived_at"):
+    for column in ("dispatched_at", "on_scene_at"):
         later = pc.greater_equal(table[column], table["received_at"])
         assert pc.all(later).as_py() is True
     # Records span several lines (unit lists hold newlines): reported lines are real ones.
@@ -128,7 +128,7 @@ def test_thin_layout_invents_nothing() -> None:
     path = real_file("san-antonio-sapd-calls-2025/sapd_calls_2025-01.csv")
     result = read_calls(path, p)
     assert result.table.num_rows == 7097
-    for column in ("dispatched_at", "arrived_at", "priority", "disposition", "final_type"):
+    for column in ("dispatched_at", "on_scene_at", "priority", "disposition", "final_type"):
         assert result.table[column].null_count == result.table.num_rows
     dates = _raw_column(path, "Date")
     local = result.table["received_local"].to_pylist()
@@ -149,7 +149,7 @@ def test_both_seattle_layouts_give_initial_and_final_types() -> None:
         assert result.table["final_type"].null_count < result.table.num_rows
         assert result.table["initial_type"].null_count < result.table.num_rows
     assert study.table.num_rows == 2706
-    assert portal.table["arrived_at"].null_count < portal.table.num_rows
+    assert portal.table["on_scene_at"].null_count < portal.table.num_rows
 
 
 def test_a_file_without_the_required_columns_is_refused_with_the_reason() -> None:
@@ -169,7 +169,7 @@ def test_no_next_day_is_invented_and_the_latest_duplicate_wins() -> None:
     assert len(flagged) == 26
     assert all("not a crossing of midnight" in r.reason for r in flagged)
     table = result.table
-    for column in ("dispatched_at", "arrived_at"):
+    for column in ("dispatched_at", "on_scene_at"):
         gap = pc.subtract(table[column], table["received_at"]).to_pylist()
         assert max(g for g in gap if g is not None).total_seconds() < 86400
     dupes = [r for r in result.rejects if r.reason.startswith("duplicate")]

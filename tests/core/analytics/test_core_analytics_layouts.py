@@ -90,7 +90,7 @@ def test_parquet_exports_import_like_csv(tmp_path: Path) -> None:
     pq.write_table(source, path)
     parquet_result = read_calls(path, profile("seattle-call-data"))
     assert parquet_result.rejects == []
-    keep = ["call_key", "received_at", "arrived_at", "initial_type", "final_type", "latitude"]
+    keep = ["call_key", "received_at", "on_scene_at", "initial_type", "final_type", "latitude"]
     assert parquet_result.table.select(keep).equals(csv_result.table.select(keep))
 
 

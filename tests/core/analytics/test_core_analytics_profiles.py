@@ -75,10 +75,18 @@ def test_unknown_time_zone_and_bad_pattern_are_reported() -> None:
 
 def test_time_fields_need_formats(tmp_path: Path) -> None:
     data = _base()
-    data["fields"]["arrived_at"] = {"column": "arr"}
+    data["fields"]["on_scene_at"] = {"column": "arr"}
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(
-        ProfileError, match=r"p\.yaml: at fields/arrived_at: 'formats' is a required"
+        ProfileError, match=r"p\.yaml: at fields/on_scene_at: 'formats' is a required"
     ):
         load_profile(path)
+
+
+def test_an_old_name_of_a_status_time_is_told_its_new_name() -> None:
+    """One vocabulary for status times with the live incidents (issue 17)."""
+    data = _base()
+    data["fields"]["enroute_at"] = {"column": "enr", "formats": ["%Y-%m-%d %H:%M:%S"]}
+    with pytest.raises(ProfileError, match=r"at fields/enroute_at: now named en_route_at"):
+        parse_profile(data, "city.yaml")

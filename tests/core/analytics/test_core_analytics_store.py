@@ -34,3 +34,20 @@ def test_a_later_version_of_a_stored_call_wins(tmp_path: Path) -> None:
     key0 = table["call_key"][0].as_py()
     row = stored.filter(pc.equal(stored["call_key"], key0))
     assert row["final_type"].to_pylist() == ["--HOMICIDE"]  # the latest version
+
+
+def test_a_dataset_stored_under_the_old_status_time_names_reads_under_the_new(
+    tmp_path: Path,
+) -> None:
+    """Imported before the status times took the live incidents' names (issue 17)."""
+    table = read_calls(
+        SAMPLES / "seattle_madrona_2010-2023.csv", profile("seattle-call-data-study")
+    ).table
+    assert "on_scene_at" in table.column_names
+    old = table.rename_columns(
+        ["arrived_at" if n == "on_scene_at" else n for n in table.column_names]
+    )
+    store_append(tmp_path, "d", old, "c" * 64)
+    stored = open_calls(tmp_path, "d").to_pyarrow()
+    assert "on_scene_at" in stored.column_names and "arrived_at" not in stored.column_names
+    assert stored["on_scene_at"].null_count == table["on_scene_at"].null_count

@@ -185,10 +185,11 @@ def virtual_report_rows() -> list[dict[str, Any]]:
     for n, channel, status, taken, closed, category, area, advised, referred in VIRTUAL_REPORTS:
         opened = datetime(2026, 4, 6, tzinfo=UTC) if n == 7 else datetime(2026, 3, 10, tzinfo=UTC)
         opened += timedelta(hours=n)
+        closed_at = None if closed is None else opened + timedelta(seconds=closed)
         rows.append({
-            "opened_at": opened, "channel": channel, "status": status,
-            "taken_at": None if taken is None else opened + timedelta(seconds=taken),
-            "closed_at": None if closed is None else opened + timedelta(seconds=closed),
+            "received_at": opened, "channel": channel, "status": status,
+            "answered_at": None if taken is None else opened + timedelta(seconds=taken),
+            "cleared_at": None if taken is None else closed_at, "closed_at": closed_at,
             "call_type": "property_crime_report", "category": category, "area": area,
             "advised_direct": advised, "referred": referred,
         })  # fmt: skip
@@ -205,7 +206,7 @@ def hotline_contact_rows() -> list[dict[str, Any]]:
             "received_at": received, "channel": channel, "hotline": hotline, "handoff": handoff,
             "status": status, "outcome": outcome,
             "answered_at": None if answered is None else received + timedelta(seconds=answered),
-            "closed_at": None if closed is None else received + timedelta(seconds=closed),
+            "cleared_at": None if closed is None else received + timedelta(seconds=closed),
             "reached": reached, "elevated": elevated, "referred": referred, "final_tier": tier,
             "category": category, "area": area, "caller_key": caller,
         })  # fmt: skip

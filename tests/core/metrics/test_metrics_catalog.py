@@ -128,3 +128,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
     bad.write_text("groups: [\n")
     with pytest.raises(CatalogError, match="bad.yaml: not valid YAML"):
         load_catalog(bad)
+
+
+def test_a_duration_names_an_interval_of_the_core() -> None:
+    """One definition of each interval (issue 17): a duration metric names one of
+    core/status_times.py; two times of its own, or an unknown interval, are refused."""
+    doc = copy.deepcopy(_doc())
+    metric = next(m for g in doc["groups"] for m in g["metrics"] if m["id"] == "time_to_scene")
+    metric["compute"]["interval"] = "arrival"
+    with pytest.raises(
+        CatalogError, match=r"\(time_to_scene\)\.compute\.interval: 'arrival' is not an interval"
+    ):
+        parse_catalog(doc, "x.yaml")
+    del metric["compute"]["interval"]
+    metric["compute"].update(start="received_at", end="on_scene_at")
+    with pytest.raises(CatalogError, match="x.yaml: .*Additional properties are not allowed"):
+        parse_catalog(doc, "x.yaml")

@@ -2,7 +2,8 @@
 
 Every function takes an Ibis table with the canonical columns (ingest.CANONICAL_SCHEMA)
 and returns plain rows; nothing here knows which engine runs it, so the same code runs
-on DuckDB (the default), Polars (tested) or a distributed engine.
+on DuckDB (the default), Polars (tested) or Apache Spark (tested:
+tests/analytics/test_analytics_spark.py; analytics/engines.py).
 
 Report requirements: analyse what drives calls, response times and outcomes (~1111);
 how often calls resolve differently than first classified and the risk matrix (~1125-1137);
@@ -27,20 +28,16 @@ import pyarrow as pa
 
 from rightresponse.core.dictionary import YARDSTICKS
 from rightresponse.core.intervals import wilson
+from rightresponse.core.status_times import ANALYSED, Interval
+from rightresponse.core.status_times import INTERVALS as ALL_INTERVALS
 
 from .mapping import MappingRow, draft_rows, mapping_table
 
-# Response intervals: (start, end). Missing queue or en-route times fall back to the
-# previous step, so exports with fewer timestamps still give dispatch and travel times.
-INTERVALS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "answer": (("received_at",), ("answered_at",)),
-    "queue": (("received_at",), ("queued_at",)),
-    "dispatch": (("queued_at", "received_at"), ("dispatched_at",)),
-    "rollout": (("dispatched_at",), ("enroute_at",)),
-    "travel": (("enroute_at", "dispatched_at"), ("arrived_at",)),
-    "on_scene": (("arrived_at",), ("cleared_at", "closed_at")),
-    "total": (("received_at",), ("closed_at", "cleared_at")),
-}
+# The response intervals the report gives: the live metrics' and incidents' own
+# definitions (core/status_times.py, one definition; missing queue or en-route times fall
+# back to the previous step there, so exports with fewer times still give dispatch and
+# travel times).
+INTERVALS: dict[str, Interval] = {key: ALL_INTERVALS[key] for key in ANALYSED}
 # The report's risk matrix (Figure 3, Seattle Risk Managed Demand, lines 1127-1133):
 # band of likelihood (row, 1..5) x consequence (column, 1..5).
 RISK_BANDS: dict[int, tuple[str, str, str, str, str]] = {
@@ -113,6 +110,13 @@ def materialise(expr: ir.Table) -> ir.Table:
     """Compute ``expr`` once into Arrow, so that the many aggregates that follow scan it
     (zero-copy) instead of re-running the joins and the parsing of times."""
     backend = _BACKEND.get()
+    if backend is not None and backend.name == "pyspark":
+        # On Spark the data stays on the cluster (a cached view): an in-memory table would
+        # collect it to the driver, and Ibis's PySpark memtables lose nulls through pandas.
+        # (Ibis 12's cache() on PySpark does not register the in-memory tables the
+        # expression joins, its execution paths do: the same hook first.)
+        backend._run_pre_execute_hooks(expr)
+        return expr.cache()
     table = backend.to_pyarrow(expr) if backend is not None else expr.to_pyarrow()
     return ibis.memtable(table)
 
@@ -129,8 +133,9 @@ def _seconds(
 ) -> ir.IntegerValue:
     """Whole seconds between two times, as CAD systems count them (SQL Server DATEDIFF:
     both truncated to the second), so published tables are reproduced to the second."""
-    if backend.has_operation(ops.TimestampDelta):
-        # The engine's own second-boundary count (DuckDB date_diff), in integers.
+    if backend.name == "duckdb":
+        # DuckDB's own second-boundary count (date_diff), in integers. (Spark's
+        # timestampdiff counts elapsed seconds instead: 0.9 s across a boundary gives 0.)
         delta: ir.IntegerValue = end.delta(start, unit="second").cast("int64")
         return delta
 
@@ -257,8 +262,10 @@ def enrich(
             (busy >= 0) & (busy < 86400), busy * t.units, ibis.null("int64")
         ),
     }
-    for name, (starts_at, ends_at) in INTERVALS.items():
-        mutations[f"s_{name}"] = _seconds(_first(t, ends_at), _first(t, starts_at), backend)
+    for name, interval in INTERVALS.items():
+        mutations[f"s_{name}"] = _seconds(
+            _first(t, interval.ends), _first(t, interval.starts), backend
+        )
     t = t.mutate(**mutations)
     if decisions is not None:
         # What is not a call to triage is reported apart, with its reason: officer-initiated

@@ -25,8 +25,8 @@ from .profile import Profile, parse_profile
 HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("call_id", (r"(incident|event|call|case|cad|cfs)_(id|num|number|no)$", r"^id$")),
     ("dispatched_at", (r"dispatch(ed)?_(time|date|at)$", r"^dispatch(ed)?$")),
-    ("enroute_at", (r"en_?route_(time|date|at)$", r"en_?route$")),
-    ("arrived_at", (r"arriv(al|ed)?_(time|date|at)$", r"on_?scene_(time|at)$", r"arrived$")),
+    ("en_route_at", (r"en_?route_(time|date|at)$", r"en_?route$")),
+    ("on_scene_at", (r"arriv(al|ed)?_(time|date|at)$", r"on_?scene_(time|at)$", r"arrived$")),
     ("cleared_at", (r"clear(ed)?_(time|date|at)$", r"close(d)?_(time|date|at)$", r"clear(ed)?$")),
     (
         "received_at",
@@ -57,7 +57,7 @@ HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("latitude", (r"lat(itude)?$", r"^lat")),
     ("longitude", (r"lon(gitude)?$", r"lng$", r"^lon")),
 )
-TIMES = frozenset({"received_at", "dispatched_at", "enroute_at", "arrived_at", "cleared_at"})
+TIMES = frozenset({"received_at", "dispatched_at", "en_route_at", "on_scene_at", "cleared_at"})
 FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S.%f",

@@ -75,12 +75,15 @@ def calibrate(seattle: Sequence[Path], cad_table: pa.Table | None = None) -> Cal
     """Measure timings by priority from a canonical CAD table (e.g. imported DECC weeks)."""
     timings = dict(DEFAULT_TIMINGS)
     if cad_table is not None:
+        # The generator's successive gaps (each step from the one before, no fallback),
+        # which it draws one after another; not the reported intervals, which are defined
+        # once in core/status_times.py (there "dispatch" runs from the queue, else receipt).
         steps = {
             "queue": ("received_at", "queued_at"),
             "dispatch": ("queued_at", "dispatched_at"),
-            "rollout": ("dispatched_at", "enroute_at"),
-            "travel": ("enroute_at", "arrived_at"),
-            "on_scene": ("arrived_at", "cleared_at"),
+            "rollout": ("dispatched_at", "en_route_at"),
+            "travel": ("en_route_at", "on_scene_at"),
+            "on_scene": ("on_scene_at", "cleared_at"),
         }
         for priority in ("1", "2", "3", "4"):
             rows = cad_table.filter(pc.equal(cad_table["priority"], priority))

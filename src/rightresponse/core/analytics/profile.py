@@ -18,18 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
+from rightresponse.core.status_times import RENAMED, STATUS_TIMES
+
 SCHEMA_PATH = Path(__file__).with_name("profile.schema.json")
 
-TIME_FIELDS = (
-    "received_at",
-    "answered_at",
-    "queued_at",
-    "dispatched_at",
-    "enroute_at",
-    "arrived_at",
-    "cleared_at",
-    "closed_at",
-)
+# The status times: the live incidents' names (one vocabulary, core/status_times.py); a
+# profile still using an old name (RENAMED_FIELDS) is told the new one.
+TIME_FIELDS = STATUS_TIMES
+RENAMED_FIELDS = RENAMED
 TEXT_FIELDS = (
     "call_id",
     "initial_type",
@@ -160,6 +156,11 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
 
 def parse_profile(data: Any, source: str) -> Profile:
     """Validate ``data`` (the YAML's content) and build a Profile; ``source`` names it in errors."""
+    fields = data.get("fields") if isinstance(data, dict) else None
+    for old, new in RENAMED_FIELDS.items():
+        if isinstance(fields, dict) and old in fields:
+            raise ProfileError(f"{source}: at fields/{old}: now named {new} (one vocabulary "
+                               "for status times with the live incidents)")  # fmt: skip
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

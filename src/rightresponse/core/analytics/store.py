@@ -52,6 +52,7 @@ def store_append(root: Path, dataset: str, table: pa.Table, sha256: str) -> int:
     folder = calls_dir(root, dataset)
     folder.mkdir(parents=True, exist_ok=True)
     existing = parts(root, dataset)
+    _upgrade_names(existing)
     changed = 0
     con = duckdb.connect()
     try:
@@ -126,10 +127,60 @@ def open_calls(root: Path, dataset: str, backend: ibis.BaseBackend | None = None
     # Every analysis orders what it reports itself, so DuckDB need not keep the order of
     # rows in between (its ordered result collection costs a sixth of the enriched table).
     con = backend or ibis.duckdb.connect(preserve_insertion_order=False)
+    if con.name == "pyspark":
+        if (calls_dir(root, dataset) / SUPERSEDED).exists():
+            return _latest_expression(con, files)
+        # Spark reads one path or pattern: every part of the folder.
+        spark_table: ir.Table = con.read_parquet(str(calls_dir(root, dataset) / "part-*.parquet"))
+        return _current_names(spark_table)
     if (calls_dir(root, dataset) / SUPERSEDED).exists() and hasattr(con, "sql"):
         # Some calls are stored in several versions: the latest wins.
         listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
         latest: ir.Table = con.sql(_latest_sql(f"read_parquet([{listed}], filename = true)", files))
-        return latest
+        return _current_names(latest)
     table: ir.Table = con.read_parquet([str(p) for p in files])
-    return table
+    return _current_names(table)
+
+
+def _latest_expression(con: ibis.BaseBackend, files: list[Path]) -> ir.Table:
+    """_latest_sql's rule (per call, the row of the latest part by import sequence, then by
+    name) as an Ibis expression, for an engine that does not read DuckDB's SQL (Spark)."""
+    import ibis
+
+    order = sorted(range(len(files)), key=lambda i: (_sequence(files[i]), files[i].name))
+    tables = [
+        _current_names(con.read_parquet(str(files[i]))).mutate(_part=ibis.literal(rank, "int64"))
+        for rank, i in enumerate(order)
+    ]
+    union = ibis.union(*tables) if len(tables) > 1 else tables[0]
+    latest = ibis.row_number().over(group_by=union.call_key, order_by=ibis.desc(union._part))
+    kept: ir.Table = union.mutate(_rank=latest).filter(lambda t: t._rank == 0)
+    return kept.drop("_part", "_rank")
+
+
+def _upgrade_names(files: list[Path]) -> None:
+    """Parts stored under the old names of status times (profile.RENAMED_FIELDS) rewritten
+    under the current ones before calls are added beside them, so every part of a dataset
+    has the same columns (each part replaced atomically)."""
+    import pyarrow.parquet as pq
+
+    from .profile import RENAMED_FIELDS
+
+    for path in files:
+        names = pq.read_schema(path).names
+        if not any(old in names for old in RENAMED_FIELDS):
+            continue
+        table = pq.read_table(path)
+        table = table.rename_columns([RENAMED_FIELDS.get(n, n) for n in table.column_names])
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(table, tmp, compression="lz4", row_group_size=ROW_GROUP_ROWS)
+        tmp.replace(path)
+
+
+def _current_names(table: ir.Table) -> ir.Table:
+    """A dataset imported by an earlier version may carry the old names of status times
+    (profile.RENAMED_FIELDS): read under the current ones."""
+    from .profile import RENAMED_FIELDS
+
+    old = {new: old for old, new in RENAMED_FIELDS.items() if old in table.columns}
+    return table.rename(old) if old else table

@@ -15,7 +15,7 @@ from .briefing import (
 from .eidd import EiddError, eidd_from_incident, incident_from_eidd
 from .geo import haversine_km, point_in_polygon, travel_minutes
 from .hours import HoursError, ServiceHours, parse_hours
-from .intervals import INTERVALS, derived_intervals
+from .intervals import INCIDENT_INTERVALS, derived_intervals
 from .recommend import (
     FALLBACK_CHAIN,
     PROGRAM_KINDS,
@@ -62,7 +62,7 @@ __all__ = [
     "safety_answers",
     "FALLBACK_CHAIN",
     "INCIDENT_STATUSES",
-    "INTERVALS",
+    "INCIDENT_INTERVALS",
     "PROGRAM_KINDS",
     "UNIT_STATUSES",
     "Candidate",

@@ -1,31 +1,27 @@
 """Derived intervals of an incident, in seconds (report ~1423-1460: dispatch, response and
-call-completion times)."""
+call-completion times). Each is an interval of core/status_times.py, the one definition
+the live metrics and the analysis of imported calls read too."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
-# name -> (from timestamp, to timestamp)
-INTERVALS: dict[str, tuple[str, str]] = {
-    "time_to_answer": ("received_at", "answered_at"),
-    "time_to_dispatch": ("received_at", "dispatched_at"),
-    "time_to_en_route": ("dispatched_at", "en_route_at"),
-    "travel_time": ("en_route_at", "on_scene_at"),
-    "time_to_scene": ("received_at", "on_scene_at"),
-    "time_on_scene": ("on_scene_at", "cleared_at"),
-    "time_to_closure": ("received_at", "closed_at"),
+from rightresponse.core.status_times import interval_seconds
+
+# The incident's names (its page and API) -> the interval (core/status_times.py).
+INCIDENT_INTERVALS: dict[str, str] = {
+    "time_to_answer": "answer",
+    "time_to_dispatch": "dispatch",
+    "time_to_en_route": "rollout",
+    "travel_time": "travel",
+    "time_to_scene": "response",
+    "time_on_scene": "on_scene",
+    "time_to_closure": "closure",
 }
 
 
 def derived_intervals(stamps: Mapping[str, datetime | None]) -> dict[str, float | None]:
-    """Seconds between the timestamps of each interval; None when either end is missing or
-    the clock runs backwards (a data error is not a negative duration)."""
-    result: dict[str, float | None] = {}
-    for name, (start_key, end_key) in INTERVALS.items():
-        start, end = stamps.get(start_key), stamps.get(end_key)
-        if start is None or end is None or end < start:
-            result[name] = None
-        else:
-            result[name] = (end - start).total_seconds()
-    return result
+    """Seconds of each interval; None when an end is missing or the clock runs backwards
+    (a data error is not a negative duration)."""
+    return {name: interval_seconds(key, stamps) for name, key in INCIDENT_INTERVALS.items()}

@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from rightresponse.core.status_times import INTERVALS
+
 from .facts import DIMENSIONS, FACT_FIELDS
 
 SCHEMA_PATH = Path(__file__).with_name("catalog.schema.json")
@@ -176,9 +178,18 @@ def _check_compute(spec: Mapping[str, Any], place: str, breakdowns: tuple[str, .
             other = condition.get("ne_field") if isinstance(condition, Mapping) else None
             if other is not None and other not in fields:
                 raise CatalogError(f"{place}.compute.{key}.{name}: no field {other!r}")
-    for key in ("start", "end"):
-        if key in spec and fields.get(spec[key]) != "time":
-            raise CatalogError(f"{place}.compute.{key}: {spec[key]!r} is not a time of {facts}")
+    if "interval" in spec:
+        interval = INTERVALS.get(spec["interval"])
+        if interval is None:
+            raise CatalogError(
+                f"{place}.compute.interval: {spec['interval']!r} is not an interval "
+                f"(core/status_times.py: {', '.join(INTERVALS)})"
+            )
+        for side in (interval.starts, interval.ends):
+            if not any(fields.get(name) == "time" for name in side):
+                raise CatalogError(
+                    f"{place}.compute.interval: {facts} have none of {', '.join(side)}"
+                )
     if "key" in spec and fields.get(spec["key"]) != "category":
         raise CatalogError(f"{place}.compute.key: {spec['key']!r} is not a key field of {facts}")
     if "per_where" in spec:
@@ -316,7 +327,10 @@ def fields_used(catalog: Catalog, facts: str, dimensions: Iterable[str] | None =
                 if isinstance(condition, Mapping) and "ne_field" in condition:
                     used.add(str(condition["ne_field"]))
         if spec["facts"] == facts:
-            used |= {spec[k] for k in ("start", "end", "key") if k in spec}
+            used |= {spec[k] for k in ("key",) if k in spec}
+            if "interval" in spec:
+                interval = INTERVALS[spec["interval"]]
+                used |= {n for n in (*interval.starts, *interval.ends) if n in FACT_FIELDS[facts]}
     wanted = DIMENSIONS if dimensions is None else {d: DIMENSIONS[d] for d in dimensions}
     used |= {carriers[facts] for _, carriers in wanted.values() if facts in carriers}
     return used

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from rightresponse.core.status_times import INTERVALS
+
 from .facts import DIMENSIONS, PERIOD_FIELD, BoolArray, FloatArray, Frame, IntArray
 
 Spec = Mapping[str, Any]
@@ -54,6 +56,18 @@ class Result:
 
 class ComputeError(ValueError):
     pass
+
+
+def _first_present(frame: Frame, names: tuple[str, ...]) -> FloatArray:
+    """Per row, the first of the status times ``names`` it has (NaN: none): an interval's
+    start or end as core/status_times.py defines it. Times the facts do not carry (a queue
+    time) are skipped."""
+    out = np.full(frame.size, np.nan)
+    for name in reversed(names):
+        if name in frame.times:
+            values = frame.times[name]
+            out = np.where(np.isnan(values), out, values)
+    return out
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -242,7 +256,9 @@ class Evaluator:
             share = 100.0 * hits / count if count else None
             return Value(share, numerator=float(hits), denominator=float(count), events=count)
         if kind == "duration":
-            start, end = frame.times[spec["start"]], frame.times[spec["end"]]
+            interval = INTERVALS[spec["interval"]]
+            start = _first_present(frame, interval.starts)
+            end = _first_present(frame, interval.ends)
             minutes = (end[population] - start[population]) / 60.0
             minutes = minutes[~np.isnan(minutes) & (minutes >= 0)]
             if minutes.size == 0:

@@ -76,9 +76,13 @@ FACT_FIELDS: dict[str, dict[str, Kind]] = {
     # Tier 0 virtual case that is not a hotline contact, and every online report started
     # on the public form that did not become one (abandoned, or sent to 911). No personal
     # data.
+    # Times in the status-time vocabulary (core/status_times.py): received = opened (the
+    # form started, or the call triaged), answered = taken by a report taker, cleared = the
+    # report taker done with it, closed = the report completed (or given up).
     "virtual_reports": {
-        "opened_at": "time",
-        "taken_at": "time",
+        "received_at": "time",
+        "answered_at": "time",
+        "cleared_at": "time",
         "closed_at": "time",
         "channel": "category",
         "status": "category",
@@ -91,10 +95,12 @@ FACT_FIELDS: dict[str, dict[str, Kind]] = {
     # One row per hotline contact the system knows of (report lines 1402-1421, 1166,
     # 1491): each 911 -> 988/311/211 transfer (channel "911") and each call taken on a
     # hotline's own line (988, hotline) that is not a hand-back.
+    # received = transferred (or rang), answered = the hotline accepted or declined,
+    # cleared = its outcome or hand-back.
     "hotline_contacts": {
         "received_at": "time",
         "answered_at": "time",
-        "closed_at": "time",
+        "cleared_at": "time",
         "hotline": "category",
         "channel": "category",
         "handoff": "category",
@@ -114,7 +120,7 @@ FACT_FIELDS: dict[str, dict[str, Kind]] = {
 PERIOD_FIELD = {
     "incidents": "received_at",
     "referrals": "created_at",
-    "virtual_reports": "opened_at",
+    "virtual_reports": "received_at",
     "hotline_contacts": "received_at",
 }
 

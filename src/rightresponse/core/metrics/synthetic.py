@@ -12,6 +12,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from rightresponse.core.age_bands import AGE_LABELS, AGE_UNKNOWN
+
 # call type -> (category, weight, initial tier, responder for tiers 0-4)
 CALL_TYPES: dict[str, tuple[str, float, int]] = {
     "traffic_collision": ("traffic", 12, 4),
@@ -58,7 +60,9 @@ OUTCOMES = [
     "arrest",
     "no_action_needed",
 ]
-AGES = ["0-11", "12-21", "21-26", "26+", "unknown"]
+# The live age bands (core/age_bands.py), as Person.age_band gives them; five labels, as
+# before, so the draws that follow are the same (no under-6s: rarely an incident's subject).
+AGES = [*AGE_LABELS[2:], AGE_UNKNOWN]
 RACES = {"white": 45, "black": 25, "hispanic": 10, "asian": 6, "native_american": 2, "unknown": 12}
 
 

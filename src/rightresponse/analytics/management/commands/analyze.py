@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from rightresponse.analytics.engines import ENGINES, EngineUnavailable
 from rightresponse.analytics.models import Dataset
 from rightresponse.analytics.services import analysis_config, dataset_analyze, dataset_compare
 from rightresponse.core.analytics.profile import ProfileError
@@ -22,6 +23,13 @@ class Command(BaseCommand):
             "--compare", metavar="PROTOCOL_B", help="a second protocol: A/B side by side"
         )
         parser.add_argument("--officer-hours", type=float, default=1600.0)
+        parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default="duckdb",
+            help="duckdb (this process) or spark (a local session, or the cluster named by "
+            "the setting RIGHTRESPONSE_SPARK_MASTER)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from rightresponse.analytics.selectors import database_not_ready
@@ -57,16 +65,21 @@ class Command(BaseCommand):
                     options["compare"],
                     out_dir=options["out"],
                     config=config,
+                    engine=options["engine"],
                 )
                 self._print_comparison(comparison, options["out"])
                 return
             analysis = dataset_analyze(
-                dataset, out_dir=options["out"], protocol_path=options["protocol"], config=config
+                dataset,
+                out_dir=options["out"],
+                protocol_path=options["protocol"],
+                config=config,
+                engine=options["engine"],
             )
         except (FileNotFoundError, ProtocolError) as exc:
             # A wrong protocol path or a broken protocol is a usage error (exit 2).
             raise CommandError(str(exc), returncode=2) from exc
-        except ProfileError as exc:
+        except (ProfileError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         review = analysis.summary.get("mapping") or {}
         if review.get("draft"):
