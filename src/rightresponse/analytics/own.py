@@ -18,7 +18,8 @@ from typing import Any
 from django.utils import timezone
 
 PROFILE = "rightresponse-incidents"
-COLUMNS = ("incident_id", "received", "answered", "dispatched", "cleared", "closed",
+COLUMNS = ("incident_id", "received", "answered", "dispatched", "en_route", "on_scene",
+           "cleared", "closed",
            "initial_type", "final_type", "priority", "disposition", "channel", "area",
            "latitude", "longitude", "units", "agency")  # fmt: skip
 
@@ -43,6 +44,8 @@ def own_incidents_rows(start: datetime, end: datetime) -> list[dict[str, str]]:
             "received_at",
             "answered_at",
             "dispatched_at",
+            "en_route_at",
+            "on_scene_at",
             "cleared_at",
             "closed_at",
             "initial_call_type",
@@ -64,11 +67,13 @@ def own_incidents_rows(start: datetime, end: datetime) -> list[dict[str, str]]:
     ):
         units.setdefault(incident_id, []).append(sign)
     rows = []
-    for (pk, received, answered, dispatched, cleared, closed, initial, final, priority,
+    for (pk, received, answered, dispatched, en_route, on_scene, cleared, closed, initial,
+         final, priority,
          outcome, channel, area, lat, lon, agency) in incidents:  # fmt: skip
         rows.append({
             "incident_id": str(pk), "received": _epoch(received), "answered": _epoch(answered),
-            "dispatched": _epoch(dispatched), "cleared": _epoch(cleared), "closed": _epoch(closed),
+            "dispatched": _epoch(dispatched), "en_route": _epoch(en_route),
+            "on_scene": _epoch(on_scene), "cleared": _epoch(cleared), "closed": _epoch(closed),
             "initial_type": initial or final, "final_type": final,
             "priority": "" if priority is None else str(priority), "disposition": outcome or "",
             "channel": channel, "area": area, "latitude": _rounded(lat),
