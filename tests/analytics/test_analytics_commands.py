@@ -162,7 +162,7 @@ def test_protocol_a_b_side_by_side_and_a_wrong_path_is_exit_2(tmp_path: Path) ->
     protocol_b = tmp_path / "b.yaml"
     protocol_b.write_text(
         (text[:tier_at] + "    tier: 2" + text[tier_at + len("    tier: 1") :]).replace(
-            'version: "2026.12-default-2"', 'version: "b-parking-co-response"'
+            'version: "2026.12-default-3"', 'version: "b-parking-co-response"'
         ),
         encoding="utf-8",
     )
@@ -177,7 +177,7 @@ def test_protocol_a_b_side_by_side_and_a_wrong_path_is_exit_2(tmp_path: Path) ->
         "--compare",
         str(protocol_b),
     )
-    assert "A 2026.12-default-2" in said and "B b-parking-co-response" in said
+    assert "A 2026.12-default-3" in said and "B b-parking-co-response" in said
     comparison = json.loads((out_dir / "compare.json").read_text())
     moved = {r["initial_type"]: r for r in comparison["moved"]}
     assert moved and all(r["call_type"] == "parking" for r in moved.values())

@@ -93,7 +93,7 @@ def test_the_whole_flow_through_the_api(studio_users: dict[str, Any]) -> None:
 
     versions = author.get("/api/studio/versions").json()
     baseline = next(v for v in versions if v["state"] == "live")
-    assert baseline["version"] == "2026.12-default-2"
+    assert baseline["version"] == "2026.12-default-3"
     rollback = _send(approver, "post", f"/api/studio/versions/{baseline['id']}/rollback")
     assert rollback.status_code == 200 and rollback.json()["state"] == "live"
     assert author.get(f"/api/studio/versions/{draft['id']}").json()["status"] == "retired"
@@ -161,6 +161,6 @@ def test_impact_replays_an_imported_dataset_too(studio_users: dict[str, Any]) ->
     assert "Imported dataset:" in html and "Diverted work" in html
     # Issue 11's A/B comparison rides along: the live protocol is A, the draft B.
     comparison = dataset["comparison"]
-    assert comparison["a"]["protocol_version"] == "2026.12-default-2"
+    assert comparison["a"]["protocol_version"] == "2026.12-default-3"
     assert comparison["b"]["protocol_version"] == draft["version"]
     assert {str(t["tier"]) for t in comparison["tiers"]} >= {k for k, n in tiers.items() if n}

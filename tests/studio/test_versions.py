@@ -147,7 +147,7 @@ def test_a_version_string_is_never_reused_for_another_text(studio_users: dict[st
     draft = s.draft_create(user=studio_users["author"])
     # The author puts the file's own version string back on a changed text.
     text = lower_care_violence_rule(draft.yaml_text).replace(
-        f'version: "{draft.version_label}"', 'version: "2026.12-default-2"'
+        f'version: "{draft.version_label}"', 'version: "2026.12-default-3"'
     )
     draft = s.draft_save(user=studio_users["author"], version=draft, yaml_text=text)
     s.draft_submit(user=studio_users["author"], version=draft)

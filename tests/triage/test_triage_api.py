@@ -158,7 +158,7 @@ def test_protocol_is_cached_by_path_and_mtime(tmp_path: Any, settings: Any) -> N
     shutil.copy(settings.RIGHTRESPONSE_PROTOCOL, path)
     first = active_protocol(str(path))
     assert active_protocol(str(path)) is first
-    text = path.read_text().replace('version: "2026.12-default-2"', 'version: "city-2"')
+    text = path.read_text().replace('version: "2026.12-default-3"', 'version: "city-2"')
     path.write_text(text)
     os.utime(path, ns=(1, os.stat(path).st_mtime_ns + 10**9))
     assert active_protocol(str(path)).version == "city-2"

@@ -32,6 +32,24 @@ def test_a_place_with_a_weapons_history_is_never_civilian_only(protocol: Protoco
     assert said_no.tier == 2
 
 
+@pytest.mark.parametrize("flag", [("place", "weapons history"), ("person", "weapons history")])
+def test_a_weapons_flag_never_offers_a_civilian_only_team(
+    protocol: Protocol, flag: tuple[str, str]
+) -> None:
+    """The shipped rules' note says "never send civilians alone": for every call type, with
+    nothing answered and with every answer no, no offered program is a civilian-only team
+    (the floor alone left the community responders listed second at tier 2). A call
+    screened out of any response has no programs to check."""
+    no_to_all = {qid: "no" for qid in protocol.questions}
+    for call_type in protocol.call_types:
+        for answers in ({}, no_to_all):
+            decision = decide(protocol, call_type, answers, [flag])
+            if decision.screened_out:  # not a matter for a response (e.g. a bias complaint)
+                continue
+            kinds = {protocol.programs[p].kind for p in decision.programs}
+            assert decision.programs and "civilian" not in kinds, (call_type, decision.programs)
+
+
 def test_the_same_flag_on_the_person_is_not_a_place_flag(protocol: Protocol) -> None:
     """A rule is for a person's flag or a place's, not both."""
     assert decide(protocol, "noise_complaint", {}, [("person", "violent propensity")]).tier == 1
