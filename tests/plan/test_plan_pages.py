@@ -166,7 +166,7 @@ def test_public_comments_are_moderated_throttled_and_spam_safe(
     for _ in range(2):
         assert public.post("/progress/", {"body": "again"}).status_code == 302
     flood = public.post("/progress/", {"body": "and again"})
-    assert flood.status_code == 400 and "too many comments" in flood.content.decode()
+    assert flood.status_code == 429 and "too many comments" in flood.content.decode()
     assert PublicComment.objects.count() == 3
     # Comment text is escaped, never run.
     services.comment_moderate(

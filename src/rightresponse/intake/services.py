@@ -11,19 +11,18 @@ recorded (a 911 call must never silently lose its incident).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from rightresponse.accounts.models import Agency
+from rightresponse.accounts.network import refuse_when_too_many, sender_key
 from rightresponse.core.intake import (
     CaseTransitionError,
     check_case_transition,
@@ -234,6 +233,7 @@ def virtual_case_elevate(
 ONLINE_WINDOW_MINUTES = 60
 ONLINE_LIMIT = 5  # reports per sender address per window
 ONLINE_START_LIMIT = 20  # reports started per sender address per window
+TOO_MANY_REPORTS = "report: too many reports from here in a short time; call 311"
 
 
 class ReportRefused(ValueError):
@@ -242,10 +242,6 @@ class ReportRefused(ValueError):
 
 class NeedsResponseNow(Exception):
     """The answers say someone may be in danger: the person must call 911, not wait."""
-
-
-def _source_hash(address: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:report:{address}".encode()).hexdigest()
 
 
 def _tier0_type(call_type: str) -> Any:
@@ -264,13 +260,12 @@ def online_report_start(*, sender_address: str, call_type: str) -> OnlineReport:
     are counted (``core.intake.online_report_status``). Throttled per address like the
     reports themselves, so a script cannot inflate the abandonment figure much."""
     protocol = _tier0_type(call_type)
-    source = _source_hash(sender_address)
+    source = sender_key(sender_address, "report")
     since = timezone.now() - timedelta(minutes=ONLINE_WINDOW_MINUTES)
-    if (
-        OnlineReport.objects.filter(source_hash=source, started_at__gte=since).count()
-        >= ONLINE_START_LIMIT
-    ):
-        raise ReportRefused("report: too many reports from here in a short time; call 311")
+    refuse_when_too_many(
+        OnlineReport.objects.filter(source_hash=source, started_at__gte=since),
+        ONLINE_START_LIMIT, TOO_MANY_REPORTS,
+    )  # fmt: skip
     return OnlineReport.objects.create(
         call_type=call_type, category=str(protocol.call_types[call_type].category),
         started_at=timezone.now(), source_hash=source,
@@ -321,10 +316,12 @@ def online_report_submit(
     agency = online_report_agency()
     if agency is None:
         raise ReportRefused("online reporting is not set up here; call 311")
-    source = _source_hash(sender_address)
+    source = sender_key(sender_address, "report")
     since = timezone.now() - timedelta(minutes=ONLINE_WINDOW_MINUTES)
-    if VirtualCase.objects.filter(source_hash=source, opened_at__gte=since).count() >= ONLINE_LIMIT:
-        raise ReportRefused("report: too many reports from here in a short time; call 311")
+    refuse_when_too_many(
+        VirtualCase.objects.filter(source_hash=source, opened_at__gte=since),
+        ONLINE_LIMIT, TOO_MANY_REPORTS,
+    )  # fmt: skip
     decision = call_decide(protocol, call_type, answers, received_at=None, area=details.area)
     if decision.tier != 0 or decision.screened_out:
         with transaction.atomic():

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rightresponse.accounts.network import client_address
+from rightresponse.accounts.network import TooMany, client_address
 from rightresponse.accounts.permissions import role_required
 from rightresponse.accounts.roles import EMERGENCY_COMMUNICATIONS
 from rightresponse.core.triage import UnknownIdError
@@ -68,11 +68,11 @@ def online_report_start(request: HttpRequest) -> HttpResponse:
         report = services.online_report_start(
             sender_address=client_address(request), call_type=call_type
         )
-    except services.ReportRefused as exc:
+    except (services.ReportRefused, TooMany) as exc:
         context = {"types": _report_types(), "spec": None, "form": OnlineReportForm(),
                    "urgent": False, "error": str(exc).split(": ", 1)[-1]}  # fmt: skip
         return render(request, "intake/report.html", context,
-                      status=429 if "too many" in str(exc) else 400)  # fmt: skip
+                      status=429 if isinstance(exc, TooMany) else 400)  # fmt: skip
     query = urlencode({"type": call_type, "started": signing.dumps(report.pk, salt=_START_SALT)})
     return redirect(f"{reverse('report:form')}?{query}")
 
@@ -113,9 +113,9 @@ def online_report(request: HttpRequest) -> HttpResponse:
             except services.NeedsResponseNow:
                 context["urgent"] = True
                 status = 200
-            except (services.ReportRefused, UnknownIdError, InvalidCall) as exc:
+            except (services.ReportRefused, TooMany, UnknownIdError, InvalidCall) as exc:
                 context["error"] = str(exc).split(": ", 1)[-1]
-                status = 429 if "too many" in str(exc) else 400
+                status = 429 if isinstance(exc, TooMany) else 400
             except services.IntakeFailed:
                 context["error"] = "Your report could not be saved. Please try again or call 311."
                 status = 503

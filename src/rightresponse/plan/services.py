@@ -3,15 +3,14 @@ in the audit log, with who and when."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from rightresponse.accounts.network import refuse_when_too_many, sender_key
 from rightresponse.accounts.services import audit_record
 from rightresponse.core.plan.progress import DONE, STATUSES
 
@@ -253,10 +252,6 @@ def observations_parse(text: str) -> list[tuple[date, float]]:
     return out
 
 
-def _source_hash(address: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-
-
 def comment_submit(
     *, address: str, body: str, name: str = "", step_code: str = "", trap: str = ""
 ) -> PublicComment:
@@ -271,13 +266,12 @@ def comment_submit(
         raise PlanError(f"body: at most {COMMENT_MAX_CHARS} characters")
     if "http://" in body.lower() or "https://" in body.lower() or "www." in body.lower():
         raise PlanError("body: links are not accepted; describe what you want to say")
-    source = _source_hash(address)
-    since = timezone.now() - COMMENT_WINDOW
-    if (
-        PublicComment.objects.filter(source_hash=source, created_at__gte=since).count()
-        >= COMMENT_LIMIT
-    ):
-        raise PlanError("comment: too many comments in a short time; try again in a few minutes")
+    source = sender_key(address, "comment")
+    refuse_when_too_many(
+        PublicComment.objects.filter(source_hash=source,
+                                     created_at__gte=timezone.now() - COMMENT_WINDOW),
+        COMMENT_LIMIT, "comment: too many comments in a short time; try again in a few minutes",
+    )  # fmt: skip
     step = None
     if step_code:
         step = Step.objects.filter(code=step_code, in_plan_file=True).first()

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rightresponse.accounts import roles as r
-from rightresponse.accounts.network import client_address
+from rightresponse.accounts.network import TooMany, client_address
 from rightresponse.accounts.permissions import role_required
 from rightresponse.core.plan.progress import STATUSES
 
@@ -279,6 +279,7 @@ def comments(request: HttpRequest) -> HttpResponse:
 def public_dashboard(request: HttpRequest) -> HttpResponse:
     choices = [(s.code, f"{s.action.title} ({s.code})") for s in sel.steps_all()]
     form = CommentForm(request.POST or None, steps=choices)
+    status = 400 if request.method == "POST" else 200  # a POST that gets here was refused
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -289,15 +290,15 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
                 step_code=d["step"],
                 trap=d["website"],
             )
-        except services.PlanError as exc:
+        except (services.PlanError, TooMany) as exc:
             form.add_error(None, str(exc).split(": ", 1)[-1])
+            status = 429 if isinstance(exc, TooMany) else 400
         else:
             messages.success(
                 request, "Thank you. Your comment will appear once a moderator has read it."
             )
             return redirect("plan_public:dashboard")
     catalog = sel.plan_catalog()
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "plan/public.html",
