@@ -4,11 +4,13 @@ applies it and records which rule changed what; a bad rule is refused at its fie
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from rightresponse.core.triage import Protocol, ProtocolError, decide, parse_protocol
+from rightresponse.core.triage.checks import run_examples
 
 CRISIS_NO = {"weapon": "no", "violence": "no", "threat_to_life": "no",
              "medical_emergency": "no", "substance_escalating": "no"}  # fmt: skip
@@ -126,3 +128,23 @@ def test_unknown_programs_call_types_and_empty_rules_are_errors(raw: dict[str, A
     assert "flag_rules/0/on" in _problem(
         raw, {"id": "r", "on": "car", "flags": ["x"], "min_tier": 2, "note": "n"}
     ).replace(".", "/").replace("[", "/").replace("]", "")
+
+
+def test_example_calls_carry_flags_and_check_the_flag_rules(protocol: Protocol) -> None:
+    """A protocol's example calls may name flags (as intake passes them), so an author sees
+    a flag rule pass or fail on every save like any other rule."""
+    flagged = [r for r in run_examples(protocol) if r.example.flags]
+    assert len(flagged) >= 2 and all(r.passed for r in flagged), [r.failures for r in flagged]
+    # The same examples without their flags fail: the flags are what the examples check.
+    bare = replace(protocol, examples=tuple(replace(r.example, flags=()) for r in flagged))
+    assert all(not r.passed for r in run_examples(bare))
+
+
+def test_an_example_flag_on_neither_person_nor_place_is_an_error_at_its_field(
+    raw: dict[str, Any],
+) -> None:
+    raw["examples"] = [{"name": "x", "call_type": "noise_complaint", "expect": {"tier": 1},
+                        "flags": [{"on": "car", "flag": "stolen"}]}]  # fmt: skip
+    with pytest.raises(ProtocolError) as info:
+        parse_protocol(raw, "city.yaml")
+    assert "examples[0].flags[0].on" in str(info.value)

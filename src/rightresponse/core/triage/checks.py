@@ -24,7 +24,7 @@ def run_examples(protocol: Protocol) -> list[ExampleResult]:
     results = []
     for index, example in enumerate(protocol.examples):
         try:
-            decision = decide(protocol, example.call_type, example.answers)
+            decision = decide(protocol, example.call_type, example.answers, example.flags)
         except UnknownIdError as exc:
             results.append(ExampleResult(index, example, None, (str(exc),)))
             continue

@@ -534,7 +534,13 @@ def _build(
         if "band" in expect and expect["band"] not in {b["id"] for b in bands_raw}:
             bad(f"examples[{i}].expect.band", f"unknown band {expect['band']!r}")
         examples.append(
-            Example(ex["name"], ex["call_type"], dict(ex.get("answers", {})), dict(expect))
+            Example(
+                ex["name"],
+                ex["call_type"],
+                dict(ex.get("answers", {})),
+                dict(expect),
+                tuple((f["on"], f["flag"]) for f in ex.get("flags", ())),
+            )  # fmt: skip
         )
 
     if problems:

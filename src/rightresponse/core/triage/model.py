@@ -174,6 +174,7 @@ class Example:
     call_type: str
     answers: Mapping[str, str]
     expect: Mapping[str, Any]
+    flags: tuple[tuple[str, str], ...] = ()  # (person or place, flag wording), as at intake
 
 
 @dataclass(frozen=True, slots=True)
