@@ -108,13 +108,7 @@ def set_fields(text: str, edits: Sequence[tuple[str, int | None, str, Any]]) -> 
     """``text`` with each ``(section, index, key, value)`` applied: ``section[index].key``
     (``index`` None for a mapping section such as ``risk_matrix``) set to ``value``, or
     removed when ``value`` is DELETE. Comments and the layout of everything else stay."""
-    yaml = _round_trip()
-    try:
-        data = yaml.load(text)
-    except YAMLError as exc:
-        raise EditError(f"the text does not parse as YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise EditError("the text is not a mapping of sections")
+    yaml, data = _load_sections(text)
     for section, index, key, value in edits:
         target = data.get(section)
         where = section
