@@ -14,7 +14,7 @@ from performance_helpers import rows_between
 
 from rightresponse.accounts.models import AuditEvent
 from rightresponse.performance.models import ActionItem, CitiStatMeeting, EnteredValue, MetricTarget
-from rightresponse.performance.selectors import default_period
+from rightresponse.performance.selectors import complete_months_back, default_period
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,29 @@ def test_metric_without_baseline_or_target_is_never_off_track(
     assert 'id="tg-h"' in logged_in("analyst").get(link.group(1)).content.decode()
     # A turn-the-curve chart per metric, drawn on the server.
     assert page.count('<svg class="chart curve"') >= 1
+
+
+def test_scorecard_trend_ends_with_the_last_whole_month(
+    logged_in: Any, facts: dict[str, Any]
+) -> None:
+    """A month so far is not a month: its first days would read as a fall and feed the
+    forecast and the on/off-track assessment."""
+    periods = complete_months_back(date(2026, 12, 6), 12)
+    assert len(periods) == 12
+    assert (periods[0].start, periods[-1].start, periods[-1].end) == (
+        date(2025, 12, 1), date(2026, 11, 1), date(2026, 11, 30))  # fmt: skip
+    assert complete_months_back(date(2026, 11, 30), 1)[0].start == date(2026, 11, 1)
+    page = logged_in("analyst").get(reverse("performance:scorecards"), {"all": "1"})
+    history = re.findall(r"history: ([^<]*)", page.content.decode())
+    today = date.today()
+    month_so_far = f"{today:%b %y}"
+    assert history, "no turn-the-curve chart described"
+    last_whole = complete_months_back(today, 1)[0].start
+    assert f"{last_whole:%b %y}" in page.content.decode()
+    if (today + timedelta(days=1)).month == today.month:  # today is inside its month
+        # (the forecast, after the history, may start with this month: it is a forecast)
+        assert not any(month_so_far in h.split(";")[0] for h in history), history[0][:200]
+        assert any(f"{last_whole:%b %y}" in h.split(";")[0] for h in history)
 
 
 def test_scorecard_flags_a_metric_off_track(logged_in: Any, facts: dict[str, Any]) -> None:

@@ -98,7 +98,8 @@ totals match the published share.
 A metric is on or off track only against a target or a baseline (Results-Based
 Accountability); without either it is "No target set", with a link to the metric's
 target form (`core/metrics/scorecard.py`). Each card has a turn-the-curve chart drawn on
-the server: twelve months, the baseline and target lines, and a three-month least-squares
+the server: the last twelve whole months (a month so far is left out: its first days would
+read as a fall), the baseline and target lines, and a three-month least-squares
 forecast. The programme filter lists the protocol's programmes by name. CitiStat marks
 each metric that moved as better or worse by its direction of good.
 

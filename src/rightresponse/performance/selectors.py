@@ -187,6 +187,15 @@ def default_period(today: date | None = None) -> Period:
     return Period(today - timedelta(days=364), today)
 
 
+def complete_months_back(end: date, count: int) -> list[Period]:
+    """The ``count`` whole months up to ``end``. When ``end`` falls inside a month (today,
+    say), the trend ends with the month before: the first days of a month read as a fall,
+    and would feed the forecast and the on/off-track assessment."""
+    if end.day != calendar.monthrange(end.year, end.month)[1]:
+        end = end.replace(day=1) - timedelta(days=1)
+    return months_back(end, count)
+
+
 def months_back(end: date, count: int) -> list[Period]:
     periods = []
     year, month = end.year, end.month
@@ -445,7 +454,7 @@ def scorecard(
     scope_name: str = "",
     months: int = 12,
 ) -> list[ScorecardRow]:
-    periods = months_back(period.end, months)
+    periods = complete_months_back(period.end, months)
     frames = fact_frames(min(periods[0].start_at, period.start_at), period.end_at)
     programme = scope_name if scope == "programme" else ""
     views = metric_views(period, area=area, programme=programme, frames=frames, metrics=metrics)

@@ -232,7 +232,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     only_targets = request.GET.get("all") != "1"
     metrics = sel.scorecard_metrics(committee, with_targets_only=only_targets)
     rows = sel.scorecard(metrics, period, area=area, scope=scope, scope_name=scope_name)
-    periods = sel.months_back(period.end, 12)
+    periods = sel.complete_months_back(period.end, 12)  # as sel.scorecard's trend
     months = [f"{p.start:%b %y}" for p in periods]
     ahead = _months_after(periods[-1].start, 3)
     for row in rows:
